@@ -1,0 +1,34 @@
+// A small command-line parser: long flags (--name VALUE, --name=VALUE), short aliases,
+// boolean switches and positionals. Errors are usage errors (exit status 2).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "builder/util/status.h"
+
+namespace ignite::cli {
+
+struct FlagSpec {
+  std::string name;        // "--output"
+  std::string short_name;  // "-o", or empty
+  bool takes_value = false;
+};
+
+class Args {
+ public:
+  static Result<Args> parse(const std::vector<std::string>& argv, const std::vector<FlagSpec>& specs);
+
+  const std::vector<std::string>& positional() const { return positional_; }
+  bool has(const std::string& name) const { return values_.count(name) > 0; }
+  std::optional<std::string> value(const std::string& name) const;
+  std::string value_or(const std::string& name, const std::string& fallback) const;
+
+ private:
+  std::vector<std::string> positional_;
+  std::map<std::string, std::string> values_;
+};
+
+}  // namespace ignite::cli

@@ -1,0 +1,26 @@
+// The ignite-builder subcommands. Each takes its arguments (after the command name) and the
+// output streams, and returns the process exit status:
+//   0 success, 1 the operation failed (the message says why), 2 a usage error.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace ignite::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+struct Io {
+  std::ostream& out;
+  std::ostream& err;
+};
+
+int run_hash(const std::vector<std::string>& args, Io io);
+
+// Dispatches argv[1] to a command; prints help and the version.
+int run_main(const std::vector<std::string>& argv, Io io);
+
+}  // namespace ignite::cli
