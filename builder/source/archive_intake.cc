@@ -1,0 +1,280 @@
+// Archive intake through libarchive: tar (ustar, pax, GNU), optionally gzip-compressed, and zip.
+//
+// gzip is inflated here rather than by libarchive so that every decompressed byte, including
+// data libarchive would skip (padding, entries it ignores), is counted against the limits as it
+// is produced: a gzip bomb stops within one buffer of the limit.
+#include <archive.h>
+#include <archive_entry.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "builder/source/intake.h"
+#include "builder/source/intake_checks.h"
+#include "builder/source/source_path.h"
+
+namespace ignite {
+namespace {
+
+struct ArchiveDeleter {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+using ArchivePtr = std::unique_ptr<archive, ArchiveDeleter>;
+
+std::string archive_error(archive* a) {
+  const char* msg = archive_error_string(a);
+  return msg ? msg : "unknown libarchive error";
+}
+
+// Pathnames are taken as raw bytes: we validate UTF-8 ourselves instead of letting a locale
+// conversion rewrite or reject them.
+std::string entry_name(archive_entry* e) {
+  const char* p = archive_entry_pathname(e);
+  if (p == nullptr) p = archive_entry_pathname_utf8(e);
+  return p ? p : "";
+}
+
+// Feeds libarchive from memory, inflating gzip (every member of it) on the way.
+class StreamSource {
+ public:
+  StreamSource(std::string_view bytes, bool gzip, const IntakeChecks& checks)
+      : in_(bytes), gzip_(gzip), checks_(checks) {
+    if (gzip_) {
+      std::memset(&z_, 0, sizeof z_);
+      inflateInit2(&z_, 16 + MAX_WBITS);
+      out_.resize(kChunk);
+    }
+  }
+  ~StreamSource() {
+    if (gzip_) inflateEnd(&z_);
+  }
+  StreamSource(const StreamSource&) = delete;
+  StreamSource& operator=(const StreamSource&) = delete;
+
+  // Set when the source itself failed (a limit or corrupt gzip); preferred over libarchive's
+  // own message, which would only say "read error".
+  const Status& status() const { return status_; }
+
+  void attach(archive* a) {
+    archive_read_set_callback_data(a, this);
+    archive_read_set_read_callback(a, &StreamSource::read_cb);
+    if (!gzip_) archive_read_set_seek_callback(a, &StreamSource::seek_cb);  // zip's central directory
+  }
+
+ private:
+  static constexpr std::size_t kChunk = 256 << 10;
+
+  static la_ssize_t read_cb(archive* a, void* self, const void** buf) {
+    auto* s = static_cast<StreamSource*>(self);
+    la_ssize_t n = s->gzip_ ? s->inflate_some(buf) : s->plain_some(buf);
+    if (n < 0) archive_set_error(a, EINVAL, "%s", s->status_.message().c_str());
+    return n;
+  }
+
+  static la_int64_t seek_cb(archive*, void* self, la_int64_t offset, int whence) {
+    auto* s = static_cast<StreamSource*>(self);
+    la_int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? static_cast<la_int64_t>(s->pos_)
+                                                                  : static_cast<la_int64_t>(s->in_.size());
+    la_int64_t to = base + offset;
+    if (to < 0 || to > static_cast<la_int64_t>(s->in_.size())) return ARCHIVE_FATAL;
+    s->pos_ = static_cast<std::size_t>(to);
+    return to;
+  }
+
+  la_ssize_t plain_some(const void** buf) {
+    std::size_t n = std::min(kChunk, in_.size() - pos_);
+    *buf = in_.data() + pos_;
+    pos_ += n;
+    if (Status s = checks_.check_stream_bytes(pos_); !s.ok()) {
+      status_ = std::move(s);
+      return -1;
+    }
+    return static_cast<la_ssize_t>(n);
+  }
+
+  la_ssize_t inflate_some(const void** buf) {
+    *buf = out_.data();
+    if (done_) return 0;
+    z_.next_out = reinterpret_cast<Bytef*>(out_.data());
+    z_.avail_out = static_cast<uInt>(out_.size());
+    while (z_.avail_out > 0 && !done_) {
+      if (z_.avail_in == 0) {
+        std::size_t n = std::min<std::size_t>(in_.size() - pos_, 1 << 20);
+        z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in_.data() + pos_));
+        z_.avail_in = static_cast<uInt>(n);
+        pos_ += n;
+      }
+      int r = inflate(&z_, Z_NO_FLUSH);
+      if (r == Z_STREAM_END) {
+        // Another gzip member may follow; trailing zero bytes are tolerated, as gzip does.
+        std::string_view rest(reinterpret_cast<const char*>(z_.next_in), z_.avail_in);
+        rest = std::string_view(rest.data(), rest.size() + (in_.size() - pos_));
+        if (rest.size() >= 2 && static_cast<unsigned char>(rest[0]) == 0x1f &&
+            static_cast<unsigned char>(rest[1]) == 0x8b) {
+          inflateReset(&z_);
+        } else if (rest.find_first_not_of('\0') == std::string_view::npos) {
+          done_ = true;
+        } else {
+          status_ = invalid_argument("unexpected data after the end of the gzip stream");
+          return -1;
+        }
+      } else if (r == Z_BUF_ERROR && z_.avail_in == 0 && pos_ == in_.size()) {
+        status_ = invalid_argument("the gzip stream is truncated");
+        return -1;
+      } else if (r != Z_OK) {
+        status_ = invalid_argument(std::string("corrupt gzip data: ") + (z_.msg ? z_.msg : "inflate failed"));
+        return -1;
+      }
+    }
+    std::size_t produced = out_.size() - z_.avail_out;
+    inflated_ += produced;
+    if (Status s = checks_.check_stream_bytes(inflated_); !s.ok()) {
+      status_ = std::move(s);
+      return -1;
+    }
+    return static_cast<la_ssize_t>(produced);
+  }
+
+  std::string_view in_;
+  std::size_t pos_ = 0;
+  bool gzip_;
+  bool done_ = false;
+  const IntakeChecks& checks_;
+  z_stream z_;
+  std::vector<char> out_;
+  std::uint64_t inflated_ = 0;
+  Status status_;
+};
+
+class ArchiveReader {
+ public:
+  explicit ArchiveReader(const IntakeOptions& options) : checks_(options.limits) {}
+
+  Result<SourceTree> read(std::string_view bytes, SourceFormat format) {
+    ArchivePtr a(archive_read_new());
+    archive_read_support_format_tar(a.get());
+    archive_read_support_format_gnutar(a.get());
+    archive_read_support_format_zip(a.get());
+    StreamSource source(bytes, format == SourceFormat::kGzip, checks_);
+    source_ = &source;
+    source.attach(a.get());
+    if (archive_read_open1(a.get()) != ARCHIVE_OK) return fail(a.get());
+    archive_entry* e = nullptr;
+    for (;;) {
+      int r = archive_read_next_header(a.get(), &e);
+      if (r == ARCHIVE_EOF) break;
+      if (r != ARCHIVE_OK && r != ARCHIVE_WARN) return fail(a.get());
+      IGNITE_RETURN_IF_ERROR(read_entry(a.get(), e));
+    }
+    return std::move(tree_);
+  }
+
+ private:
+  Status read_entry(archive* a, archive_entry* e) {
+    std::string raw = entry_name(e);
+    std::string path = normalize_member_name(raw);
+    const mode_t type = archive_entry_filetype(e);
+    if (path.empty()) {
+      if (type == AE_IFDIR) return ok_status();  // "./": the root itself
+      return invalid_argument("entry " + quote_path(raw) + ": not a valid path");
+    }
+    if (Status s = validate_source_path(path); !s.ok()) {
+      return s.with_context("entry " + quote_path(raw));
+    }
+    IGNITE_RETURN_IF_ERROR(checks_.count_entry(path));
+
+    if (const char* hl = archive_entry_hardlink(e); hl != nullptr) return add_hardlink(path, hl);
+
+    switch (type) {
+      case AE_IFDIR:
+        return tree_.add_directory(path);
+      case AE_IFLNK: {
+        const char* target = archive_entry_symlink(e);
+        if (target == nullptr) target = archive_entry_symlink_utf8(e);
+        return tree_.add(path, {EntryKind::kSymlink, target ? target : ""});
+      }
+      case AE_IFREG: {
+        IGNITE_ASSIGN_OR_RETURN(std::string data, read_data(a, e, path));
+        const bool exec = (archive_entry_perm(e) & 0100) != 0;
+        return tree_.add(path, {exec ? EntryKind::kExecutable : EntryKind::kFile, std::move(data)});
+      }
+      default:
+        return invalid_argument("entry " + quote_path(path) + ": " + file_type_name(type) +
+                                " is not allowed (only regular files, directories and symlinks)");
+    }
+  }
+
+  Result<std::string> read_data(archive* a, archive_entry* e, const std::string& path) {
+    if (archive_entry_size_is_set(e)) {
+      IGNITE_RETURN_IF_ERROR(
+          checks_.check_file_size(path, static_cast<std::uint64_t>(archive_entry_size(e))));
+    }
+    std::string data;
+    const void* buf = nullptr;
+    size_t size = 0;
+    la_int64_t offset = 0;
+    for (;;) {
+      int r = archive_read_data_block(a, &buf, &size, &offset);
+      if (r == ARCHIVE_EOF) break;
+      if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+        return fail(a).with_context("entry " + quote_path(path) + ": reading its data");
+      }
+      // Sparse files arrive as blocks at offsets; fill the holes with zeros.
+      const auto end = static_cast<std::uint64_t>(offset) + size;
+      IGNITE_RETURN_IF_ERROR(checks_.check_file_size(path, end));
+      IGNITE_RETURN_IF_ERROR(checks_.add_bytes(path, end > data.size() ? end - data.size() : 0));
+      if (data.size() < end) data.resize(end);
+      if (size > 0) data.replace(static_cast<std::size_t>(offset), size, static_cast<const char*>(buf), size);
+    }
+    return data;
+  }
+
+  Status add_hardlink(const std::string& path, const char* raw_target) {
+    std::string target = normalize_member_name(raw_target);
+    auto refuse = [&](const std::string& why) {
+      return invalid_argument("entry " + quote_path(path) + ": hard link to " +
+                              quote_path(raw_target) + " " + why);
+    };
+    if (Status s = validate_source_path(target); !s.ok()) {
+      return refuse("is not inside the source tree (" + s.message() + ")");
+    }
+    const SourceEntry* t = tree_.find(target);
+    if (t == nullptr) return refuse("names no file earlier in the archive");
+    if (t->kind == EntryKind::kSymlink) return refuse("names a symlink");
+    SourceEntry copy = *t;  // hashed as the file it points to
+    IGNITE_RETURN_IF_ERROR(checks_.add_bytes(path, copy.data.size()));
+    return tree_.add(path, std::move(copy));
+  }
+
+  // The source's own error when it has one, else libarchive's.
+  Status fail(archive* a) const {
+    if (!source_->status().ok()) return source_->status();
+    return invalid_argument("not a readable tar, tar.gz or zip archive: " + archive_error(a));
+  }
+
+  IntakeChecks checks_;
+  SourceTree tree_;
+  const StreamSource* source_ = nullptr;
+};
+
+}  // namespace
+
+Result<SourceTree> read_archive_bytes(std::string_view bytes, std::string_view label,
+                                      const IntakeOptions& options) {
+  const std::string ctx = "reading archive " + std::string(label);
+  SourceFormat format = sniff_source_format(bytes);
+  if (format == SourceFormat::kHandlerText) {
+    return invalid_argument("not a tar, tar.gz or zip archive (no gzip, zip or ustar magic)")
+        .with_context(ctx);
+  }
+  ArchiveReader reader(options);
+  auto tree = reader.read(bytes, format);
+  if (!tree.ok()) return tree.status().with_context(ctx);
+  if (Status s = finish_tree(*tree, options); !s.ok()) return s.with_context(ctx);
+  return tree;
+}
+
+}  // namespace ignite

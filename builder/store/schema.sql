@@ -1,0 +1,38 @@
+-- The embedded store's database, schema version 1 (docs/store.md).
+-- Versions are immutable rows; a number is taken in the transaction that commits the version.
+PRAGMA foreign_keys = ON;
+
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS apps (
+  id         INTEGER PRIMARY KEY,
+  org        TEXT NOT NULL,
+  app        TEXT NOT NULL,
+  created_at INTEGER NOT NULL,      -- unix seconds
+  UNIQUE (org, app)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS versions (
+  app_id          INTEGER NOT NULL REFERENCES apps (id),
+  number          INTEGER NOT NULL CHECK (number >= 1),
+  manifest_digest TEXT NOT NULL,    -- sha256:...
+  code_hash       TEXT NOT NULL,    -- codeHash v1; '' for an image draft
+  lock_hash       TEXT NOT NULL,    -- '' when the app has no requirements
+  base_digest     TEXT NOT NULL,    -- manifest digest of the base image
+  inputs          TEXT NOT NULL,    -- JSON: every input that fixes the manifest digest
+  created_at      INTEGER NOT NULL, -- unix seconds, wall clock of the commit
+  PRIMARY KEY (app_id, number)
+) STRICT;
+
+CREATE TRIGGER IF NOT EXISTS versions_never_change BEFORE UPDATE ON versions
+BEGIN
+  SELECT RAISE(ABORT, 'versions are immutable');
+END;
+
+CREATE TRIGGER IF NOT EXISTS versions_never_go BEFORE DELETE ON versions
+BEGIN
+  SELECT RAISE(ABORT, 'versions are immutable');
+END;

@@ -1,0 +1,122 @@
+#include "builder/store/sqlite.h"
+
+namespace ignite::store {
+namespace {
+
+// How long a writer waits for another process's transaction before giving up with UNAVAILABLE.
+constexpr int kBusyTimeoutMs = 60'000;
+
+}  // namespace
+
+Status sqlite_status(sqlite3* db, int rc, std::string_view context) {
+  std::string msg(context);
+  msg += ": ";
+  msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return unavailable(msg + " (the store is busy; retry)");
+    case SQLITE_CONSTRAINT: return failed_precondition(msg);
+    case SQLITE_FULL: return resource_exhausted(msg);
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY: return permission_denied(msg);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return data_loss(msg);
+    default: return internal_error(msg);
+  }
+}
+
+Result<Database> Database::open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  std::unique_ptr<sqlite3, Closer> db(raw);
+  if (rc != SQLITE_OK) return sqlite_status(raw, rc, "opening database " + path);
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  sqlite3_extended_result_codes(raw, 1);
+  Database out(std::move(db), path);
+  // WAL lets readers go on while one writer commits; NORMAL sync is durable at checkpoints
+  // and never corrupts; FULL is used since a committed version must survive power loss.
+  IGNITE_RETURN_IF_ERROR(out.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                                  "PRAGMA foreign_keys = ON;"));
+  return out;
+}
+
+Status Database::exec(std::string_view sql) {
+  char* err = nullptr;
+  std::string text(sql);
+  int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(err);
+    return sqlite_status(db_.get(), rc, "database " + path_);
+  }
+  return ok_status();
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return sqlite_status(db_.get(), rc, "preparing a statement on " + path_);
+  return Statement(db_.get(), stmt);
+}
+
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_.get(), index, value);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  sqlite3_bind_text(stmt_.get(), index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  int rc = sqlite3_step(stmt_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return sqlite_status(db_, rc, "running a statement");
+}
+
+Status Statement::run() {
+  for (;;) {
+    IGNITE_ASSIGN_OR_RETURN(bool row, step());
+    if (!row) return ok_status();
+  }
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_.get());
+  sqlite3_clear_bindings(stmt_.get());
+}
+
+std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(stmt_.get(), index); }
+
+std::string Statement::column_text(int index) const {
+  const auto* p = sqlite3_column_text(stmt_.get(), index);
+  int n = sqlite3_column_bytes(stmt_.get(), index);
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+}
+
+bool Statement::column_is_null(int index) const {
+  return sqlite3_column_type(stmt_.get(), index) == SQLITE_NULL;
+}
+
+Result<Transaction> Transaction::begin_immediate(Database& db) {
+  IGNITE_RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE"));
+  return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+  if (db_ != nullptr) (void)db_->exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  if (db_ == nullptr) return internal_error("transaction already ended");
+  Status s = db_->exec("COMMIT");
+  if (s.ok()) db_ = nullptr;
+  return s;
+}
+
+}  // namespace ignite::store

@@ -1,0 +1,92 @@
+// SQLite in RAII: a connection, prepared statements, and a transaction guard that rolls back
+// unless committed. SQLITE_BUSY past the busy timeout is UNAVAILABLE (retry); constraint
+// failures are FAILED_PRECONDITION; anything else INTERNAL.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "builder/util/status.h"
+
+namespace ignite::store {
+
+class Statement;
+
+class Database {
+ public:
+  // Opens (creating if needed) in WAL mode with a busy timeout, so several processes can share it.
+  static Result<Database> open(const std::string& path);
+
+  Database(Database&&) noexcept = default;
+  Database& operator=(Database&&) noexcept = default;
+
+  // Runs one or more statements that return no rows.
+  Status exec(std::string_view sql);
+  Result<Statement> prepare(std::string_view sql);
+  std::int64_t last_insert_rowid() const;
+  const std::string& path() const { return path_; }
+  sqlite3* handle() const { return db_.get(); }
+
+ private:
+  struct Closer {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+  };
+  Database(std::unique_ptr<sqlite3, Closer> db, std::string path)
+      : db_(std::move(db)), path_(std::move(path)) {}
+  std::unique_ptr<sqlite3, Closer> db_;
+  std::string path_;
+};
+
+class Statement {
+ public:
+  Statement(Statement&&) noexcept = default;
+  Statement& operator=(Statement&&) noexcept = default;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view value);
+
+  // Steps once: true when a row is available, false when done.
+  Result<bool> step();
+  // Steps to the end, for statements that return no rows.
+  Status run();
+  void reset();
+
+  std::int64_t column_int(int index) const;
+  std::string column_text(int index) const;
+  bool column_is_null(int index) const;
+
+ private:
+  friend class Database;
+  struct Finalizer {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+  };
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  sqlite3* db_;
+  std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+};
+
+// BEGIN IMMEDIATE: takes the database's write lock at once, so two writers never both read
+// "the next number" before one of them commits.
+class Transaction {
+ public:
+  static Result<Transaction> begin_immediate(Database& db);
+  ~Transaction();
+  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction& operator=(Transaction&&) = delete;
+
+  Status commit();
+
+ private:
+  explicit Transaction(Database* db) : db_(db) {}
+  Database* db_;  // null once committed or rolled back
+};
+
+// The Status for an SQLite result code, with the database's message.
+Status sqlite_status(sqlite3* db, int rc, std::string_view context);
+
+}  // namespace ignite::store

@@ -1,0 +1,150 @@
+#include "builder/store/version_store.h"
+
+#include <ctime>
+
+#include "builder/store/schema_sql.h"
+
+namespace ignite::store {
+namespace {
+
+Result<std::optional<std::int64_t>> find_app_id(Database& db, const AppId& app) {
+  IGNITE_ASSIGN_OR_RETURN(Statement q, db.prepare("SELECT id FROM apps WHERE org = ?1 AND app = ?2"));
+  q.bind(1, app.org()).bind(2, app.app());
+  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(q.column_int(0));
+}
+
+VersionRecord read_record(const Statement& q) {
+  VersionRecord r;
+  r.number = q.column_int(0);
+  r.manifest_digest = q.column_text(1);
+  r.code_hash = q.column_text(2);
+  r.lock_hash = q.column_text(3);
+  r.base_digest = q.column_text(4);
+  r.inputs = q.column_text(5);
+  r.created_at = q.column_int(6);
+  return r;
+}
+
+constexpr const char* kSelectVersions =
+    "SELECT number, manifest_digest, code_hash, lock_hash, base_digest, inputs, created_at "
+    "FROM versions WHERE app_id = ?1 ORDER BY number";
+
+}  // namespace
+
+Result<VersionStore> VersionStore::open(const std::string& path) {
+  IGNITE_ASSIGN_OR_RETURN(Database db, Database::open(path));
+  {
+    IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
+    IGNITE_RETURN_IF_ERROR(db.exec(kSchemaSql));
+    IGNITE_ASSIGN_OR_RETURN(Statement q, db.prepare("SELECT value FROM meta WHERE key = 'schema_version'"));
+    IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) {
+      IGNITE_RETURN_IF_ERROR(db.exec("INSERT INTO meta (key, value) VALUES ('schema_version', '" +
+                                     std::to_string(kStoreSchemaVersion) + "')"));
+    } else if (std::string v = q.column_text(0); v != std::to_string(kStoreSchemaVersion)) {
+      return failed_precondition("database " + path + " has schema version " + v +
+                                 ", this ignite-builder reads version " +
+                                 std::to_string(kStoreSchemaVersion) +
+                                 " (was it written by a newer ignite-builder?)");
+    }
+    IGNITE_RETURN_IF_ERROR(tx.commit());
+  }
+  return VersionStore(std::move(db));
+}
+
+Result<VersionRecord> VersionStore::commit_version(
+    const AppId& app, VersionRecord record, const std::function<Status(std::int64_t)>& publish) {
+  const std::string ctx = "recording a version of " + app.to_string();
+  auto tx = Transaction::begin_immediate(db_);
+  if (!tx.ok()) return tx.status().with_context(ctx);
+
+  auto app_row = find_app_id(db_, app);
+  if (!app_row.ok()) return app_row.status().with_context(ctx);
+  std::int64_t app_id = 0;
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  if (app_row->has_value()) {
+    app_id = **app_row;
+  } else {
+    IGNITE_ASSIGN_OR_RETURN(Statement ins,
+                            db_.prepare("INSERT INTO apps (org, app, created_at) VALUES (?1, ?2, ?3)"));
+    ins.bind(1, app.org()).bind(2, app.app()).bind(3, now);
+    if (Status s = ins.run(); !s.ok()) return s.with_context(ctx);
+    app_id = db_.last_insert_rowid();
+  }
+
+  IGNITE_ASSIGN_OR_RETURN(Statement max,
+                          db_.prepare("SELECT COALESCE(MAX(number), 0) FROM versions WHERE app_id = ?1"));
+  max.bind(1, app_id);
+  IGNITE_ASSIGN_OR_RETURN(bool row, max.step());
+  (void)row;  // an aggregate always yields a row
+  record.number = max.column_int(0) + 1;
+  record.created_at = now;
+
+  if (Status s = publish(record.number); !s.ok()) return s;  // the transaction rolls back
+
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement ins,
+      db_.prepare("INSERT INTO versions (app_id, number, manifest_digest, code_hash, lock_hash, "
+                  "base_digest, inputs, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  ins.bind(1, app_id)
+      .bind(2, record.number)
+      .bind(3, record.manifest_digest)
+      .bind(4, record.code_hash)
+      .bind(5, record.lock_hash)
+      .bind(6, record.base_digest)
+      .bind(7, record.inputs)
+      .bind(8, now);
+  if (Status s = ins.run(); !s.ok()) return s.with_context(ctx);
+  if (Status s = tx->commit(); !s.ok()) return s.with_context(ctx);
+  return record;
+}
+
+Result<std::vector<VersionRecord>> VersionStore::versions(const AppId& app) {
+  IGNITE_ASSIGN_OR_RETURN(auto app_row, find_app_id(db_, app));
+  if (!app_row) return not_found("no versions of " + app.to_string() + " in the store");
+  IGNITE_ASSIGN_OR_RETURN(Statement q, db_.prepare(kSelectVersions));
+  q.bind(1, *app_row);
+  std::vector<VersionRecord> out;
+  for (;;) {
+    IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    out.push_back(read_record(q));
+  }
+  if (out.empty()) return not_found("no versions of " + app.to_string() + " in the store");
+  return out;
+}
+
+Result<std::vector<AppVersions>> VersionStore::all_versions() {
+  IGNITE_ASSIGN_OR_RETURN(Statement apps, db_.prepare("SELECT id, org, app FROM apps ORDER BY org, app"));
+  IGNITE_ASSIGN_OR_RETURN(Statement q, db_.prepare(kSelectVersions));
+  std::vector<AppVersions> out;
+  for (;;) {
+    IGNITE_ASSIGN_OR_RETURN(bool row, apps.step());
+    if (!row) break;
+    IGNITE_ASSIGN_OR_RETURN(AppId id, AppId::from_parts(apps.column_text(1), apps.column_text(2)));
+    AppVersions entry{id, {}};
+    q.reset();
+    q.bind(1, apps.column_int(0));
+    for (;;) {
+      IGNITE_ASSIGN_OR_RETURN(bool vrow, q.step());
+      if (!vrow) break;
+      entry.versions.push_back(read_record(q));
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+Result<std::int64_t> VersionStore::latest_number(const AppId& app) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q, db_.prepare("SELECT COALESCE(MAX(v.number), 0) FROM versions v JOIN apps a "
+                               "ON a.id = v.app_id WHERE a.org = ?1 AND a.app = ?2"));
+  q.bind(1, app.org()).bind(2, app.app());
+  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+  (void)row;
+  return q.column_int(0);
+}
+
+}  // namespace ignite::store

@@ -1,0 +1,64 @@
+// The store's record of apps and versions: the one authority for version numbers.
+//
+// A number is taken in the same database transaction that records the version, under the
+// database's write lock (BEGIN IMMEDIATE), so concurrent builds get 1, 2, 3... without gaps and a
+// failed build uses no number. `publish` runs inside that transaction, after the number is known
+// and before the commit: it writes the version's ref ("org/app:vN") to the image layout. If the
+// process dies between the ref and the commit, the ref names a version that was never recorded;
+// the next commit for the app takes the same number and replaces it (docs/store.md).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "builder/store/app_id.h"
+#include "builder/store/sqlite.h"
+
+namespace ignite::store {
+
+// What a version records. `inputs` is a JSON object of everything that fixes the digest.
+struct VersionRecord {
+  std::int64_t number = 0;  // assigned by commit_version
+  std::string manifest_digest;
+  std::string code_hash;
+  std::string lock_hash;
+  std::string base_digest;
+  std::string inputs;
+  std::int64_t created_at = 0;  // assigned by commit_version
+};
+
+struct AppVersions {
+  AppId app;
+  std::vector<VersionRecord> versions;  // ascending by number
+};
+
+class VersionStore {
+ public:
+  // Opens or creates the database at `path`, applying the schema; fails on a newer schema.
+  static Result<VersionStore> open(const std::string& path);
+
+  // Records `record` as the app's next version. `publish(number)` is called inside the
+  // transaction; when it fails, nothing is recorded and the number stays free.
+  Result<VersionRecord> commit_version(const AppId& app, VersionRecord record,
+                                       const std::function<Status(std::int64_t number)>& publish);
+
+  // All versions of one app (NOT_FOUND if the app has none).
+  Result<std::vector<VersionRecord>> versions(const AppId& app);
+  // Every app with its versions, ordered by org and app.
+  Result<std::vector<AppVersions>> all_versions();
+  // The highest committed number of an app, 0 if none.
+  Result<std::int64_t> latest_number(const AppId& app);
+
+  Database& database() { return db_; }
+
+ private:
+  explicit VersionStore(Database db) : db_(std::move(db)) {}
+  Database db_;
+};
+
+inline constexpr int kStoreSchemaVersion = 1;
+
+}  // namespace ignite::store

@@ -1,0 +1,13 @@
+// A test-only fault hook: IGNITE_FAULT=kill-after:<stage> makes the process kill itself with
+// SIGKILL when it reaches fault_point("<stage>"), as a machine dying mid-build would. The crash
+// tests use it to prove that every stage leaves the store consistent. Unset, it costs one getenv
+// per stage.
+#pragma once
+
+#include <string_view>
+
+namespace ignite {
+
+void fault_point(std::string_view stage);
+
+}  // namespace ignite
