@@ -19,6 +19,10 @@ struct Io {
 };
 
 int run_hash(const std::vector<std::string>& args, Io io);
+int run_lock(const std::vector<std::string>& args, Io io);
+int run_build(const std::vector<std::string>& args, Io io);
+int run_versions(const std::vector<std::string>& args, Io io);
+int run_store(const std::vector<std::string>& args, Io io);
 
 // Dispatches argv[1] to a command; prints help and the version.
 int run_main(const std::vector<std::string>& argv, Io io);

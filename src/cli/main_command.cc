@@ -2,7 +2,7 @@
 
 #include "src/cli/commands.h"
 #include "src/cli/report.h"
-#include "src/version.h"
+#include "builder/util/builder_version.h"
 
 namespace ignite::cli {
 namespace {
@@ -11,8 +11,13 @@ constexpr const char* kMainUsage =
     "usage: ignite-builder COMMAND [ARGS]\n"
     "\n"
     "Commands:\n"
-    "  hash SOURCE [--list] [-o json]   print the codeHash v1 of a file, directory or archive\n"
-    "  version                          print the builder's version\n"
+    "  build SOURCE --org ORG --app APP  build a function into the app's next version\n"
+    "  versions ORG/APP                  list an app's versions\n"
+    "  store check | store base          check the store; make the default base image\n"
+    "  hash SOURCE [--list] [-o json]    print the codeHash v1 of a file, directory or archive\n"
+    "  lock SOURCE [--find-links DIR] [--index-url URL] [--no-index] [--refresh] [-o json]\n"
+    "                                    resolve requirements.txt into a pylock.toml\n"
+    "  version                           print the builder's version\n"
     "\n"
     "Run `ignite-builder COMMAND --help` for a command's options.\n";
 
@@ -23,6 +28,10 @@ int run_main(const std::vector<std::string>& argv, Io io) {
   const std::string& command = argv[1];
   std::vector<std::string> rest(argv.begin() + 2, argv.end());
   if (command == "hash") return run_hash(rest, io);
+  if (command == "lock") return run_lock(rest, io);
+  if (command == "build") return run_build(rest, io);
+  if (command == "versions") return run_versions(rest, io);
+  if (command == "store") return run_store(rest, io);
   if (command == "version" || command == "--version") {
     io.out << "ignite-builder " << kBuilderVersion << "\n";
     return kExitOk;

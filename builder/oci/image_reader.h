@@ -1,0 +1,34 @@
+// Reading an image back from an OCI layout (manifest -> config -> layers), to verify what was
+// built and to take a base image from any layout (e.g. one made by `skopeo copy`).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "builder/oci/descriptor.h"
+#include "builder/oci/image_config.h"
+#include "builder/oci/manifest.h"
+#include "builder/oci/oci_layout.h"
+#include "builder/util/status.h"
+
+namespace ignite::oci {
+
+struct StoredImage {
+  Descriptor manifest_descriptor;  // what the manifest bytes hash to
+  ImageManifest manifest;
+  std::string config_bytes;
+  ImageConfig config;
+};
+
+// The image `ref` names. An image index is followed to its linux/amd64 manifest. Checks that
+// the config has one diff_id per layer.
+Result<StoredImage> read_image(const OciLayout& layout, std::string_view ref);
+// The same from a manifest (or index) descriptor.
+Result<StoredImage> read_image(const OciLayout& layout, const Descriptor& manifest);
+
+// Checks every blob of `image` against its descriptor (digest and size) and, for tar and
+// tar+gzip layers, the uncompressed bytes against the config's diff_id (layers are streamed).
+// DATA_LOSS on the first mismatch, naming the blob. Other compressions: UNIMPLEMENTED.
+Status verify_image(const OciLayout& layout, const StoredImage& image);
+
+}  // namespace ignite::oci

@@ -1,0 +1,161 @@
+#include "builder/pipeline/build_function.h"
+
+#include <nlohmann/json.hpp>
+
+#include "builder/oci/image_builder.h"
+#include "builder/oci/tree_layer.h"
+#include "builder/pipeline/python_base.h"
+#include "builder/runtime/python_host.h"
+#include "builder/source/code_hash.h"
+#include "builder/util/fault.h"
+#include "builder/util/builder_version.h"
+
+namespace ignite::pipeline {
+namespace {
+
+// Until dependency layers exist, a draft that needs packages is refused rather than built into
+// an image whose imports would fail at run time.
+Status check_no_requirements(const SourceTree& tree) {
+  const SourceEntry* req = tree.find("requirements.txt");
+  if (req == nullptr) return ok_status();
+  std::size_t line_no = 0, start = 0;
+  const std::string& text = req->data;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    ++line_no;
+    std::string_view line(text.data() + start, end - start);
+    auto first = line.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos && line[first] != '#') {
+      return unimplemented("requirements.txt line " + std::to_string(line_no) + " asks for \"" +
+                           std::string(line.substr(first, 80)) +
+                           "\", but this builder does not install dependencies yet: build "
+                           "functions that use only the standard library");
+    }
+    start = end + 1;
+  }
+  return ok_status();
+}
+
+SourceTree host_tree() {
+  SourceTree tree;
+  for (const auto& f : runtime::python_host_files()) {
+    // Paths come from our own templates/; add() cannot fail on them.
+    (void)tree.add(f.path, {f.executable ? EntryKind::kExecutable : EntryKind::kFile, f.data});
+  }
+  return tree;
+}
+
+const SourceTree& python_host_tree() {
+  static const SourceTree tree = host_tree();
+  return tree;
+}
+
+Result<oci::BaseImage> open_base(FunctionStore& store, const BuildRequest& request,
+                                 Progress& progress) {
+  if (request.base) {
+    progress.stage("base", *request.base);
+    auto base = oci::BaseImage::open_reference(*request.base);
+    if (!base.ok()) return base.status().with_context("opening base image " + *request.base);
+    return base;
+  }
+  progress.stage("base", std::string(kPythonBaseRef));
+  IGNITE_RETURN_IF_ERROR(ensure_python_base(store, RebuildBase::kIfMissing, progress).status());
+  return oci::BaseImage::open(store.layout(), kPythonBaseRef);
+}
+
+}  // namespace
+
+Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& request,
+                                   Progress& progress) {
+  const store::AppId& app = request.app;
+  BuildResult result{Digest::of(""), 0, Digest::of(""), "", "", ""};
+
+  progress.stage("intake", request.source);
+  IGNITE_ASSIGN_OR_RETURN(SourceTree tree, read_source_path(request.source, request.intake));
+  IGNITE_RETURN_IF_ERROR(check_no_requirements(tree).with_context("building " + request.source));
+  result.code_hash = code_hash(tree);
+  progress.note(std::to_string(tree.entries().size()) + " files, codeHash " + result.code_hash.to_string());
+  fault_point("intake");
+
+  IGNITE_ASSIGN_OR_RETURN(oci::Epoch epoch, oci::Epoch::from_environment_value(
+                                                request.source_date_epoch ? request.source_date_epoch->c_str()
+                                                                          : nullptr));
+  IGNITE_ASSIGN_OR_RETURN(oci::BaseImage base, open_base(store, request, progress));
+  result.base_digest = base.image().manifest_descriptor.digest.to_string();
+  fault_point("base");
+
+  progress.stage("layers", "runtime host, app");
+  oci::LayerOptions layer_options{epoch};
+  IGNITE_ASSIGN_OR_RETURN(oci::LayerPlan host_plan,
+                          oci::plan_tree_layer(python_host_tree(), oci::kHostPrefix));
+  IGNITE_ASSIGN_OR_RETURN(oci::Layer host, oci::write_layer(store.layout(), host_plan, layer_options));
+  IGNITE_ASSIGN_OR_RETURN(oci::Layer app_layer, oci::write_app_layer(store.layout(), tree, layer_options));
+  fault_point("layers");
+
+  progress.stage("image", "config and manifest");
+  nlohmann::json inputs = {
+      {"builderVersion", kBuilderVersion},
+      {"codeHash", result.code_hash.to_string()},
+      {"codeHashVersion", std::string(kCodeHashVersion)},
+      {"lockHash", ""},
+      {"baseDigest", result.base_digest},
+      {"base", request.base ? *request.base : std::string(kPythonBaseRef)},
+      {"org", app.org()},
+      {"app", app.app()},
+      {"sourceDateEpoch", epoch.seconds()},
+  };
+  result.inputs = inputs.dump();
+
+  oci::ImageSettings settings = oci::ImageSettings::for_function();
+  settings.env = {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+                  {"IGNITE_FUNCTION_ID", app.to_string()},
+                  {"IGNITE_ORGANIZATION_ID", app.org()},
+                  {"PORT", "8080"}};
+  settings.entrypoint = runtime::python_host_entrypoint();
+  settings.cmd = std::vector<std::string>{};
+  // The lock hash joins these once dependency layers exist; the version number never does.
+  const std::map<std::string, std::string> identity = {
+      {"dev.ignite.code-hash", result.code_hash.to_string()},
+      {"dev.ignite.org", app.org()},
+      {"dev.ignite.app", app.app()},
+      {"dev.ignite.builder-version", kBuilderVersion},
+  };
+  settings.labels = identity;
+  settings.annotations = identity;
+  settings.annotations["org.opencontainers.image.title"] = app.to_string();
+  settings.annotations["org.opencontainers.image.vendor"] = app.org();
+  settings.annotations["org.opencontainers.image.created"] = epoch.rfc3339();
+  const std::string builder = std::string("ignite-builder ") + kBuilderVersion;
+  IGNITE_ASSIGN_OR_RETURN(
+      oci::Descriptor manifest,
+      oci::compose_image(store.layout(), base,
+                         {{host, builder + ": runtime host"},
+                          {app_layer, builder + ": app (codeHash " + result.code_hash.to_string() + ")"}},
+                         settings, epoch, "", oci::ExistingRef::kRefuse));
+  result.manifest_digest = manifest.digest;
+  fault_point("image");
+
+  progress.stage("commit", app.to_string());
+  store::VersionRecord record;
+  record.manifest_digest = manifest.digest.to_string();
+  record.code_hash = result.code_hash.to_string();
+  record.base_digest = result.base_digest;
+  record.inputs = result.inputs;
+  auto committed = store.versions().commit_version(app, record, [&](std::int64_t number) -> Status {
+    // The store's write lock is held: no committed version has this number, so a ref of that
+    // name can only be left over from a build that died here; it is replaced.
+    IGNITE_RETURN_IF_ERROR(
+        store.layout().set_ref(app.ref_name(number), manifest, oci::ExistingRef::kReplace));
+    fault_point("ref");
+    return ok_status();
+  });
+  if (!committed.ok()) return committed.status();
+  fault_point("commit");
+  result.version = committed->number;
+  result.reference = app.ref_name(committed->number);
+  progress.done();
+  return result;
+}
+
+}  // namespace ignite::pipeline

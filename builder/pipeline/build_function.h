@@ -1,0 +1,47 @@
+// build: a draft's source -> codeHash -> layers -> image -> the app's next version.
+//
+// Stages, each followed by a fault point (IGNITE_FAULT=kill-after:<stage>, builder/util/fault.h):
+//   intake  read and check the source; its codeHash
+//   base    the base image (the store's default, made once, or --base DIR:REF)
+//   layers  runtime host and app layers written as blobs
+//   image   config and manifest written as blobs
+//   ref     inside the store's transaction: the ref "<org>/<app>:v<N>" set in the layout
+//   commit  the version recorded (the transaction commits)
+// Blobs go before the ref and the ref before the commit, so a crash anywhere leaves either no
+// trace but unreferenced blobs, or a ref to a complete image under a number the store never
+// recorded, which the next build of the app takes over (docs/store.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "builder/pipeline/function_store.h"
+#include "builder/pipeline/progress.h"
+#include "builder/source/intake.h"
+#include "builder/store/app_id.h"
+#include "builder/util/digest.h"
+
+namespace ignite::pipeline {
+
+struct BuildRequest {
+  std::string source;                 // a file, directory or archive path
+  store::AppId app;
+  std::optional<std::string> base;    // "DIR:REF" of an OCI layout image; default: kPythonBaseRef
+  std::optional<std::string> source_date_epoch;  // SOURCE_DATE_EPOCH's value, if set
+  IntakeOptions intake;
+};
+
+struct BuildResult {
+  Digest code_hash;
+  std::int64_t version = 0;
+  Digest manifest_digest;
+  std::string reference;              // "acme-corp/greet:v3"
+  std::string base_digest;
+  std::string inputs;                 // the JSON recorded with the version
+};
+
+Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& request,
+                                   Progress& progress);
+
+}  // namespace ignite::pipeline

@@ -1,0 +1,35 @@
+// The embedded store (DESIGN.md, "Images and versions"): one directory holding
+//   oci/        an OCI image layout; refs "<org>/<app>:v<N>" and the base images
+//   ignite.db   the SQLite database of apps and versions (the authority for numbers)
+//   tmp/        work directories of builds in progress (base image creation)
+// Several processes may use one store at once. docs/store.md describes it.
+#pragma once
+
+#include <string>
+
+#include "builder/oci/oci_layout.h"
+#include "builder/store/version_store.h"
+
+namespace ignite::pipeline {
+
+enum class OpenStore { kCreateIfMissing, kExisting };
+
+class FunctionStore {
+ public:
+  static Result<FunctionStore> open(const std::string& dir, OpenStore mode);
+
+  const std::string& dir() const { return dir_; }
+  std::string layout_dir() const { return dir_ + "/oci"; }
+  std::string tmp_dir() const { return dir_ + "/tmp"; }
+  oci::OciLayout& layout() { return layout_; }
+  store::VersionStore& versions() { return versions_; }
+
+ private:
+  FunctionStore(std::string dir, oci::OciLayout layout, store::VersionStore versions)
+      : dir_(std::move(dir)), layout_(std::move(layout)), versions_(std::move(versions)) {}
+  std::string dir_;
+  oci::OciLayout layout_;
+  store::VersionStore versions_;
+};
+
+}  // namespace ignite::pipeline

@@ -1,0 +1,113 @@
+#include "builder/pipeline/store_check.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <map>
+#include <regex>
+
+#include "builder/oci/image_reader.h"
+
+namespace ignite::pipeline {
+namespace {
+
+// Every blob of the image is present with the size its descriptor gives (kStructure), or
+// hashes to its digest and diff_id (kContent). Returns a problem, or "" when fine.
+std::string check_image(const oci::OciLayout& layout, const oci::Descriptor& manifest,
+                        CheckDepth depth) {
+  auto image = oci::read_image(layout, manifest);
+  if (!image.ok()) return image.status().message();
+  if (depth == CheckDepth::kContent) {
+    Status s = oci::verify_image(layout, *image);
+    return s.ok() ? "" : s.message();
+  }
+  for (const auto& layer : image->manifest.layers) {
+    struct stat st {};
+    if (::stat(layout.blob_path(layer.digest).c_str(), &st) != 0) {
+      return "layer blob " + layer.digest.to_string() + " is missing";
+    }
+    if (st.st_size != layer.size) {
+      return "layer blob " + layer.digest.to_string() + " has " + std::to_string(st.st_size) +
+             " bytes, its descriptor says " + std::to_string(layer.size);
+    }
+  }
+  return "";
+}
+
+int count_temp_blobs(const std::string& layout_dir) {
+  int n = 0;
+  DIR* d = ::opendir((layout_dir + "/blobs/sha256").c_str());
+  if (d == nullptr) return 0;
+  while (dirent* e = ::readdir(d)) {
+    if (std::string_view(e->d_name).starts_with(".tmp-")) ++n;
+  }
+  ::closedir(d);
+  return n;
+}
+
+}  // namespace
+
+Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
+  StoreCheckReport report;
+  IGNITE_ASSIGN_OR_RETURN(auto apps, store.versions().all_versions());
+  IGNITE_ASSIGN_OR_RETURN(auto refs, store.layout().list_refs());
+  std::map<std::string, oci::Descriptor> by_name;
+  for (const auto& r : refs) by_name.emplace(r.name, r.manifest);
+  report.refs = static_cast<int>(refs.size());
+
+  // Every recorded version has its ref, naming its manifest, whose blobs are all there.
+  std::map<std::string, std::int64_t> latest;  // "org/app" -> highest recorded number
+  for (const auto& [app, versions] : apps) {
+    for (const auto& v : versions) {
+      ++report.versions;
+      latest[app.to_string()] = v.number;
+      const std::string name = app.ref_name(v.number);
+      const std::string what = "version " + name + " (" + v.manifest_digest + ")";
+      auto it = by_name.find(name);
+      if (it == by_name.end()) {
+        report.problems.push_back(what + ": no ref " + name + " in the image layout");
+        continue;
+      }
+      if (it->second.digest.to_string() != v.manifest_digest) {
+        report.problems.push_back(what + ": the layout's ref names " + it->second.digest.to_string());
+        continue;
+      }
+      if (std::string p = check_image(store.layout(), it->second, depth); !p.empty()) {
+        report.problems.push_back(what + ": " + p);
+      }
+    }
+  }
+
+  // Every version-shaped ref is recorded, or is a leftover of a build that died before its commit.
+  static const std::regex kVersionRef(R"(^([^/:]+)/([^/:]+):v([0-9]+)$)");
+  for (const auto& r : refs) {
+    std::smatch m;
+    if (!std::regex_match(r.name, m, kVersionRef)) {
+      // Other refs (base images) must at least be whole images.
+      if (std::string p = check_image(store.layout(), r.manifest, depth); !p.empty()) {
+        report.problems.push_back("ref " + r.name + ": " + p);
+      }
+      continue;
+    }
+    const std::string app = m[1].str() + "/" + m[2].str();
+    const std::int64_t number = std::stoll(m[3].str());
+    const std::int64_t recorded = latest.count(app) ? latest[app] : 0;
+    if (number <= recorded) continue;  // checked above
+    if (number == recorded + 1) {
+      report.notes.push_back("ref " + r.name + " is left over from a build that stopped before " +
+                             "recording it; the next build of " + app + " replaces it");
+    } else {
+      report.problems.push_back("ref " + r.name + " names version " + std::to_string(number) + ", but " +
+                                app + " has " + std::to_string(recorded) + " recorded versions");
+    }
+  }
+
+  if (int temps = count_temp_blobs(store.layout_dir()); temps > 0) {
+    report.notes.push_back(std::to_string(temps) +
+                           " partly written blob(s) left by interrupted builds in blobs/sha256/.tmp-*; "
+                           "nothing refers to them");
+  }
+  return report;
+}
+
+}  // namespace ignite::pipeline

@@ -1,0 +1,245 @@
+#include "builder/registry/registry_session.h"
+
+#include <nlohmann/json.hpp>
+
+#include "builder/registry/docker_config.h"
+#include "builder/registry/image_reference.h"
+
+namespace ignite::registry {
+namespace {
+
+std::string reason_phrase(long status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 416:
+      return "Range Not Satisfiable";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "";
+  }
+}
+
+// The registry's error codes and messages, "MANIFEST_BLOB_UNKNOWN: blob unknown to registry",
+// from a body {"errors":[{"code":..,"message":..,"detail":..}]}; the body's start otherwise.
+std::vector<std::string> registry_errors(const std::string& body, std::string* codes) {
+  std::vector<std::string> out;
+  const nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_discarded() && doc.is_object() && doc.contains("errors") &&
+      doc["errors"].is_array()) {
+    for (const auto& e : doc["errors"]) {
+      if (!e.is_object()) continue;
+      std::string code = e.value("code", std::string());
+      std::string message = e.value("message", std::string());
+      if (e.contains("detail") && e["detail"].is_string()) {
+        message += " (" + e["detail"].get<std::string>() + ")";
+      }
+      *codes += code + " ";
+      out.push_back(code.empty() ? message : code + ": " + message);
+    }
+    return out;
+  }
+  std::string text = body.substr(0, 200);
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (!text.empty()) out.push_back(text + (body.size() > 200 ? "..." : ""));
+  return out;
+}
+
+}  // namespace
+
+std::string pull_scope(std::string_view repository) {
+  return "repository:" + std::string(repository) + ":pull";
+}
+std::string push_scope(std::string_view repository) {
+  return "repository:" + std::string(repository) + ":pull,push";
+}
+
+Scopes RegistryClient::Session::read_scopes(std::string_view repository) const {
+  if (push_repositories.count(std::string(repository))) return {push_scope(repository)};
+  return {pull_scope(repository)};
+}
+
+RegistryClient::Session::Session(std::string registry_in, ClientOptions options_in,
+                                 HttpClient http_in)
+    : registry(std::move(registry_in)),
+      api_host(registry == kDockerHub ? std::string(kDockerHubApiHost) : registry),
+      options(std::move(options_in)),
+      clock(options.clock ? options.clock : std::make_shared<SystemClock>()),
+      http(std::move(http_in)) {
+  if (options.credentials) {
+    credentials_loaded = true;
+    credentials = FoundCredentials{*options.credentials, "the caller"};
+    secrets.push_back(options.credentials->password);
+  }
+}
+
+void RegistryClient::Session::log(const std::string& line) const {
+  if (options.log) options.log(scrub_text(line));
+}
+
+std::string RegistryClient::Session::where(std::string_view repository) const {
+  return "registry " + registry + "/" + std::string(repository);
+}
+
+Status RegistryClient::Session::probe() {
+  if (!base_url.empty()) return ok_status();
+  std::vector<std::string> schemes;
+  if (options.plain_http == PlainHttp::kAllowed) {
+    schemes = {"http"};
+  } else {
+    schemes = {"https"};
+    if (is_loopback_registry(api_host)) schemes.push_back("http");
+  }
+  Status last;
+  for (const std::string& url_scheme : schemes) {
+    const std::string candidate = url_scheme + "://" + api_host;
+    auto answer = with_retries("reaching " + registry, [&]() -> Result<HttpResponse> {
+      HttpRequest request;
+      request.url = candidate + "/v2/";
+      auto r = http.send(request);
+      if (r.ok() && is_retryable_http_status(r->status)) return response_error(*r, "GET /v2/");
+      return r;
+    });
+    if (!answer.ok()) {
+      last = answer.status();
+      if (http.last_fault() != TransportFault::kTlsHandshake) break;
+      // A loopback registry that does not speak TLS: try plain HTTP next.
+      if (&url_scheme != &schemes.back()) continue;
+      last = Status(last.code(), last.message() +
+                                     " (a plain-HTTP registry? allow it explicitly with "
+                                     "--plain-http)");
+      break;
+    }
+    if (answer->status != 200 && answer->status != 401) {
+      return failed_precondition("reaching registry " + registry + ": GET " + candidate +
+                                 "/v2/ answered " + std::to_string(answer->status) +
+                                 ": not an OCI distribution registry");
+    }
+    base_url = candidate;
+    if (url_scheme == "http") log("registry " + registry + " speaks plain HTTP");
+    if (answer->status == 401) {
+      Scopes none;
+      IGNITE_RETURN_IF_ERROR(learn_challenge(*answer, none));
+    }
+    return ok_status();
+  }
+  return scrub(last.with_context("reaching registry " + registry));
+}
+
+Result<HttpResponse> RegistryClient::Session::send(HttpRequest request, const Scopes& scopes_in) {
+  IGNITE_RETURN_IF_ERROR(probe());
+  Scopes scopes = scopes_in;
+  const bool same_origin = request.url.rfind(base_url + "/", 0) == 0;
+  const std::size_t plain_headers = request.headers.size();
+  for (int round = 0;; ++round) {
+    request.headers.resize(plain_headers);
+    if (same_origin) {
+      IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> auth, authorization(scopes));
+      if (auth) request.headers.push_back("Authorization: " + *auth);
+    }
+    IGNITE_ASSIGN_OR_RETURN(HttpResponse response, http.send(request));
+    if (response.status != 401 || round > 0 || !same_origin) return response;
+    // A challenge: the registry wants (other) credentials or a token for other scopes.
+    const AuthScheme before = scheme;
+    const bool had_credentials = credentials.has_value();
+    IGNITE_RETURN_IF_ERROR(learn_challenge(response, scopes));
+    if (scheme == AuthScheme::kNone) return response;
+    if (scheme == AuthScheme::kBasic && before == AuthScheme::kBasic && had_credentials) {
+      return response;  // the credentials were sent and refused
+    }
+    IGNITE_RETURN_IF_ERROR(load_credentials());
+    if (scheme == AuthScheme::kBasic && !credentials) return response;
+  }
+}
+
+Status RegistryClient::Session::response_error(const HttpResponse& response,
+                                               std::string_view what) {
+  std::string codes;
+  const std::vector<std::string> errors = registry_errors(response.body, &codes);
+  std::string message = std::string(what) + ": " + std::to_string(response.status);
+  if (const std::string reason = reason_phrase(response.status); !reason.empty()) {
+    message += " " + reason;
+  }
+  for (std::size_t i = 0; i < errors.size(); ++i) message += (i == 0 ? ": " : "; ") + errors[i];
+
+  const long s = response.status;
+  Code code = Code::kUnknown;
+  if (is_retryable_http_status(s)) {
+    code = Code::kUnavailable;
+    if (auto after = response.header("retry-after")) retry_after = parse_retry_after(*after);
+  } else if (s == 401) {
+    code = Code::kUnauthenticated;
+    if (credentials) {
+      message += " (credentials refused; they came from " + credentials->source + ")";
+    } else {
+      const std::string path = options.docker_config_path.empty() ? default_docker_config_path()
+                                                                  : options.docker_config_path;
+      message += " (no credentials for " + registry + " in " + path + ")";
+    }
+  } else if (s == 403) {
+    code = Code::kPermissionDenied;
+  } else if (s == 404) {
+    // An upload session the registry forgot (purged, restarted): start over.
+    code = codes.find("BLOB_UPLOAD_UNKNOWN") != std::string::npos ? Code::kUnavailable
+                                                                  : Code::kNotFound;
+  } else if (s == 416) {
+    code = Code::kUnavailable;  // the upload's offsets disagree: start over
+  } else if (s == 400 && (codes.find("DIGEST_INVALID") != std::string::npos ||
+                          codes.find("SIZE_INVALID") != std::string::npos)) {
+    code = Code::kDataLoss;
+  } else if (s == 400 && codes.find("BLOB_UNKNOWN") != std::string::npos) {
+    code = Code::kFailedPrecondition;
+  } else if (s == 400) {
+    code = Code::kInvalidArgument;
+  } else if (s == 405) {
+    code = Code::kUnimplemented;
+  } else if (s == 409) {
+    code = Code::kAborted;
+  } else if (s == 413) {
+    code = Code::kResourceExhausted;
+  }
+  return scrub(Status(code, message));
+}
+
+Status RegistryClient::Session::scrub(const Status& status) const {
+  return Status(status.code(), scrub_text(status.message()));
+}
+
+std::string RegistryClient::Session::scrub_text(std::string message) const {
+  for (const std::string& secret : secrets) {
+    if (secret.size() < 4) continue;  // too short to search for without mangling text
+    for (std::size_t at = message.find(secret); at != std::string::npos;
+         at = message.find(secret, at)) {
+      message.replace(at, secret.size(), "<redacted>");
+    }
+  }
+  return message;
+}
+
+}  // namespace ignite::registry

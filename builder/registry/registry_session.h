@@ -1,0 +1,122 @@
+// Internal to builder/registry: what a RegistryClient holds between calls and the steps every
+// operation shares: finding the endpoint, authorizing, retrying, turning answers into errors.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "builder/registry/credentials.h"
+#include "builder/registry/http_client.h"
+#include "builder/registry/registry_client.h"
+#include "builder/registry/url.h"
+
+namespace ignite::registry {
+
+// Scopes a request needs, "repository:acme-corp/greet:pull,push" (token auth only).
+using Scopes = std::vector<std::string>;
+std::string pull_scope(std::string_view repository);
+std::string push_scope(std::string_view repository);
+
+// Bearer tokens are renewed this long before they expire ...
+inline constexpr std::chrono::seconds kTokenRenewMargin{10};
+// ... and live this long when the token endpoint does not say (the token spec's default).
+inline constexpr std::chrono::seconds kDefaultTokenLifetime{60};
+
+enum class AuthScheme { kNone, kBasic, kBearer };
+
+struct CachedToken {
+  Scopes scopes;
+  std::string token;
+  Clock::TimePoint renew_at;
+};
+
+struct RegistryClient::Session {
+  std::string registry;  // as given: "127.0.0.1:5000"
+  std::string api_host;  // where its API is (registry-1.docker.io for docker.io)
+  ClientOptions options;
+  std::shared_ptr<Clock> clock;
+  HttpClient http;
+  TransferCounters counters;
+
+  // Found by the first request (probe()): "https://127.0.0.1:5000" or "http://...".
+  std::string base_url;
+  AuthScheme scheme = AuthScheme::kNone;
+  std::string realm, service;  // of the Bearer challenge
+
+  bool credentials_loaded = false;
+  std::optional<FoundCredentials> credentials;
+  std::vector<CachedToken> tokens;
+  std::vector<std::string> secrets;  // every credential or token seen, scrubbed from messages
+
+  std::optional<std::chrono::milliseconds> retry_after;  // of the last retryable answer
+  std::set<std::string> push_repositories;               // see RegistryClient::will_push
+
+  // The scope a read of `repository` asks for: pull, or pull,push when a push is coming.
+  Scopes read_scopes(std::string_view repository) const;
+
+  Session(std::string registry_in, ClientOptions options_in, HttpClient http_in);
+
+  void log(const std::string& line) const;
+  // "registry 127.0.0.1:5000/acme-corp/greet", for messages.
+  std::string where(std::string_view repository) const;
+  std::string url(std::string_view path) const { return base_url + std::string(path); }
+
+  // Learns the scheme and the auth challenge from GET /v2/, once, with its own retries. Every
+  // operation calls it first, outside its retry loop (so retries do not multiply), since
+  // URLs are made from base_url.
+  Status probe();
+  // Sends `request` with the authorization `scopes` need, answering one 401 challenge;
+  // no retries. Any HTTP answer is a response.
+  Result<HttpResponse> send(HttpRequest request, const Scopes& scopes);
+  // Runs `attempt` until it succeeds, fails with a code other than UNAVAILABLE, or the retry
+  // policy's attempts are spent, waiting between attempts.
+  template <typename F>
+  auto with_retries(std::string_view what, F&& attempt) -> decltype(attempt());
+  // The error for an answer the caller did not expect: code from the status and the registry's
+  // error codes ("MANIFEST_BLOB_UNKNOWN"), message "WHAT: 404 Not Found: ...".
+  Status response_error(const HttpResponse& response, std::string_view what);
+  // `status` with every known secret replaced by "<redacted>".
+  Status scrub(const Status& status) const;
+  std::string scrub_text(std::string text) const;
+
+  // registry_auth.cc
+  Result<std::optional<std::string>> authorization(const Scopes& scopes);
+  Status learn_challenge(const HttpResponse& response, Scopes& scopes);
+  Status load_credentials();
+  Result<std::string> fetch_token(const Scopes& scopes);
+};
+
+inline const Status& status_of(const Status& s) { return s; }
+template <typename T>
+const Status& status_of(const Result<T>& r) {
+  return r.status();
+}
+
+template <typename F>
+auto RegistryClient::Session::with_retries(std::string_view what, F&& attempt)
+    -> decltype(attempt()) {
+  const int attempts = std::max(1, options.retry.max_attempts);
+  for (int i = 1;; ++i) {
+    retry_after.reset();
+    auto result = attempt();
+    const Status& status = status_of(result);
+    if (status.ok() || status.code() != Code::kUnavailable) return result;
+    if (i >= attempts) {
+      return Status(Code::kUnavailable,
+                    "gave up after " + std::to_string(attempts) + " attempts: " + status.message());
+    }
+    const auto delay = options.retry.delay_before(i + 1, retry_after);
+    ++counters.retries;
+    log("retrying " + std::string(what) + " in " + std::to_string(delay.count()) + " ms (attempt " +
+        std::to_string(i + 1) + " of " + std::to_string(attempts) +
+        "): " + scrub(status).message());
+    clock->sleep_for(delay);
+  }
+}
+
+}  // namespace ignite::registry

@@ -1,0 +1,90 @@
+// ignite-builder build SOURCE --org ORG --app APP [--base DIR:REF] [--store DIR] [-o json]
+#include <unistd.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "builder/pipeline/build_function.h"
+#include "src/cli/args.h"
+#include "src/cli/commands.h"
+#include "src/cli/report.h"
+#include "src/cli/store_option.h"
+
+namespace ignite::cli {
+namespace {
+
+constexpr const char* kBuildUsage =
+    "usage: ignite-builder build SOURCE --org ORG --app APP [--base DIR:REF] [--store DIR]\n"
+    "                            [-o text|json] [--progress|--quiet]\n"
+    "  SOURCE      a lone file (taken as handler.py), a directory, or a .tar, .tar.gz or .zip\n"
+    "  --org, --app  the app to publish a version of; --app ORG/APP (or ORG:APP) alone works too\n"
+    "  --base      an OCI layout image, DIR:REF (e.g. made by `skopeo copy ... oci:DIR:REF`);\n"
+    "              default: Debian bookworm with python3, made once per store with debootstrap\n"
+    "  --store     the store directory (default: $IGNITE_STORE, /var/lib/ignite-builder as root,\n"
+    "              else ~/.local/share/ignite-builder)\n"
+    "  --progress  show stages on stderr even when it is not a terminal; --quiet never\n"
+    "  SOURCE_DATE_EPOCH in the environment sets every timestamp in the image (default 0)\n";
+
+Result<store::AppId> app_from(const Args& args) {
+  auto org = args.value("--org");
+  auto app = args.value("--app");
+  if (!app) return invalid_argument("--app is required");
+  if (!org) return store::AppId::parse(*app);
+  return store::AppId::from_parts(*org, *app);
+}
+
+}  // namespace
+
+int run_build(const std::vector<std::string>& argv, Io io) {
+  auto args = Args::parse(argv, {{"--org", "", true}, {"--app", "", true}, {"--base", "", true},
+                                 kStoreFlag, {"--output", "-o", true}, {"--progress", "", false},
+                                 {"--quiet", "-q", false}, {"--help", "-h", false}});
+  if (!args.ok()) return usage_error(io, args.status().message(), kBuildUsage);
+  if (args->has("--help")) {
+    io.out << kBuildUsage;
+    return kExitOk;
+  }
+  if (args->positional().size() != 1) return usage_error(io, "build takes exactly one SOURCE", kBuildUsage);
+  auto format = parse_output_format(args->value_or("--output", "text"));
+  if (!format.ok()) return usage_error(io, format.status().message(), kBuildUsage);
+  auto app = app_from(*args);
+  if (!app.ok()) return usage_error(io, app.status().message(), kBuildUsage);
+
+  pipeline::BuildRequest request{args->positional()[0], *app, args->value("--base"), std::nullopt, {}};
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) request.source_date_epoch = epoch;
+
+  const bool show = !args->has("--quiet") && (args->has("--progress") || ::isatty(2));
+  pipeline::StreamProgress stream(io.err);
+  pipeline::NullProgress silent;
+  pipeline::Progress& progress = show ? static_cast<pipeline::Progress&>(stream) : silent;
+
+  const std::string dir = store_dir(*args);
+  auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
+  if (!store.ok()) return report_error(io, store.status());
+  auto result = pipeline::build_function(*store, request, progress);
+  progress.done();
+  if (!result.ok()) return report_error(io, result.status());
+
+  const std::string image = "oci:" + store->layout_dir() + ":" + result->reference;
+  if (*format == OutputFormat::kJson) {
+    nlohmann::json j = {{"app", app->to_string()},
+                        {"codeHash", result->code_hash.to_string()},
+                        {"version", result->version},
+                        {"digest", result->manifest_digest.to_string()},
+                        {"reference", result->reference},
+                        {"image", image},
+                        {"baseDigest", result->base_digest},
+                        {"store", store->dir()}};
+    io.out << j.dump(2) << "\n";
+  } else {
+    io.out << "codeHash   " << result->code_hash.to_string() << "\n"
+           << "version    " << result->version << "\n"
+           << "digest     " << result->manifest_digest.to_string() << "\n"
+           << "reference  " << result->reference << "\n"
+           << "image      " << image << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace ignite::cli

@@ -1,0 +1,73 @@
+// ignite-builder versions ORG/APP [--store DIR] [-o json]
+#include <ctime>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "builder/pipeline/function_store.h"
+#include "src/cli/args.h"
+#include "src/cli/commands.h"
+#include "src/cli/report.h"
+#include "src/cli/store_option.h"
+
+namespace ignite::cli {
+namespace {
+
+constexpr const char* kVersionsUsage =
+    "usage: ignite-builder versions ORG/APP [--store DIR] [-o text|json]\n"
+    "  lists the app's versions: number, manifest digest, codeHash and when it was recorded\n";
+
+std::string utc(std::int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+int run_versions(const std::vector<std::string>& argv, Io io) {
+  auto args = Args::parse(argv, {kStoreFlag, {"--output", "-o", true}, {"--help", "-h", false}});
+  if (!args.ok()) return usage_error(io, args.status().message(), kVersionsUsage);
+  if (args->has("--help")) {
+    io.out << kVersionsUsage;
+    return kExitOk;
+  }
+  if (args->positional().size() != 1) return usage_error(io, "versions takes one ORG/APP", kVersionsUsage);
+  auto format = parse_output_format(args->value_or("--output", "text"));
+  if (!format.ok()) return usage_error(io, format.status().message(), kVersionsUsage);
+  auto app = store::AppId::parse(args->positional()[0]);
+  if (!app.ok()) return usage_error(io, app.status().message(), kVersionsUsage);
+
+  auto store = pipeline::FunctionStore::open(store_dir(*args), pipeline::OpenStore::kExisting);
+  if (!store.ok()) return report_error(io, store.status());
+  auto versions = store->versions().versions(*app);
+  if (!versions.ok()) return report_error(io, versions.status());
+
+  if (*format == OutputFormat::kJson) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& v : *versions) {
+      list.push_back({{"version", v.number},
+                      {"digest", v.manifest_digest},
+                      {"codeHash", v.code_hash},
+                      {"lockHash", v.lock_hash},
+                      {"baseDigest", v.base_digest},
+                      {"reference", app->ref_name(v.number)},
+                      {"createdAt", utc(v.created_at)},
+                      {"inputs", nlohmann::json::parse(v.inputs, nullptr, false)}});
+    }
+    io.out << nlohmann::json{{"app", app->to_string()}, {"versions", list}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  io.out << std::left << std::setw(8) << "VERSION" << std::setw(22) << "CREATED" << std::setw(20)
+         << "DIGEST" << "CODEHASH\n";
+  for (const auto& v : *versions) {
+    io.out << std::setw(8) << ("v" + std::to_string(v.number)) << std::setw(22) << utc(v.created_at)
+           << std::setw(20) << v.manifest_digest.substr(0, 19) << v.code_hash.substr(0, 19) << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace ignite::cli

@@ -1,0 +1,230 @@
+#include "tests/registry/registry_servers.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "builder/registry/http_client.h"
+
+namespace ignite::registry::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ignite::testing::shell_quote;
+
+// How long a server may take to start listening. Not an assertion on speed: a bound so a
+// broken setup fails instead of hanging.
+constexpr auto kStartBound = std::chrono::seconds(30);
+
+int free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  int port = -1;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+bool port_accepts(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+template <typename Pred>
+bool wait_until(Pred pred) {
+  const auto end = std::chrono::steady_clock::now() + kStartBound;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void openssl(const std::string& args) {
+  std::string out;
+  ASSERT_EQ(run("openssl " + args, &out), 0) << "openssl " << args << "\n" << out;
+}
+
+}  // namespace
+
+int run(const std::string& command, std::string* out) {
+  return ignite::testing::run_command(command + " 2>&1", out);
+}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path) {
+  if (::access(argv[0].c_str(), X_OK) != 0) {
+    ADD_FAILURE() << argv[0] << " is missing: run scripts/install-deps (Debian packages "
+                  << "docker-registry, python3-cryptography, apache2-utils, openssl, skopeo)";
+    return;
+  }
+  const pid_t parent = ::getpid();
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(1);  // the parent died before prctl
+    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    const int null = ::open("/dev/null", O_RDONLY);
+    ::dup2(null, 0);
+    ::dup2(log, 1);
+    ::dup2(log, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  EXPECT_GT(pid_, 0) << "fork failed";
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+}
+
+TestPki::TestPki(const std::string& dir) {
+  ca_cert = dir + "/ca.crt";
+  server_cert = dir + "/server.crt";
+  server_key = dir + "/server.key";
+  token_cert = dir + "/token.crt";
+  token_key = dir + "/token.key";
+  cert_dir = dir + "/skopeo-certs";
+  const std::string d = shell_quote(dir);
+  openssl("req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ignite-test-ca -keyout " + d +
+          "/ca.key -out " + shell_quote(ca_cert));
+  openssl("req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout " + shell_quote(server_key) +
+          " -out " + d + "/server.csr");
+  std::ofstream(dir + "/server.ext") << "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                                     << "extendedKeyUsage=serverAuth\n";
+  openssl("x509 -req -days 2 -in " + d + "/server.csr -CA " + shell_quote(ca_cert) + " -CAkey " +
+          d + "/ca.key -CAcreateserial -extfile " + d + "/server.ext -out " +
+          shell_quote(server_cert));
+  openssl("req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ignite-test-token-issuer -keyout " +
+          shell_quote(token_key) + " -out " + shell_quote(token_cert));
+  fs::create_directories(cert_dir);
+  fs::copy_file(ca_cert, cert_dir + "/ca.crt");
+}
+
+std::string make_htpasswd(const ignite::testing::TempDir& dir, const std::string& user,
+                          const std::string& password) {
+  const std::string path = dir / "htpasswd";
+  std::string out;
+  EXPECT_EQ(run("htpasswd -B -b -c " + shell_quote(path) + " " + shell_quote(user) + " " +
+                    shell_quote(password),
+                &out),
+            0)
+      << out;
+  return path;
+}
+
+RegistryServer::RegistryServer(const RegistryConfig& config) {
+  const int port = free_loopback_port();
+  host_ = "127.0.0.1:" + std::to_string(port);
+  storage_ = dir_ / "storage";
+  log_ = dir_ / "registry.log";
+  std::ostringstream yml;
+  yml << "version: 0.1\n"
+      << "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
+      << "storage:\n  filesystem:\n    rootdirectory: " << storage_ << "\n"
+      << "  delete:\n    enabled: true\n"
+      << "http:\n  addr: " << host_ << "\n  secret: ignite-test-secret\n";
+  if (!config.tls_cert.empty()) {
+    yml << "  tls:\n    certificate: " << config.tls_cert << "\n    key: " << config.tls_key
+        << "\n";
+  }
+  if (!config.htpasswd.empty()) {
+    yml << "auth:\n  htpasswd:\n    realm: ignite-test\n    path: " << config.htpasswd << "\n";
+  } else if (!config.token_realm.empty()) {
+    yml << "auth:\n  token:\n    realm: " << config.token_realm
+        << "\n    service: " << kTokenService << "\n    issuer: " << kTokenIssuer
+        << "\n    rootcertbundle: " << config.token_cert << "\n";
+  }
+  dir_.write("config.yml", yml.str());
+  process_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{kRegistryBinary, "serve", dir_ / "config.yml"}, log_);
+  EXPECT_TRUE(wait_until([&] { return port_accepts(port); }))
+      << "docker-registry did not listen on " << host_ << ":\n"
+      << read_text(log_);
+}
+
+std::set<std::string> RegistryServer::blob_files() const {
+  std::set<std::string> out;
+  const fs::path root = fs::path(storage_) / "docker/registry/v2/blobs/sha256";
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (it->is_regular_file() && it->path().filename() == "data") {
+      out.insert(it->path().parent_path().filename().string());
+    }
+  }
+  return out;
+}
+
+bool RegistryServer::has_tag(const std::string& repository, const std::string& tag) const {
+  return fs::exists(fs::path(storage_) / "docker/registry/v2/repositories" / repository /
+                    "_manifests/tags" / tag / "current/link");
+}
+
+ScriptServer::ScriptServer(const std::string& script, std::vector<std::string> args) {
+  const std::string ready = dir_ / "ready";
+  std::vector<std::string> argv = {kPython,
+                                   std::string(IGNITE_SOURCE_DIR) + "/tests/registry/" + script};
+  for (auto& a : args) argv.push_back(std::move(a));
+  argv.push_back("--ready-file");
+  argv.push_back(ready);
+  const std::string log = dir_ / "server.log";
+  process_ = std::make_unique<ChildProcess>(argv, log);
+  EXPECT_TRUE(wait_until([&] { return fs::exists(ready); })) << script << " did not start:\n"
+                                                             << read_text(log);
+  host_ = "127.0.0.1:" + read_text(ready);
+}
+
+std::string ScriptServer::call(const std::string& path, const std::string& body) const {
+  auto client = HttpClient::create({});
+  EXPECT_TRUE(client.ok());
+  HttpRequest request;
+  request.method = body.empty() ? "GET" : "POST";
+  request.url = "http://" + host_ + path;
+  request.body = body;
+  request.headers = {"Content-Type: application/json"};
+  auto response = client->send(request);
+  EXPECT_TRUE(response.ok()) << response.status().to_string();
+  if (!response.ok()) return "";
+  EXPECT_EQ(response->status, 200) << response->body;
+  return response->body;
+}
+
+}  // namespace ignite::registry::testing
