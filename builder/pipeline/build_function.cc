@@ -69,7 +69,7 @@ Result<oci::BaseImage> open_base(FunctionStore& store, const BuildRequest& reque
 Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& request,
                                    Progress& progress) {
   const store::AppId& app = request.app;
-  BuildResult result{Digest::of(""), 0, Digest::of(""), "", "", ""};
+  BuildResult result{Digest::of(""), 0, Digest::of(""), "", "", "", std::nullopt};
 
   progress.stage("intake", request.source);
   IGNITE_ASSIGN_OR_RETURN(SourceTree tree, read_source_path(request.source, request.intake));
@@ -136,6 +136,17 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   result.manifest_digest = manifest.digest;
   fault_point("image");
 
+  std::optional<RegistryPublication> publication;
+  if (request.registry) {
+    progress.stage("push", request.registry->host + "/" + app.to_string());
+    IGNITE_ASSIGN_OR_RETURN(RegistryPublication p,
+                            RegistryPublication::connect(*request.registry, app, progress));
+    publication.emplace(std::move(p));
+    IGNITE_RETURN_IF_ERROR(publication->check_tags(store));
+    IGNITE_RETURN_IF_ERROR(publication->upload(store.layout(), manifest));
+    fault_point("push");
+  }
+
   progress.stage("commit", app.to_string());
   store::VersionRecord record;
   record.manifest_digest = manifest.digest.to_string();
@@ -147,6 +158,7 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
     // name can only be left over from a build that died here; it is replaced.
     IGNITE_RETURN_IF_ERROR(
         store.layout().set_ref(app.ref_name(number), manifest, oci::ExistingRef::kReplace));
+    if (publication) IGNITE_RETURN_IF_ERROR(publication->tag(store.layout(), manifest, number));
     fault_point("ref");
     return ok_status();
   });
@@ -154,6 +166,9 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   fault_point("commit");
   result.version = committed->number;
   result.reference = app.ref_name(committed->number);
+  if (publication) {
+    result.registry = RegistryOutcome{publication->host() + "/" + result.reference, publication->transfer()};
+  }
   progress.done();
   return result;
 }

@@ -5,7 +5,9 @@
 //   base    the base image (the store's default, made once, or --base DIR:REF)
 //   layers  runtime host and app layers written as blobs
 //   image   config and manifest written as blobs
-//   ref     inside the store's transaction: the ref "<org>/<app>:v<N>" set in the layout
+//   push    with --registry: every blob and the manifest pushed by digest (registry_publish.h)
+//   ref     inside the store's transaction: the ref "<org>/<app>:v<N>" set in the layout, and
+//           with --registry the tag vN in the registry
 //   commit  the version recorded (the transaction commits)
 // Blobs go before the ref and the ref before the commit, so a crash anywhere leaves either no
 // trace but unreferenced blobs, or a ref to a complete image under a number the store never
@@ -18,6 +20,7 @@
 
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/progress.h"
+#include "builder/pipeline/registry_publish.h"
 #include "builder/source/intake.h"
 #include "builder/store/app_id.h"
 #include "builder/util/digest.h"
@@ -30,6 +33,12 @@ struct BuildRequest {
   std::optional<std::string> base;    // "DIR:REF" of an OCI layout image; default: kPythonBaseRef
   std::optional<std::string> source_date_epoch;  // SOURCE_DATE_EPOCH's value, if set
   IntakeOptions intake;
+  std::optional<RegistryTarget> registry;  // also publish HOST/<org>/<app>:vN there
+};
+
+struct RegistryOutcome {
+  std::string reference;                // "HOST/acme-corp/greet:v3"
+  registry::TransferCounters transfer;  // bytes uploaded, skipped, mounted
 };
 
 struct BuildResult {
@@ -39,6 +48,7 @@ struct BuildResult {
   std::string reference;              // "acme-corp/greet:v3"
   std::string base_digest;
   std::string inputs;                 // the JSON recorded with the version
+  std::optional<RegistryOutcome> registry;
 };
 
 Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& request,

@@ -95,7 +95,8 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
     if (number <= recorded) continue;  // checked above
     if (number == recorded + 1) {
       report.notes.push_back("ref " + r.name + " is left over from a build that stopped before " +
-                             "recording it; the next build of " + app + " replaces it");
+                             "recording it; the next build of " + app +
+                             " records it (when its registry tag went out too) or replaces it");
     } else {
       report.problems.push_back("ref " + r.name + " names version " + std::to_string(number) + ", but " +
                                 app + " has " + std::to_string(recorded) + " recorded versions");

@@ -16,6 +16,7 @@ namespace {
 
 constexpr const char* kBuildUsage =
     "usage: ignite-builder build SOURCE --org ORG --app APP [--base DIR:REF] [--store DIR]\n"
+    "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]]\n"
     "                            [-o text|json] [--progress|--quiet]\n"
     "  SOURCE      a lone file (taken as handler.py), a directory, or a .tar, .tar.gz or .zip\n"
     "  --org, --app  the app to publish a version of; --app ORG/APP (or ORG:APP) alone works too\n"
@@ -23,6 +24,9 @@ constexpr const char* kBuildUsage =
     "              default: Debian bookworm with python3, made once per store with debootstrap\n"
     "  --store     the store directory (default: $IGNITE_STORE, /var/lib/ignite-builder as root,\n"
     "              else ~/.local/share/ignite-builder)\n"
+    "  --registry HOST[:PORT]  also publish HOST/ORG/APP:vN (credentials from ~/.docker/config.json)\n"
+    "  --registry-ca FILE      trust this CA for the registry; --plain-http allows plain HTTP\n"
+    "                          beyond loopback\n"
     "  --progress  show stages on stderr even when it is not a terminal; --quiet never\n"
     "  SOURCE_DATE_EPOCH in the environment sets every timestamp in the image (default 0)\n";
 
@@ -39,7 +43,9 @@ Result<store::AppId> app_from(const Args& args) {
 int run_build(const std::vector<std::string>& argv, Io io) {
   auto args = Args::parse(argv, {{"--org", "", true}, {"--app", "", true}, {"--base", "", true},
                                  kStoreFlag, {"--output", "-o", true}, {"--progress", "", false},
-                                 {"--quiet", "-q", false}, {"--help", "-h", false}});
+                                 {"--quiet", "-q", false}, {"--registry", "", true},
+                                 {"--registry-ca", "", true}, {"--plain-http", "", false},
+                                 {"--help", "-h", false}});
   if (!args.ok()) return usage_error(io, args.status().message(), kBuildUsage);
   if (args->has("--help")) {
     io.out << kBuildUsage;
@@ -51,8 +57,16 @@ int run_build(const std::vector<std::string>& argv, Io io) {
   auto app = app_from(*args);
   if (!app.ok()) return usage_error(io, app.status().message(), kBuildUsage);
 
-  pipeline::BuildRequest request{args->positional()[0], *app, args->value("--base"), std::nullopt, {}};
+  pipeline::BuildRequest request{args->positional()[0], *app, args->value("--base"), std::nullopt, {},
+                                 std::nullopt};
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) request.source_date_epoch = epoch;
+  if (auto host = args->value("--registry")) {
+    request.registry = pipeline::RegistryTarget{
+        *host, args->value_or("--registry-ca", ""),
+        args->has("--plain-http") ? pipeline::PlainHttp::kAllowed : pipeline::PlainHttp::kLoopbackOnly};
+  } else if (args->has("--registry-ca") || args->has("--plain-http")) {
+    return usage_error(io, "--registry-ca and --plain-http go with --registry", kBuildUsage);
+  }
 
   const bool show = !args->has("--quiet") && (args->has("--progress") || ::isatty(2));
   pipeline::StreamProgress stream(io.err);
@@ -76,6 +90,16 @@ int run_build(const std::vector<std::string>& argv, Io io) {
                         {"image", image},
                         {"baseDigest", result->base_digest},
                         {"store", store->dir()}};
+    if (const auto& r = result->registry) {
+      j["registry"] = {{"reference", r->reference},
+                       {"bytesUploaded", r->transfer.bytes_uploaded},
+                       {"blobsUploaded", r->transfer.blobs_uploaded},
+                       {"bytesSkipped", r->transfer.bytes_skipped},
+                       {"blobsSkipped", r->transfer.blobs_skipped},
+                       {"bytesMounted", r->transfer.bytes_mounted},
+                       {"blobsMounted", r->transfer.blobs_mounted},
+                       {"retries", r->transfer.retries}};
+    }
     io.out << j.dump(2) << "\n";
   } else {
     io.out << "codeHash   " << result->code_hash.to_string() << "\n"
@@ -83,6 +107,14 @@ int run_build(const std::vector<std::string>& argv, Io io) {
            << "digest     " << result->manifest_digest.to_string() << "\n"
            << "reference  " << result->reference << "\n"
            << "image      " << image << "\n";
+    if (const auto& r = result->registry) {
+      const auto& t = r->transfer;
+      io.out << "registry   " << r->reference << "\n"
+             << "           uploaded " << t.bytes_uploaded << " bytes (" << t.blobs_uploaded
+             << " blobs), skipped " << t.bytes_skipped << " bytes (" << t.blobs_skipped
+             << " blobs the registry had), mounted " << t.bytes_mounted << " bytes ("
+             << t.blobs_mounted << " blobs)\n";
+    }
   }
   return kExitOk;
 }

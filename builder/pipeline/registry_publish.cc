@@ -1,0 +1,127 @@
+#include "builder/pipeline/registry_publish.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "builder/oci/image_reader.h"
+
+namespace ignite::pipeline {
+namespace {
+
+std::string list_versions(const std::vector<std::int64_t>& numbers) {
+  std::string out;
+  for (std::size_t i = 0; i < numbers.size(); ++i) {
+    if (i == 6 && numbers.size() > 7) {
+      out += ", … (" + std::to_string(numbers.size() - 6) + " more)";
+      break;
+    }
+    out += (i ? ", v" : "v") + std::to_string(numbers[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<RegistryPublication> RegistryPublication::connect(const RegistryTarget& target,
+                                                         const store::AppId& app, Progress& progress) {
+  registry::ClientOptions options;
+  options.ca_file = target.ca_file;
+  options.plain_http = target.plain_http == PlainHttp::kAllowed ? registry::PlainHttp::kAllowed
+                                                                : registry::PlainHttp::kLoopbackOnly;
+  options.log = [&progress](std::string_view line) { progress.note(line); };
+  IGNITE_ASSIGN_OR_RETURN(registry::RegistryClient client,
+                          registry::RegistryClient::create(target.host, options));
+  client.will_push(app.to_string());
+  return RegistryPublication(std::move(client), target.host, app);
+}
+
+Status RegistryPublication::check_tags(FunctionStore& store) {
+  const std::string where = "registry " + host_ + " repository " + repository();
+  IGNITE_ASSIGN_OR_RETURN(std::int64_t latest, store.versions().latest_number(app_));
+  IGNITE_ASSIGN_OR_RETURN(std::vector<std::int64_t> remote,
+                          registry::list_version_tags(client_, repository()));
+  if (std::find(remote.begin(), remote.end(), latest + 1) != remote.end()) {
+    IGNITE_RETURN_IF_ERROR(adopt_leftover_tag(store, latest + 1));
+    IGNITE_ASSIGN_OR_RETURN(latest, store.versions().latest_number(app_));
+  }
+  std::vector<std::int64_t> unknown;
+  for (std::int64_t n : remote) {
+    if (n > latest) unknown.push_back(n);
+  }
+  if (!unknown.empty()) {
+    return failed_precondition(
+        where + " holds " + list_versions(unknown) + ", which this store has no record of (it has " +
+        std::to_string(latest) + " versions of " + repository() +
+        "); publish there from the store that made them, or to another repository");
+  }
+  return ok_status();
+}
+
+// A build of this store that died after tagging vN and before its commit left the tag on a
+// complete image whose manifest is in the store's layout under the leftover ref vN. That image
+// becomes version N (its codeHash read from its labels), as its build would have recorded.
+// Any other vN tag is foreign, and check_tags refuses it.
+Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_t number) {
+  IGNITE_ASSIGN_OR_RETURN(std::optional<oci::Descriptor> remote,
+                          client_.head_manifest(repository(), "v" + std::to_string(number)));
+  auto local = store.layout().resolve(app_.ref_name(number));
+  if (!remote || !local.ok() || local->digest != remote->digest) return ok_status();
+  IGNITE_ASSIGN_OR_RETURN(oci::StoredImage image, oci::read_image(store.layout(), *local));
+  store::VersionRecord record;
+  record.manifest_digest = local->digest.to_string();
+  auto label = [&](const char* key) {
+    auto it = image.config.labels.find(key);
+    return it == image.config.labels.end() ? std::string() : it->second;
+  };
+  record.code_hash = label("dev.ignite.code-hash");
+  record.lock_hash = label("dev.ignite.lock-hash");
+  auto base = image.manifest.annotations.find("org.opencontainers.image.base.digest");
+  record.base_digest = base == image.manifest.annotations.end() ? "" : base->second;
+  record.inputs = nlohmann::json{{"recovered", "the build that made this version stopped after tagging it in " +
+                                                   host_ + "; recorded by the next build"},
+                                 {"codeHash", record.code_hash},
+                                 {"baseDigest", record.base_digest},
+                                 {"org", app_.org()},
+                                 {"app", app_.app()}}
+                      .dump();
+  auto adopted = store.versions().commit_version(app_, record, [&](std::int64_t n) -> Status {
+    if (n != number) {
+      return aborted("another build recorded version " + std::to_string(number - 1) +
+                     " meanwhile; retry");
+    }
+    return ok_status();
+  });
+  return adopted.status();
+}
+
+Status RegistryPublication::upload(const oci::OciLayout& layout, const oci::Descriptor& manifest) {
+  IGNITE_ASSIGN_OR_RETURN(oci::StoredImage image, oci::read_image(layout, manifest));
+  std::vector<oci::Descriptor> blobs = image.manifest.layers;
+  blobs.push_back(image.manifest.config);
+  for (const auto& blob : blobs) {
+    IGNITE_ASSIGN_OR_RETURN(registry::BlobPushed pushed,
+                            client_.push_blob(repository(), blob, layout.blob_path(blob.digest)));
+    (void)pushed;  // counted by the client
+  }
+  IGNITE_ASSIGN_OR_RETURN(std::string bytes, layout.read_blob(manifest.digest));
+  return client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
+}
+
+// The tag guard (docs/registry.md): a vN tag naming another digest is never moved. The blobs and
+// the manifest went up in upload(), so only the tag travels here, inside the store's lock.
+Status RegistryPublication::tag(const oci::OciLayout& layout, const oci::Descriptor& manifest,
+                                std::int64_t number) {
+  const std::string tag = "v" + std::to_string(number);
+  IGNITE_ASSIGN_OR_RETURN(std::optional<oci::Descriptor> existing, client_.head_manifest(repository(), tag));
+  if (existing) {
+    if (existing->digest == manifest.digest) return ok_status();
+    return failed_precondition("tag " + tag + " in registry " + host_ + " repository " + repository() +
+                               " already names " + existing->digest.to_string() + ", not " +
+                               manifest.digest.to_string() + "; version tags are never moved");
+  }
+  IGNITE_ASSIGN_OR_RETURN(std::string bytes, layout.read_blob(manifest.digest));
+  return client_.put_manifest(repository(), tag, manifest.media_type, bytes);
+}
+
+}  // namespace ignite::pipeline

@@ -1,0 +1,64 @@
+// Publishing a version to an OCI registry as well as the store (build --registry HOST).
+//
+// The store still assigns the numbers. Around its transaction:
+//   before   refuse a repository holding vN tags this store never recorded; take over a tag
+//            left by a build of this store that died between its tag and its commit
+//            (adopt_leftover_tag); push every blob and the manifest by digest (the slow part,
+//            outside the store's lock; a failure here uses no number)
+//   inside   set the tag vN (tag guard: never moved), then the store commits
+// docs/registry.md has the client; docs/store.md the store's side.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "builder/oci/descriptor.h"
+#include "builder/pipeline/function_store.h"
+#include "builder/pipeline/progress.h"
+#include "builder/registry/image_publisher.h"
+#include "builder/registry/registry_client.h"
+#include "builder/store/app_id.h"
+
+namespace ignite::pipeline {
+
+enum class PlainHttp { kLoopbackOnly, kAllowed };
+
+struct RegistryTarget {
+  std::string host;     // HOST[:PORT]
+  std::string ca_file;  // --registry-ca; "" = the system's CAs
+  PlainHttp plain_http = PlainHttp::kLoopbackOnly;
+};
+
+class RegistryPublication {
+ public:
+  static Result<RegistryPublication> connect(const RegistryTarget& target, const store::AppId& app,
+                                             Progress& progress);
+
+  // Checks the repository's vN tags against the store's versions of the app, adopting a
+  // leftover of this store's own interrupted build first. FAILED_PRECONDITION naming the tags
+  // the store does not know.
+  Status check_tags(FunctionStore& store);
+  // Every blob, then the manifest by digest: nothing is tagged yet.
+  Status upload(const oci::OciLayout& layout, const oci::Descriptor& manifest);
+  // The tag "vN" (inside the store's transaction).
+  Status tag(const oci::OciLayout& layout, const oci::Descriptor& manifest, std::int64_t number);
+
+  const std::string& host() const { return host_; }
+  std::string repository() const { return app_.to_string(); }
+  // What this publication moved so far.
+  registry::TransferCounters transfer() const { return client_.counters() - start_; }
+
+ private:
+  RegistryPublication(registry::RegistryClient client, std::string host, store::AppId app)
+      : client_(std::move(client)), host_(std::move(host)), app_(std::move(app)),
+        start_(client_.counters()) {}
+  Status adopt_leftover_tag(FunctionStore& store, std::int64_t number);
+
+  registry::RegistryClient client_;
+  std::string host_;
+  store::AppId app_;
+  registry::TransferCounters start_;
+};
+
+}  // namespace ignite::pipeline

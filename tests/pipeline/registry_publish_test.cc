@@ -1,0 +1,113 @@
+// build --registry against Debian's real docker-registry: the version goes to the registry as
+// HOST/<org>/<app>:vN, a code-only change sends exactly three new blobs, a tag from outside is
+// refused, and a build killed between its tag and its commit is completed by the next one.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/pipeline/pipeline_testing.h"
+#include "tests/registry/registry_servers.h"
+
+namespace ignite::testing {
+namespace {
+
+using registry::testing::RegistryConfig;
+using registry::testing::RegistryServer;
+
+std::set<std::string> minus(const std::set<std::string>& a, const std::set<std::string>& b) {
+  std::set<std::string> out;
+  for (const auto& x : a) {
+    if (!b.count(x)) out.insert(x);
+  }
+  return out;
+}
+
+class RegistryPublishTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base_ = make_synthetic_base(work_ / "base");
+    work_.write("src/handler.py", echo_handler("v"));
+  }
+  CommandResult build(const std::string& env = "") {
+    return run_builder_env(env, "build " + shell_quote(work_ / "src") + " --app acme-corp/greet -o json --base " +
+                                    shell_quote(base_) + " --store " + shell_quote(work_ / "store") +
+                                    " --registry " + registry_.host());
+  }
+  std::string remote_digest(const std::string& tag) {
+    std::string out;
+    run_command("skopeo inspect --tls-verify=false --format '{{.Digest}}' docker://" + registry_.host() +
+                    "/acme-corp/greet:" + tag + " 2>/dev/null",
+                &out);
+    return out.empty() ? "" : out.substr(0, out.find('\n'));
+  }
+  void change_code(const std::string& marker) { work_.write("src/handler.py", echo_handler(marker)); }
+
+  TempDir work_;
+  RegistryServer registry_{RegistryConfig{}};
+  std::string base_;
+};
+
+TEST_F(RegistryPublishTest, PublishesAndSendsOnlyWhatIsNew) {
+  auto first = build();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto j = nlohmann::json::parse(first.out);
+  EXPECT_EQ(j["registry"]["reference"], registry_.host() + "/acme-corp/greet:v1");
+  EXPECT_EQ(remote_digest("v1"), j["digest"]);
+
+  const auto before = registry_.blob_files();
+  change_code("second");
+  auto second = build();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  auto k = nlohmann::json::parse(second.out);
+  EXPECT_EQ(k["version"], 2);
+  // The app layer, the config and the manifest; the base and host layers were skipped.
+  EXPECT_EQ(minus(registry_.blob_files(), before).size(), 3u);
+  EXPECT_EQ(k["registry"]["blobsUploaded"], 2);
+  EXPECT_EQ(k["registry"]["blobsSkipped"], 2);
+  EXPECT_EQ(remote_digest("v2"), k["digest"]);
+}
+
+TEST_F(RegistryPublishTest, RefusesVersionTagsTheStoreDoesNotKnow) {
+  ASSERT_EQ(build().exit_code, 0);
+  std::string out;
+  ASSERT_EQ(run_command("skopeo copy -q --dest-tls-verify=false " +
+                            shell_quote("oci:" + base_.substr(0, base_.find(':')) + ":synthetic:1") +
+                            " docker://" + registry_.host() + "/acme-corp/greet:v7 2>&1",
+                        &out),
+            0)
+      << out;
+  change_code("refused");
+  auto refused = build();
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("registry " + registry_.host() +
+                             " repository acme-corp/greet holds v7, which this store has no record of"),
+            std::string::npos)
+      << refused.err;
+  auto versions = run_builder("versions acme-corp/greet -o json --store " + shell_quote(work_ / "store"));
+  EXPECT_EQ(nlohmann::json::parse(versions.out)["versions"].size(), 1u);  // no number taken
+}
+
+TEST_F(RegistryPublishTest, KilledBetweenTagAndCommitIsCompletedByTheNextBuild) {
+  ASSERT_EQ(build().exit_code, 0);
+  change_code("interrupted");
+  auto killed = build("IGNITE_FAULT=kill-after:ref");
+  EXPECT_NE(killed.exit_code, 0);
+  const std::string tagged = remote_digest("v2");
+  ASSERT_FALSE(tagged.empty()) << "the registry should hold the tag of the interrupted build";
+  auto check = run_builder("store check --store " + shell_quote(work_ / "store"));
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+
+  change_code("next");
+  auto next = build();
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_EQ(nlohmann::json::parse(next.out)["version"], 3);
+  auto versions = nlohmann::json::parse(
+      run_builder("versions acme-corp/greet -o json --store " + shell_quote(work_ / "store")).out);
+  ASSERT_EQ(versions["versions"].size(), 3u);
+  EXPECT_EQ(versions["versions"][1]["digest"], tagged);  // v2 recorded as the registry has it
+  EXPECT_TRUE(versions["versions"][1]["inputs"].contains("recovered"));
+  EXPECT_EQ(run_builder("store check --deep --store " + shell_quote(work_ / "store")).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace ignite::testing
