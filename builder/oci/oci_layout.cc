@@ -93,13 +93,6 @@ Status BlobWriter::write(std::string_view data) {
 Result<BlobInfo> BlobWriter::commit(const std::optional<Digest>& expected) {
   if (fd_ < 0) return failed_precondition("committing blob " + temp_path_ + ": already committed");
   const Digest digest = Digest::from_bytes(sha_.finish());
-  if (::fsync(fd_) != 0) return errno_status("syncing blob " + temp_path_, errno);
-  IGNITE_ASSIGN_OR_RETURN(auto reread, hash_fd(fd_, temp_path_));
-  if (reread.first != digest || reread.second != size_) {
-    return data_loss("writing blob " + digest.to_string() + ": the file " + temp_path_ +
-                     " reads back as " + reread.first.to_string() + " (" +
-                     std::to_string(reread.second) + " bytes), not what was written");
-  }
   if (expected && *expected != digest) {
     return data_loss("writing blob " + expected->to_string() + ": the bytes have digest " +
                      digest.to_string());
@@ -107,12 +100,24 @@ Result<BlobInfo> BlobWriter::commit(const std::optional<Digest>& expected) {
   const std::string final_path = blob_dir_ + "/" + digest.hex();
   struct stat st {};
   if (is_regular_file(final_path, &st) && st.st_size == size_) {
-    ::unlink(temp_path_.c_str());  // stored before, by us or another process
-  } else if (::rename(temp_path_.c_str(), final_path.c_str()) != 0) {
-    return errno_status("renaming " + temp_path_ + " to " + final_path, errno);
-  } else if (int dir = ::open(blob_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
+    // Stored before, by us or another process, and synced then: a code-only change rewrites
+    // the host layer's bytes every time, and this spares it the fsync.
+    ::unlink(temp_path_.c_str());
+  } else {
+    if (::fsync(fd_) != 0) return errno_status("syncing blob " + temp_path_, errno);
+    IGNITE_ASSIGN_OR_RETURN(auto reread, hash_fd(fd_, temp_path_));
+    if (reread.first != digest || reread.second != size_) {
+      return data_loss("writing blob " + digest.to_string() + ": the file " + temp_path_ +
+                       " reads back as " + reread.first.to_string() + " (" +
+                       std::to_string(reread.second) + " bytes), not what was written");
+    }
+    if (::rename(temp_path_.c_str(), final_path.c_str()) != 0) {
+      return errno_status("renaming " + temp_path_ + " to " + final_path, errno);
+    }
+    if (int dir = ::open(blob_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+      ::fsync(dir);
+      ::close(dir);
+    }
   }
   temp_path_.clear();
   ::close(fd_);
