@@ -8,27 +8,10 @@
 #include <cstdlib>
 #include <vector>
 
+#include "builder/util/unique_fd.h"
+
 namespace ignite {
 namespace {
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-
- private:
-  int fd_;
-};
 
 std::string dir_of(const std::string& path) {
   auto slash = path.rfind('/');
@@ -40,7 +23,7 @@ std::string dir_of(const std::string& path) {
 }  // namespace
 
 Result<std::string> read_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return errno_status("opening " + path, errno);
   std::string out;
   char buf[1 << 16];
@@ -60,7 +43,7 @@ Status write_file_atomic(const std::string& path, std::string_view data, int mod
   std::string tmpl = path + ".tmp-XXXXXX";
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
-  Fd fd(::mkostemp(name.data(), O_CLOEXEC));
+  UniqueFd fd(::mkostemp(name.data(), O_CLOEXEC));
   if (fd.get() < 0) return errno_status("creating a temporary file beside " + path, errno);
   std::string tmp(name.data());
   auto fail = [&](std::string_view what) {
@@ -83,7 +66,7 @@ Status write_file_atomic(const std::string& path, std::string_view data, int mod
   if (::fsync(fd.get()) != 0) return fail("syncing");
   if (::close(fd.release()) != 0) return fail("closing");
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("renaming to " + path + ":");
-  Fd dir(::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir(::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() >= 0) ::fsync(dir.get());
   return ok_status();
 }

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "builder/pipeline/build_function.h"
+#include "builder/pipeline/python_base.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/report.h"
@@ -76,6 +77,12 @@ int run_build(const std::vector<std::string>& argv, Io io) {
   const std::string dir = store_dir(*args);
   auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());
+  if (!show && !args->has("--quiet") && !request.base &&
+      !store->layout().resolve(pipeline::kPythonBaseRef).ok()) {
+    // The one long wait a first build has; say so even when stderr is not a terminal.
+    io.err << "ignite-builder: making the default Python base image with debootstrap (about a "
+              "minute, once per store)\n";
+  }
   auto result = pipeline::build_function(*store, request, progress);
   progress.done();
   if (!result.ok()) return report_error(io, result.status());
