@@ -143,7 +143,7 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
                             RegistryPublication::connect(*request.registry, app, progress));
     publication.emplace(std::move(p));
     IGNITE_RETURN_IF_ERROR(publication->check_tags(store));
-    IGNITE_RETURN_IF_ERROR(publication->upload(store.layout(), manifest));
+    IGNITE_RETURN_IF_ERROR(publication->upload(store, manifest, result.base_digest));
     fault_point("push");
   }
 
@@ -153,6 +153,7 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   record.code_hash = result.code_hash.to_string();
   record.base_digest = result.base_digest;
   record.inputs = result.inputs;
+  if (publication) record.registries = {publication->host()};
   auto committed = store.versions().commit_version(app, record, [&](std::int64_t number) -> Status {
     // The store's write lock is held: no committed version has this number, so a ref of that
     // name can only be left over from a build that died here; it is replaced.

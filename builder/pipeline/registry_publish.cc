@@ -78,6 +78,7 @@ Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_
   record.lock_hash = label("dev.ignite.lock-hash");
   auto base = image.manifest.annotations.find("org.opencontainers.image.base.digest");
   record.base_digest = base == image.manifest.annotations.end() ? "" : base->second;
+  record.registries = {host_};
   record.inputs = nlohmann::json{{"recovered", "the build that made this version stopped after tagging it in " +
                                                    host_ + "; recorded by the next build"},
                                  {"codeHash", record.code_hash},
@@ -95,13 +96,18 @@ Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_
   return adopted.status();
 }
 
-Status RegistryPublication::upload(const oci::OciLayout& layout, const oci::Descriptor& manifest) {
+Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& manifest,
+                                   const std::string& base_digest) {
+  const oci::OciLayout& layout = store.layout();
+  IGNITE_ASSIGN_OR_RETURN(std::optional<store::AppId> sibling,
+                          store.versions().app_in_registry_with_base(host_, base_digest, app_));
+  const std::string mount_from = sibling ? sibling->to_string() : "";
   IGNITE_ASSIGN_OR_RETURN(oci::StoredImage image, oci::read_image(layout, manifest));
   std::vector<oci::Descriptor> blobs = image.manifest.layers;
   blobs.push_back(image.manifest.config);
   for (const auto& blob : blobs) {
     IGNITE_ASSIGN_OR_RETURN(registry::BlobPushed pushed,
-                            client_.push_blob(repository(), blob, layout.blob_path(blob.digest)));
+                            client_.push_blob(repository(), blob, layout.blob_path(blob.digest), mount_from));
     (void)pushed;  // counted by the client
   }
   IGNITE_ASSIGN_OR_RETURN(std::string bytes, layout.read_blob(manifest.digest));

@@ -39,8 +39,10 @@ class RegistryPublication {
   // leftover of this store's own interrupted build first. FAILED_PRECONDITION naming the tags
   // the store does not know.
   Status check_tags(FunctionStore& store);
-  // Every blob, then the manifest by digest: nothing is tagged yet.
-  Status upload(const oci::OciLayout& layout, const oci::Descriptor& manifest);
+  // Every blob, then the manifest by digest: nothing is tagged yet. Blobs the repository lacks
+  // are mounted from the repository of another app of this store tagged in the same registry
+  // on the same base, when there is one, and uploaded otherwise.
+  Status upload(FunctionStore& store, const oci::Descriptor& manifest, const std::string& base_digest);
   // The tag "vN" (inside the store's transaction).
   Status tag(const oci::OciLayout& layout, const oci::Descriptor& manifest, std::int64_t number);
 

@@ -36,3 +36,14 @@ CREATE TRIGGER IF NOT EXISTS versions_never_go BEFORE DELETE ON versions
 BEGIN
   SELECT RAISE(ABORT, 'versions are immutable');
 END;
+
+-- Registries a version was tagged in (build --registry): the tag "vN" of repository
+-- "<org>/<app>" on `registry` (HOST[:PORT]). Lets a new app mount the base layers from an app
+-- already published there instead of uploading them again.
+CREATE TABLE IF NOT EXISTS registry_tags (
+  app_id   INTEGER NOT NULL,
+  number   INTEGER NOT NULL,
+  registry TEXT NOT NULL,
+  PRIMARY KEY (app_id, number, registry),
+  FOREIGN KEY (app_id, number) REFERENCES versions (app_id, number)
+) STRICT;

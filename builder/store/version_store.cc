@@ -97,6 +97,12 @@ Result<VersionRecord> VersionStore::commit_version(
       .bind(7, record.inputs)
       .bind(8, now);
   if (Status s = ins.run(); !s.ok()) return s.with_context(ctx);
+  for (const auto& registry : record.registries) {
+    IGNITE_ASSIGN_OR_RETURN(
+        Statement tag, db_.prepare("INSERT INTO registry_tags (app_id, number, registry) VALUES (?1, ?2, ?3)"));
+    tag.bind(1, app_id).bind(2, record.number).bind(3, registry);
+    if (Status s = tag.run(); !s.ok()) return s.with_context(ctx);
+  }
   if (Status s = tx->commit(); !s.ok()) return s.with_context(ctx);
   return record;
 }
@@ -145,6 +151,23 @@ Result<std::int64_t> VersionStore::latest_number(const AppId& app) {
   IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
   (void)row;
   return q.column_int(0);
+}
+
+Result<std::optional<AppId>> VersionStore::app_in_registry_with_base(std::string_view registry,
+                                                                     std::string_view base_digest,
+                                                                     const AppId& except) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare("SELECT a.org, a.app FROM registry_tags t "
+                  "JOIN versions v ON v.app_id = t.app_id AND v.number = t.number "
+                  "JOIN apps a ON a.id = t.app_id "
+                  "WHERE t.registry = ?1 AND v.base_digest = ?2 AND NOT (a.org = ?3 AND a.app = ?4) "
+                  "ORDER BY v.created_at DESC, a.org, a.app LIMIT 1"));
+  q.bind(1, registry).bind(2, base_digest).bind(3, except.org()).bind(4, except.app());
+  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row) return std::optional<AppId>();
+  IGNITE_ASSIGN_OR_RETURN(AppId app, AppId::from_parts(q.column_text(0), q.column_text(1)));
+  return std::optional<AppId>(std::move(app));
 }
 
 }  // namespace ignite::store

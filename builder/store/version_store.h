@@ -28,6 +28,7 @@ struct VersionRecord {
   std::string base_digest;
   std::string inputs;
   std::int64_t created_at = 0;  // assigned by commit_version
+  std::vector<std::string> registries;  // HOST[:PORT] where the tag vN was set with the commit
 };
 
 struct AppVersions {
@@ -51,6 +52,11 @@ class VersionStore {
   Result<std::vector<AppVersions>> all_versions();
   // The highest committed number of an app, 0 if none.
   Result<std::int64_t> latest_number(const AppId& app);
+  // Another app tagged in `registry` whose latest such version has base `base_digest`: its
+  // repository holds the base's layers, so a new app can mount them from there.
+  Result<std::optional<AppId>> app_in_registry_with_base(std::string_view registry,
+                                                         std::string_view base_digest,
+                                                         const AppId& except);
 
   Database& database() { return db_; }
 

@@ -67,6 +67,20 @@ TEST_F(RegistryPublishTest, PublishesAndSendsOnlyWhatIsNew) {
   EXPECT_EQ(remote_digest("v2"), k["digest"]);
 }
 
+TEST_F(RegistryPublishTest, AnotherAppMountsTheSharedLayers) {
+  ASSERT_EQ(build().exit_code, 0);
+  auto other = run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/other -o json --base " +
+                           shell_quote(base_) + " --store " + shell_quote(work_ / "store") +
+                           " --registry " + registry_.host());
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  auto j = nlohmann::json::parse(other.out);
+  // Same source: the base, host and app layers all come from acme-corp/greet's repository;
+  // only the config (whose env and labels name the other app) is new.
+  EXPECT_EQ(j["registry"]["blobsMounted"], 3) << other.out;
+  EXPECT_EQ(j["registry"]["blobsUploaded"], 1) << other.out;
+  EXPECT_EQ(j["registry"]["bytesUploaded"].get<std::int64_t>() < 4096, true) << other.out;
+}
+
 TEST_F(RegistryPublishTest, RefusesVersionTagsTheStoreDoesNotKnow) {
   ASSERT_EQ(build().exit_code, 0);
   std::string out;
