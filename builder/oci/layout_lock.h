@@ -1,25 +1,24 @@
-// The exclusive lock around index.json changes: flock() on DIR/index.json.lock. Internal to
-// builder/oci. flock locks belong to an open file description, so two threads of one process
-// exclude each other as two processes do; the kernel drops the lock when its holder dies.
+// The lock around every read-modify-write of a layout's index.json: an flock() on
+// DIR/index.json.lock, so that processes adding refs at once lose none.
 #pragma once
 
 #include <string>
 
-#include "builder/util/status.h"
+#include "builder/util/file_lock.h"
 
 namespace ignite::oci {
 
 class LayoutLock {
  public:
   // Blocks until the lock on `layout_dir` is held.
-  static Result<LayoutLock> acquire(const std::string& layout_dir);
-  LayoutLock(LayoutLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  LayoutLock& operator=(LayoutLock&&) = delete;
-  ~LayoutLock();
+  static Result<LayoutLock> acquire(const std::string& layout_dir) {
+    IGNITE_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(layout_dir + "/index.json.lock"));
+    return LayoutLock(std::move(lock));
+  }
 
  private:
-  explicit LayoutLock(int fd) : fd_(fd) {}
-  int fd_;
+  explicit LayoutLock(FileLock lock) : lock_(std::move(lock)) {}
+  FileLock lock_;
 };
 
 }  // namespace ignite::oci

@@ -5,6 +5,7 @@
 #include "builder/oci/image_builder.h"
 #include "builder/oci/tree_layer.h"
 #include "builder/pipeline/python_base.h"
+#include "builder/python/requirements_file.h"
 #include "builder/runtime/python_host.h"
 #include "builder/source/code_hash.h"
 #include "builder/util/fault.h"
@@ -13,26 +14,48 @@
 namespace ignite::pipeline {
 namespace {
 
-// Until dependency layers exist, a draft that needs packages is refused rather than built into
-// an image whose imports would fail at run time.
-Status check_no_requirements(const SourceTree& tree) {
-  const SourceEntry* req = tree.find("requirements.txt");
-  if (req == nullptr) return ok_status();
-  std::size_t line_no = 0, start = 0;
-  const std::string& text = req->data;
-  while (start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    ++line_no;
-    std::string_view line(text.data() + start, end - start);
-    auto first = line.find_first_not_of(" \t\r");
-    if (first != std::string_view::npos && line[first] != '#') {
-      return unimplemented("requirements.txt line " + std::to_string(line_no) + " asks for \"" +
-                           std::string(line.substr(first, 80)) +
-                           "\", but this builder does not install dependencies yet: build "
-                           "functions that use only the standard library");
+// requirements.txt and the files it includes, read from the draft's tree (symlinks followed
+// inside it), as pip would read them from the source root.
+class TreeFileSource final : public python::RequirementsFileSource {
+ public:
+  explicit TreeFileSource(const SourceTree& tree) : tree_(tree) {}
+  Result<std::string> read(const std::string& path) const override {
+    if (const SourceEntry* e = tree_.find_file(path)) return e->data;
+    if (tree_.find(path) != nullptr) {
+      return invalid_argument("reading " + path + ": not a regular file in the source tree");
     }
-    start = end + 1;
+    return not_found("reading " + path + ": no such file in the source tree");
+  }
+
+ private:
+  const SourceTree& tree_;
+};
+
+// Until dependency layers exist, a draft that needs packages is refused rather than built into
+// an image whose imports would fail at run time. The file is read with pip's rules, so a
+// comment, a continuation or an include counts exactly as pip would count it.
+Status check_no_requirements(const SourceTree& tree) {
+  if (tree.find("requirements.txt") == nullptr) return ok_status();
+  TreeFileSource source(tree);
+  IGNITE_ASSIGN_OR_RETURN(python::RequirementsFile file,
+                          python::read_requirements_file(source, "requirements.txt", {}));
+  if (file.entries.empty()) return ok_status();
+  const auto& first = file.entries.front();
+  return unimplemented(first.where() + " asks for \"" + first.shown +
+                       "\", but this builder does not install dependencies yet: build functions "
+                       "that use only the standard library");
+}
+
+Status check_no_later_refs(FunctionStore& store, const store::AppId& app, std::int64_t number) {
+  IGNITE_ASSIGN_OR_RETURN(auto refs, store.layout().list_refs());
+  for (const auto& r : refs) {
+    auto v = store::parse_version_ref(r.name);
+    if (v && v->app == app && v->number > number) {
+      return data_loss("the image layout holds " + r.name + " but the database's next version of " +
+                       app.to_string() + " is " + std::to_string(number) +
+                       ": the database is older than the layout; restore it (`store check` lists "
+                       "what differs)");
+    }
   }
   return ok_status();
 }
@@ -55,9 +78,7 @@ Result<oci::BaseImage> open_base(FunctionStore& store, const BuildRequest& reque
                                  Progress& progress) {
   if (request.base) {
     progress.stage("base", *request.base);
-    auto base = oci::BaseImage::open_reference(*request.base);
-    if (!base.ok()) return base.status().with_context("opening base image " + *request.base);
-    return base;
+    return oci::BaseImage::open_reference(*request.base);  // its errors name the reference
   }
   progress.stage("base", std::string(kPythonBaseRef));
   IGNITE_RETURN_IF_ERROR(ensure_python_base(store, RebuildBase::kIfMissing, progress).status());
@@ -156,7 +177,10 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   if (publication) record.registries = {publication->host()};
   auto committed = store.versions().commit_version(app, record, [&](std::int64_t number) -> Status {
     // The store's write lock is held: no committed version has this number, so a ref of that
-    // name can only be left over from a build that died here; it is replaced.
+    // name can only be left over from a build that died here; it is replaced. Unless a higher
+    // version's ref exists too: then the database is older than the layout (restored from a
+    // backup?), and replacing would move a published version.
+    IGNITE_RETURN_IF_ERROR(check_no_later_refs(store, app, number));
     IGNITE_RETURN_IF_ERROR(
         store.layout().set_ref(app.ref_name(number), manifest, oci::ExistingRef::kReplace));
     if (publication) IGNITE_RETURN_IF_ERROR(publication->tag(store.layout(), manifest, number));

@@ -5,12 +5,15 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <vector>
 
+#include "builder/util/file_lock.h"
 #include "builder/util/subprocess.h"
 
 namespace ignite::pipeline {
@@ -18,46 +21,53 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// An exclusive flock held for the object's life.
-class FileLock {
- public:
-  static Result<FileLock> acquire(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return errno_status("opening lock " + path, errno);
-    while (::flock(fd, LOCK_EX) != 0) {
-      if (errno != EINTR) {
-        int err = errno;
-        ::close(fd);
-        return errno_status("locking " + path, err);
-      }
-    }
-    return FileLock(fd);
-  }
-  FileLock(FileLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  FileLock& operator=(FileLock&&) = delete;
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  explicit FileLock(int fd) : fd_(fd) {}
-  int fd_;
-};
-
 // debootstrap mounts /proc and /sys inside the root it builds; a failed run can leave them.
 // Detach any mount below `dir` before deleting it, so removal never reaches the host's /proc.
-void unmount_below(const std::string& dir) {
+// /proc/self/mounts writes a space, tab, newline and backslash in a path as \040, \011, ...
+std::string decode_mount_path(const std::string& field) {
+  std::string out;
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    if (field[i] == '\\' && i + 3 < field.size()) {
+      const std::string oct = field.substr(i + 1, 3);
+      if (oct.find_first_not_of("01234567") == std::string::npos) {
+        out += static_cast<char>(std::stoi(oct, nullptr, 8));
+        i += 3;
+        continue;
+      }
+    }
+    out += field[i];
+  }
+  return out;
+}
+
+// The mount points below `dir` (compared by real, absolute path), deepest first.
+std::vector<std::string> mounts_below(const std::string& dir) {
+  std::error_code ec;
+  const std::string real = fs::weakly_canonical(fs::absolute(dir, ec), ec).string();
   std::ifstream mounts("/proc/self/mounts");
   std::vector<std::string> points;
   std::string dev, point, rest;
   while (mounts >> dev >> point && std::getline(mounts, rest)) {
-    if (point.starts_with(dir + "/")) points.push_back(point);
+    std::string p = decode_mount_path(point);
+    if (p.starts_with(real + "/")) points.push_back(p);
   }
-  for (auto it = points.rbegin(); it != points.rend(); ++it) ::umount2(it->c_str(), MNT_DETACH);
+  std::sort(points.begin(), points.end(), std::greater<>());
+  return points;
 }
 
+void unmount_below(const std::string& dir) {
+  for (const auto& p : mounts_below(dir)) ::umount2(p.c_str(), MNT_DETACH);
+}
+
+// Never deletes through a mount that is still attached (debootstrap may bind the host's /dev
+// into its root): such a work directory is left in place, and said so.
 void remove_work_dir(const std::string& dir) {
   unmount_below(dir);
+  if (!mounts_below(dir).empty()) {
+    std::fprintf(stderr, "ignite-builder: left %s in place: something is still mounted below it\n",
+                 dir.c_str());
+    return;
+  }
   std::error_code ec;
   fs::remove_all(dir, ec);
 }

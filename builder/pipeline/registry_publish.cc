@@ -49,6 +49,28 @@ Status RegistryPublication::check_tags(FunctionStore& store) {
   for (std::int64_t n : remote) {
     if (n > latest) unknown.push_back(n);
   }
+  // Tags of recorded numbers that this store did not set there (a build without --registry took
+  // the number meanwhile, or someone pushed it) must name the recorded image, or the registry
+  // and the store disagree about what vN is.
+  IGNITE_ASSIGN_OR_RETURN(std::vector<std::int64_t> ours,
+                          store.versions().registry_tagged_numbers(app_, host_));
+  std::vector<std::int64_t> unchecked;
+  for (std::int64_t n : remote) {
+    if (n <= latest && !std::binary_search(ours.begin(), ours.end(), n)) unchecked.push_back(n);
+  }
+  if (!unchecked.empty()) {
+    IGNITE_ASSIGN_OR_RETURN(auto recorded, store.versions().versions(app_));
+    for (std::int64_t n : unchecked) {
+      const std::string tag = "v" + std::to_string(n);
+      IGNITE_ASSIGN_OR_RETURN(std::optional<oci::Descriptor> there, client_.head_manifest(repository(), tag));
+      const std::string& mine = recorded[static_cast<std::size_t>(n - 1)].manifest_digest;
+      if (there && there->digest.to_string() != mine) {
+        return failed_precondition(where + " has " + tag + " = " + there->digest.to_string() +
+                                   ", but this store recorded " + tag + " as " + mine +
+                                   "; the two disagree about that version, so nothing is published");
+      }
+    }
+  }
   if (!unknown.empty()) {
     return failed_precondition(
         where + " holds " + list_versions(unknown) + ", which this store has no record of (it has " +
@@ -88,8 +110,8 @@ Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_
                       .dump();
   auto adopted = store.versions().commit_version(app_, record, [&](std::int64_t n) -> Status {
     if (n != number) {
-      return aborted("another build recorded version " + std::to_string(number - 1) +
-                     " meanwhile; retry");
+      return aborted("another build recorded version " + std::to_string(number) +
+                     " of " + app_.to_string() + " meanwhile; run the build again");
     }
     return ok_status();
   });

@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 
 #include <map>
-#include <regex>
 
 #include "builder/oci/image_reader.h"
 
@@ -79,18 +78,17 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
   }
 
   // Every version-shaped ref is recorded, or is a leftover of a build that died before its commit.
-  static const std::regex kVersionRef(R"(^([^/:]+)/([^/:]+):v([0-9]+)$)");
   for (const auto& r : refs) {
-    std::smatch m;
-    if (!std::regex_match(r.name, m, kVersionRef)) {
+    const auto parsed = store::parse_version_ref(r.name);
+    if (!parsed) {
       // Other refs (base images) must at least be whole images.
       if (std::string p = check_image(store.layout(), r.manifest, depth); !p.empty()) {
         report.problems.push_back("ref " + r.name + ": " + p);
       }
       continue;
     }
-    const std::string app = m[1].str() + "/" + m[2].str();
-    const std::int64_t number = std::stoll(m[3].str());
+    const std::string app = parsed->app.to_string();
+    const std::int64_t number = parsed->number;
     const std::int64_t recorded = latest.count(app) ? latest[app] : 0;
     if (number <= recorded) continue;  // checked above
     if (number == recorded + 1) {

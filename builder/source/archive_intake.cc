@@ -5,6 +5,7 @@
 // is produced: a gzip bomb stops within one buffer of the limit.
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -149,11 +150,34 @@ class StreamSource {
   Status status_;
 };
 
+// libarchive converts member names between the archive's charset and the locale's. In the
+// default "C" locale a zip's UTF-8-flagged names (what Python, Java, Go, macOS and Windows
+// write for non-ASCII names) cannot be converted and come back empty. Reading under C.UTF-8,
+// for this thread only, hands every name over as its UTF-8 bytes; validation is ours.
+class Utf8ThreadLocale {
+ public:
+  Utf8ThreadLocale() : loc_(newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr))) {
+    if (loc_ != static_cast<locale_t>(nullptr)) old_ = uselocale(loc_);
+  }
+  ~Utf8ThreadLocale() {
+    if (loc_ == static_cast<locale_t>(nullptr)) return;
+    uselocale(old_);
+    freelocale(loc_);
+  }
+  Utf8ThreadLocale(const Utf8ThreadLocale&) = delete;
+  Utf8ThreadLocale& operator=(const Utf8ThreadLocale&) = delete;
+
+ private:
+  locale_t loc_;
+  locale_t old_ = static_cast<locale_t>(nullptr);
+};
+
 class ArchiveReader {
  public:
   explicit ArchiveReader(const IntakeOptions& options) : checks_(options.limits) {}
 
   Result<SourceTree> read(std::string_view bytes, SourceFormat format) {
+    Utf8ThreadLocale utf8;
     ArchivePtr a(archive_read_new());
     archive_read_support_format_tar(a.get());
     archive_read_support_format_gnutar(a.get());
@@ -178,8 +202,10 @@ class ArchiveReader {
     std::string path = normalize_member_name(raw);
     const mode_t type = archive_entry_filetype(e);
     if (path.empty()) {
-      if (type == AE_IFDIR) return ok_status();  // "./": the root itself
-      return invalid_argument("entry " + quote_path(raw) + ": not a valid path");
+      if (type == AE_IFDIR && !raw.empty()) return ok_status();  // "./": the root itself
+      const char* why = archive_error_string(a);
+      return invalid_argument("entry " + quote_path(raw) + ": not a valid path" +
+                              (raw.empty() && why ? std::string(" (") + why + ")" : std::string()));
     }
     if (Status s = validate_source_path(path); !s.ok()) {
       return s.with_context("entry " + quote_path(raw));

@@ -37,8 +37,18 @@ class DirectoryWalker {
       return errno_status("listing " + display(prefix), err);
     }
     std::vector<std::string> names;
-    errno = 0;
-    while (dirent* d = ::readdir(dir)) {
+    for (;;) {
+      errno = 0;
+      dirent* d = ::readdir(dir);
+      if (d == nullptr) {
+        // A failed readdir would silently drop files from the tree and from its codeHash.
+        if (errno != 0) {
+          int err = errno;
+          ::closedir(dir);
+          return errno_status("listing " + display(prefix), err);
+        }
+        break;
+      }
       std::string name = d->d_name;
       if (name != "." && name != "..") names.push_back(std::move(name));
     }
@@ -66,10 +76,20 @@ class DirectoryWalker {
       return walk_dir(fd, path);
     }
     if (S_ISLNK(st.st_mode)) {
-      std::string target(static_cast<std::size_t>(st.st_size) + 1, '\0');
-      ssize_t n = ::readlinkat(dir_fd, name.c_str(), target.data(), target.size());
-      if (n < 0) return errno_status("reading the symlink " + display(path), errno);
-      target.resize(static_cast<std::size_t>(n));
+      // st_size may be 0 (some filesystems) or stale (the link changed): grow until it fits.
+      std::string target(std::max<std::size_t>(static_cast<std::size_t>(st.st_size) + 1, 256), '\0');
+      for (;;) {
+        ssize_t n = ::readlinkat(dir_fd, name.c_str(), target.data(), target.size());
+        if (n < 0) return errno_status("reading the symlink " + display(path), errno);
+        if (static_cast<std::size_t>(n) < target.size()) {
+          target.resize(static_cast<std::size_t>(n));
+          break;
+        }
+        if (target.size() > kMaxSourcePathBytes * 4) {
+          return invalid_argument("entry " + quote_path(path) + ": symlink target is too long");
+        }
+        target.resize(target.size() * 2);
+      }
       return tree_.add(path, {EntryKind::kSymlink, std::move(target)});
     }
     if (S_ISREG(st.st_mode)) {

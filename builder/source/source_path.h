@@ -20,7 +20,7 @@ Status validate_source_path(std::string_view path);
 std::string normalize_member_name(std::string_view name);
 
 // The path in double quotes with control and non-UTF-8 bytes escaped as \xNN, safe to
-// print in an error message whatever the name holds.
+// print in an error message whatever the name holds (builder/util/quote.h).
 std::string quote_path(std::string_view path);
 
 }  // namespace ignite

@@ -44,6 +44,15 @@ const SourceEntry* SourceTree::find(const std::string& path) const {
   return it == entries_.end() ? nullptr : &it->second;
 }
 
+const SourceEntry* SourceTree::find_file(const std::string& path) const {
+  const SourceEntry* e = find(path);
+  if (e == nullptr || e->kind != EntryKind::kSymlink) return e;
+  auto target = resolve_symlink(path);
+  if (!target.ok()) return nullptr;
+  const SourceEntry* t = find(*target);
+  return t != nullptr && t->kind != EntryKind::kSymlink ? t : nullptr;
+}
+
 Status SourceTree::add(const std::string& path, SourceEntry entry) {
   if (entries_.count(path) || explicit_directories_.count(path)) {
     return invalid_argument("entry " + quote_path(path) + ": duplicate path");
@@ -164,9 +173,8 @@ Status SourceTree::check_handler() const {
                             "is `def handler(payload, ctx)` in handler.py)");
   }
   if (h->kind == EntryKind::kSymlink) {
-    IGNITE_ASSIGN_OR_RETURN(std::string target, resolve_symlink(kHandler));
-    const SourceEntry* t = find(target);
-    if (t == nullptr || t->kind == EntryKind::kSymlink) {
+    IGNITE_RETURN_IF_ERROR(resolve_symlink(kHandler).status());
+    if (find_file(kHandler) == nullptr) {
       return invalid_argument("handler.py is a symlink to " + quote_path(h->data) +
                               ", which is not a regular file in the source tree");
     }

@@ -35,6 +35,9 @@ class SourceTree {
   const Entries& entries() const { return entries_; }
   const std::set<std::string>& directories() const { return directories_; }
   const SourceEntry* find(const std::string& path) const;
+  // The regular file at `path`, following symlinks inside the tree; nullptr when there is none
+  // (missing, a directory, a dangling or escaping link).
+  const SourceEntry* find_file(const std::string& path) const;
   std::uint64_t total_bytes() const { return total_bytes_; }
 
   // Adds a file or symlink. The path must already be validated (see source_path.h).

@@ -1,5 +1,9 @@
 #include "builder/store/app_id.h"
 
+#include <charconv>
+
+#include "builder/util/quote.h"
+
 namespace ignite::store {
 namespace {
 
@@ -10,7 +14,7 @@ bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }  // namespace
 
 Status validate_app_part(std::string_view part, std::string_view role) {
-  const std::string quoted = "\"" + std::string(part.substr(0, 80)) + "\"";
+  const std::string quoted = quote_text(part.substr(0, 80));
   auto refuse = [&](std::string why) {
     return invalid_argument(std::string(role) + " name " + quoted + " " + why +
                             " (use lowercase letters, digits, and '.', '_' or '-' between them)");
@@ -34,7 +38,7 @@ Status validate_app_part(std::string_view part, std::string_view role) {
       return refuse("has a misplaced '" + std::string(1, c) + "'");
     }
     if (c >= 'A' && c <= 'Z') return refuse("has an uppercase letter");
-    return refuse("has the character '" + std::string(1, c) + "'");
+    return refuse("has the character " + quote_text(std::string_view(&c, 1)));
   }
   return ok_status();
 }
@@ -48,12 +52,25 @@ Result<AppId> AppId::from_parts(std::string_view org, std::string_view app) {
 Result<AppId> AppId::parse(std::string_view text) {
   std::size_t sep = text.find_first_of("/:");
   if (sep == std::string_view::npos || text.find_first_of("/:", sep + 1) != std::string_view::npos) {
-    return invalid_argument("app id \"" + std::string(text.substr(0, 140)) +
-                            "\" must be ORG/APP or ORG:APP, e.g. acme-corp/greet");
+    return invalid_argument("app id " + quote_text(text.substr(0, 140)) +
+                            " must be ORG/APP or ORG:APP, e.g. acme-corp/greet");
   }
   auto id = from_parts(text.substr(0, sep), text.substr(sep + 1));
-  if (!id.ok()) return id.status().with_context("app id \"" + std::string(text.substr(0, 140)) + "\"");
+  if (!id.ok()) return id.status().with_context("app id " + quote_text(text.substr(0, 140)));
   return id;
+}
+
+std::optional<VersionRef> parse_version_ref(std::string_view name) {
+  const auto colon = name.rfind(":v");
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto app = AppId::parse(name.substr(0, colon));
+  if (!app.ok()) return std::nullopt;
+  std::string_view digits = name.substr(colon + 2);
+  if (digits.empty() || digits.front() == '0') return std::nullopt;
+  std::int64_t number = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  return VersionRef{std::move(app).value(), number};
 }
 
 std::string AppId::ref_name(std::int64_t number) const {

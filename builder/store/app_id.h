@@ -5,6 +5,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,14 @@ class AppId {
   std::string org_;
   std::string app_;
 };
+
+// A version ref "org/app:vN" (N >= 1, no leading zero, fits in 63 bits) split into its app and
+// number; nullopt for any other name.
+struct VersionRef {
+  AppId app;
+  std::int64_t number;
+};
+std::optional<VersionRef> parse_version_ref(std::string_view name);
 
 // Checks one part ("org" or "app" names the role in the error).
 Status validate_app_part(std::string_view part, std::string_view role);

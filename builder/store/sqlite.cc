@@ -1,5 +1,7 @@
 #include "builder/store/sqlite.h"
 
+#include <unistd.h>
+
 namespace ignite::store {
 namespace {
 
@@ -17,7 +19,7 @@ Status sqlite_status(sqlite3* db, int rc, std::string_view context) {
     case SQLITE_LOCKED: return unavailable(msg + " (the store is busy; retry)");
     case SQLITE_CONSTRAINT: return failed_precondition(msg);
     case SQLITE_FULL: return resource_exhausted(msg);
-    case SQLITE_CANTOPEN:
+    case SQLITE_CANTOPEN: return failed_precondition(msg);
     case SQLITE_PERM:
     case SQLITE_READONLY: return permission_denied(msg);
     case SQLITE_CORRUPT:
@@ -26,10 +28,14 @@ Status sqlite_status(sqlite3* db, int rc, std::string_view context) {
   }
 }
 
-Result<Database> Database::open(const std::string& path) {
+Result<Database> Database::open(const std::string& path, Create create) {
+  if (create == Create::kNo && ::access(path.c_str(), F_OK) != 0) {
+    return not_found("database " + path + " does not exist");
+  }
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
+  if (create == Create::kIfMissing) flags |= SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   std::unique_ptr<sqlite3, Closer> db(raw);
   if (rc != SQLITE_OK) return sqlite_status(raw, rc, "opening database " + path);
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
@@ -76,7 +82,8 @@ Result<bool> Statement::step() {
   int rc = sqlite3_step(stmt_.get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return sqlite_status(db_, rc, "running a statement");
+  return sqlite_status(db_, rc, std::string("running \"") + sqlite3_sql(stmt_.get()) + "\" on " +
+                                  (sqlite3_db_filename(db_, "main") ? sqlite3_db_filename(db_, "main") : "database"));
 }
 
 Status Statement::run() {

@@ -19,8 +19,10 @@ class Statement;
 
 class Database {
  public:
-  // Opens (creating if needed) in WAL mode with a busy timeout, so several processes can share it.
-  static Result<Database> open(const std::string& path);
+  enum class Create { kIfMissing, kNo };
+  // Opens (creating it when asked) in WAL mode with a busy timeout, so several processes can
+  // share it. kNo: NOT_FOUND when the file is not there.
+  static Result<Database> open(const std::string& path, Create create = Create::kIfMissing);
 
   Database(Database&&) noexcept = default;
   Database& operator=(Database&&) noexcept = default;

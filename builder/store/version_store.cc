@@ -33,23 +33,47 @@ constexpr const char* kSelectVersions =
 
 }  // namespace
 
-Result<VersionStore> VersionStore::open(const std::string& path) {
-  IGNITE_ASSIGN_OR_RETURN(Database db, Database::open(path));
-  {
-    IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
-    IGNITE_RETURN_IF_ERROR(db.exec(kSchemaSql));
-    IGNITE_ASSIGN_OR_RETURN(Statement q, db.prepare("SELECT value FROM meta WHERE key = 'schema_version'"));
-    IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
-    if (!row) {
-      IGNITE_RETURN_IF_ERROR(db.exec("INSERT INTO meta (key, value) VALUES ('schema_version', '" +
-                                     std::to_string(kStoreSchemaVersion) + "')"));
-    } else if (std::string v = q.column_text(0); v != std::to_string(kStoreSchemaVersion)) {
-      return failed_precondition("database " + path + " has schema version " + v +
-                                 ", this ignite-builder reads version " +
-                                 std::to_string(kStoreSchemaVersion) +
-                                 " (was it written by a newer ignite-builder?)");
+namespace {
+
+// The schema version the database records, or nullopt when it has no schema yet.
+Result<std::optional<std::string>> recorded_schema(Database& db) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement has, db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"));
+  IGNITE_ASSIGN_OR_RETURN(bool exists, has.step());
+  if (!exists) return std::optional<std::string>();
+  IGNITE_ASSIGN_OR_RETURN(Statement q, db.prepare("SELECT value FROM meta WHERE key = 'schema_version'"));
+  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(q.column_text(0));
+}
+
+}  // namespace
+
+Result<VersionStore> VersionStore::open(const std::string& path, Database::Create create) {
+  IGNITE_ASSIGN_OR_RETURN(Database db, Database::open(path, create));
+  const std::string current = std::to_string(kStoreSchemaVersion);
+  IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> version, recorded_schema(db));
+  // Statements of the current schema are all IF NOT EXISTS: applying it again is harmless,
+  // and it adds what a database made by an earlier build of schema 1 lacks (registry_tags).
+  // Only then is the write lock taken, so readers never wait for writers here.
+  if (!version || *version == current) {
+    IGNITE_ASSIGN_OR_RETURN(Statement missing,
+                            db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                       "name = 'registry_tags'"));
+    IGNITE_ASSIGN_OR_RETURN(bool has_all, missing.step());
+    if (!version || !has_all) {
+      IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
+      IGNITE_RETURN_IF_ERROR(db.exec(kSchemaSql));
+      IGNITE_RETURN_IF_ERROR(db.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '" +
+                                     current + "')"));
+      IGNITE_RETURN_IF_ERROR(tx.commit());
+      IGNITE_ASSIGN_OR_RETURN(version, recorded_schema(db));
     }
-    IGNITE_RETURN_IF_ERROR(tx.commit());
+  }
+  if (!version || *version != current) {
+    return failed_precondition("database " + path + " has schema version " + version.value_or("?") +
+                               ", this ignite-builder reads version " + current +
+                               " (was it written by a newer ignite-builder?)");
   }
   return VersionStore(std::move(db));
 }
@@ -151,6 +175,21 @@ Result<std::int64_t> VersionStore::latest_number(const AppId& app) {
   IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
   (void)row;
   return q.column_int(0);
+}
+
+Result<std::vector<std::int64_t>> VersionStore::registry_tagged_numbers(const AppId& app,
+                                                                       std::string_view registry) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q, db_.prepare("SELECT t.number FROM registry_tags t JOIN apps a ON a.id = t.app_id "
+                               "WHERE a.org = ?1 AND a.app = ?2 AND t.registry = ?3 ORDER BY t.number"));
+  q.bind(1, app.org()).bind(2, app.app()).bind(3, registry);
+  std::vector<std::int64_t> out;
+  for (;;) {
+    IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    out.push_back(q.column_int(0));
+  }
+  return out;
 }
 
 Result<std::optional<AppId>> VersionStore::app_in_registry_with_base(std::string_view registry,

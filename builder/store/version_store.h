@@ -38,8 +38,10 @@ struct AppVersions {
 
 class VersionStore {
  public:
-  // Opens or creates the database at `path`, applying the schema; fails on a newer schema.
-  static Result<VersionStore> open(const std::string& path);
+  // Opens (or, with Database::Create::kIfMissing, creates) the database at `path`; fails on
+  // another schema version. Creating the schema is the only write it does.
+  static Result<VersionStore> open(const std::string& path,
+                                   Database::Create create = Database::Create::kIfMissing);
 
   // Records `record` as the app's next version. `publish(number)` is called inside the
   // transaction; when it fails, nothing is recorded and the number stays free.
@@ -52,6 +54,8 @@ class VersionStore {
   Result<std::vector<AppVersions>> all_versions();
   // The highest committed number of an app, 0 if none.
   Result<std::int64_t> latest_number(const AppId& app);
+  // The numbers of the app's versions whose tag this store set in `registry`.
+  Result<std::vector<std::int64_t>> registry_tagged_numbers(const AppId& app, std::string_view registry);
   // Another app tagged in `registry` whose latest such version has base `base_digest`: its
   // repository holds the base's layers, so a new app can mount them from there.
   Result<std::optional<AppId>> app_in_registry_with_base(std::string_view registry,

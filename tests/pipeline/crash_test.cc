@@ -66,3 +66,55 @@ TEST(CrashTest, StoreCheckFindsAMissingBlobAndAStrayRef) {
 
 }  // namespace
 }  // namespace ignite::testing
+
+namespace ignite::testing {
+namespace {
+
+// The database is the authority for numbers: a store that lost it, or got an older copy back,
+// must not hand out numbers again and move refs of published versions.
+TEST(CrashTest, LostOrOlderDatabaseIsRefused) {
+  TempDir work;
+  const std::string base = make_synthetic_base(work / "base");
+  const std::string store = work / "store";
+  auto build = [&](const std::string& marker) {
+    work.write("src/handler.py", echo_handler(marker));
+    return run_builder("build " + shell_quote(work / "src") + " --app acme-corp/greet -o json --base " +
+                       shell_quote(base) + " --store " + shell_quote(store));
+  };
+  ASSERT_EQ(build("one").exit_code, 0);
+  std::string out;
+  // A copy after v1: the builder closed the database, so it is whole in ignite.db.
+  ASSERT_EQ(run_command("cp " + shell_quote(store + "/ignite.db") + " " + shell_quote(work / "old.db"), &out), 0);
+  ASSERT_EQ(build("two").exit_code, 0);
+  ASSERT_EQ(build("three").exit_code, 0);
+  const std::string v2 = nlohmann::json::parse(
+      run_builder("versions acme-corp/greet -o json --store " + shell_quote(store)).out)["versions"][1]["digest"];
+
+  // An older database: its next number is 2, but v2 and v3 are published.
+  ASSERT_EQ(run_command("rm -f " + shell_quote(store) + "/ignite.db* && cp " + shell_quote(work / "old.db") + " " +
+                            shell_quote(store + "/ignite.db"),
+                        &out),
+            0);
+  auto older = build("four");
+  EXPECT_EQ(older.exit_code, 1);
+  EXPECT_NE(older.err.find("the database is older than the layout"), std::string::npos) << older.err;
+
+  // No database at all.
+  ASSERT_EQ(run_command("rm -f " + shell_quote(store) + "/ignite.db*", &out), 0);
+  auto lost = build("five");
+  EXPECT_EQ(lost.exit_code, 1);
+  EXPECT_NE(lost.err.find("ignite.db is missing, but the image layout holds version refs"), std::string::npos)
+      << lost.err;
+  auto versions = run_builder("versions acme-corp/greet --store " + shell_quote(store));
+  EXPECT_EQ(versions.exit_code, 1);
+
+  // And v2 still names what it named.
+  ASSERT_EQ(run_command("skopeo inspect --raw " + shell_quote("oci:" + store + "/oci:acme-corp/greet:v2") +
+                            " | sha256sum | cut -d' ' -f1",
+                        &out),
+            0);
+  EXPECT_EQ("sha256:" + out.substr(0, 64), v2);
+}
+
+}  // namespace
+}  // namespace ignite::testing

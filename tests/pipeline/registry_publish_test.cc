@@ -123,5 +123,22 @@ TEST_F(RegistryPublishTest, KilledBetweenTagAndCommitIsCompletedByTheNextBuild) 
   EXPECT_EQ(run_builder("store check --deep --store " + shell_quote(work_ / "store")).exit_code, 0);
 }
 
+TEST_F(RegistryPublishTest, RefusesWhenRegistryAndStoreDisagreeAboutAVersion) {
+  ASSERT_EQ(build().exit_code, 0);
+  change_code("tagged-then-killed");
+  EXPECT_NE(build("IGNITE_FAULT=kill-after:ref").exit_code, 0);  // v2 tagged in the registry only
+  // A build without --registry takes number 2 for other content.
+  change_code("local-only");
+  auto local = run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/greet -o json --base " +
+                           shell_quote(base_) + " --store " + shell_quote(work_ / "store"));
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  ASSERT_EQ(nlohmann::json::parse(local.out)["version"], 2);
+  change_code("third");
+  auto refused = build();
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("has v2 = "), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("the two disagree about that version"), std::string::npos) << refused.err;
+}
+
 }  // namespace
 }  // namespace ignite::testing

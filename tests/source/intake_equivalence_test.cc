@@ -48,7 +48,7 @@ std::string hash_of(ArchiveFormat f, int variant) {
 TEST(IntakeEquivalenceTest, FormatsAndMetadataDoNotMatter) {
   const std::string expected = hash_of(ArchiveFormat::kPaxTar, 0);
   for (auto f : {ArchiveFormat::kPaxTar, ArchiveFormat::kUstarTar, ArchiveFormat::kGnuTar,
-                 ArchiveFormat::kTarGz, ArchiveFormat::kZip}) {
+                 ArchiveFormat::kTarGz, ArchiveFormat::kZip, ArchiveFormat::kZipUtf8}) {
     for (int variant : {0, 1, 2, 3}) {
       EXPECT_EQ(hash_of(f, variant), expected) << "format " << static_cast<int>(f) << " variant " << variant;
     }

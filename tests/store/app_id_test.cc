@@ -25,7 +25,7 @@ TEST(AppIdTest, RefusesWithReason) {
             "app id \"Acme/greet\": organization name \"Acme\" must start and end with a lowercase "
             "letter or digit (use lowercase letters, digits, and '.', '_' or '-' between them)");
   EXPECT_EQ(AppId::parse("acme/gr eet").status().message(),
-            "app id \"acme/gr eet\": app name \"gr eet\" has the character ' ' (use lowercase "
+            "app id \"acme/gr eet\": app name \"gr eet\" has the character \" \" (use lowercase "
             "letters, digits, and '.', '_' or '-' between them)");
   EXPECT_EQ(AppId::parse("acme/a..b").status().message(),
             "app id \"acme/a..b\": app name \"a..b\" has a misplaced '.' (use lowercase letters, "

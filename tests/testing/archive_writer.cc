@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <locale.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -26,6 +28,10 @@ void check(archive* a, int r) {
 }  // namespace
 
 std::string write_archive(ArchiveFormat format, const std::vector<TestEntry>& entries) {
+  // Names are UTF-8 bytes; under C.UTF-8 libarchive writes them through unchanged (and can
+  // mark them as UTF-8 in a zip).
+  locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  locale_t old = uselocale(utf8);
   archive* a = archive_write_new();
   switch (format) {
     case ArchiveFormat::kPaxTar: archive_write_set_format_pax_restricted(a); break;
@@ -36,6 +42,10 @@ std::string write_archive(ArchiveFormat format, const std::vector<TestEntry>& en
       archive_write_add_filter_gzip(a);
       break;
     case ArchiveFormat::kZip: archive_write_set_format_zip(a); break;
+    case ArchiveFormat::kZipUtf8:
+      archive_write_set_format_zip(a);
+      archive_write_set_options(a, "zip:hdrcharset=UTF-8");
+      break;
   }
   archive_write_set_bytes_in_last_block(a, 1);
   std::string out;
@@ -80,6 +90,8 @@ std::string write_archive(ArchiveFormat format, const std::vector<TestEntry>& en
   }
   check(a, archive_write_close(a));
   archive_write_free(a);
+  uselocale(old);
+  freelocale(utf8);
   return out;
 }
 

@@ -8,7 +8,9 @@
 
 namespace ignite::testing {
 
-enum class ArchiveFormat { kPaxTar, kUstarTar, kGnuTar, kTarGz, kZip };
+// kZipUtf8: a zip whose names carry the UTF-8 flag (bit 11), as Python's zipfile, Java, Go,
+// macOS and Windows write them.
+enum class ArchiveFormat { kPaxTar, kUstarTar, kGnuTar, kTarGz, kZip, kZipUtf8 };
 
 struct TestEntry {
   enum class Type { kFile, kDir, kSymlink, kHardlink, kCharDevice, kFifo };
