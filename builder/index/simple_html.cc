@@ -6,6 +6,7 @@
 
 #include "builder/index/simple_page.h"
 #include "builder/index/simple_page_internal.h"
+#include "builder/util/utf8.h"
 
 namespace ignite::index {
 namespace {
@@ -119,22 +120,7 @@ std::string html_unescape(std::string_view text) {
       }
     }
     if (numeric) {
-      // UTF-8 encode the code point.
-      if (code < 0x80) {
-        out += static_cast<char>(code);
-      } else if (code < 0x800) {
-        out += static_cast<char>(0xc0 | (code >> 6));
-        out += static_cast<char>(0x80 | (code & 0x3f));
-      } else if (code < 0x10000) {
-        out += static_cast<char>(0xe0 | (code >> 12));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (code & 0x3f));
-      } else {
-        out += static_cast<char>(0xf0 | (code >> 18));
-        out += static_cast<char>(0x80 | ((code >> 12) & 0x3f));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (code & 0x3f));
-      }
+      append_utf8(out, static_cast<char32_t>(code));
       i = semi;
     } else if (auto it = kNamed.find(entity); it != kNamed.end()) {
       out += it->second;

@@ -1,4 +1,5 @@
 #include "builder/python/marker_string_literal.h"
+#include "builder/util/utf8.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -13,24 +14,6 @@ int hex_value(char c) {
   return -1;
 }
 
-// UTF-8 (or the 3-byte form of a surrogate, which Python strings may hold).
-void append_code_point(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // `count` hex digits at body[i...], or nullopt.
 std::optional<std::uint32_t> read_hex(std::string_view body, std::size_t i, std::size_t count) {
@@ -106,7 +89,7 @@ std::optional<std::string> eval_marker_string_literal(std::string_view token) {
         std::size_t count = e == 'x' ? 2 : e == 'u' ? 4 : 8;
         std::optional<std::uint32_t> cp = read_hex(body, i + 1, count);
         if (!cp || *cp > 0x10FFFF) return std::nullopt;
-        append_code_point(out, *cp);
+        append_utf8(out, *cp);
         i += count;
         break;
       }
@@ -119,7 +102,7 @@ std::optional<std::string> eval_marker_string_literal(std::string_view token) {
           for (; k < 3 && i + k < body.size() && body[i + k] >= '0' && body[i + k] <= '7'; ++k) {
             cp = cp * 8 + static_cast<std::uint32_t>(body[i + k] - '0');
           }
-          append_code_point(out, cp);
+          append_utf8(out, cp);
           i += k - 1;
         } else {
           out += '\\';  // unknown escapes keep their backslash
