@@ -66,15 +66,7 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-struct Layout {
-  TempDir dir;
-  oci::OciLayout layout = open(dir);
-  static oci::OciLayout open(const TempDir& d) {
-    auto l = oci::OciLayout::open(d / "oci", oci::CreateLayout::kIfMissing);
-    EXPECT_TRUE(l.ok());
-    return std::move(l).value();
-  }
-};
+using Layout = testing::TempLayout;
 
 struct Client {
   std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>();

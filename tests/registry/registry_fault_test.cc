@@ -40,15 +40,7 @@ void set_faults(const nlohmann::json& rules) {
   shared().proxy.call("/_fault/rules", nlohmann::json{{"rules", rules}}.dump());
 }
 
-struct Layout {
-  TempDir dir;
-  oci::OciLayout layout = open(dir);
-  static oci::OciLayout open(const TempDir& d) {
-    auto l = oci::OciLayout::open(d / "oci", oci::CreateLayout::kIfMissing);
-    EXPECT_TRUE(l.ok());
-    return std::move(l).value();
-  }
-};
+using Layout = testing::TempLayout;
 
 // A client talking to the registry through the proxy.
 struct Client {

@@ -63,21 +63,7 @@ std::string remote_digest(const std::string& ref) {
   return doc.is_object() ? doc.value("Digest", std::string()) : std::string();
 }
 
-std::set<std::string> minus(const std::set<std::string>& a, const std::set<std::string>& b) {
-  std::set<std::string> out;
-  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
-  return out;
-}
-
-struct Layout {
-  TempDir dir;
-  oci::OciLayout layout = open(dir);
-  static oci::OciLayout open(const TempDir& d) {
-    auto l = oci::OciLayout::open(d / "oci", oci::CreateLayout::kIfMissing);
-    EXPECT_TRUE(l.ok());
-    return std::move(l).value();
-  }
-};
+using Layout = testing::TempLayout;
 
 TEST(RegistryPushTest, PushedImageReadsBackWithSkopeo) {
   Layout l;
@@ -121,7 +107,7 @@ TEST(RegistryPushTest, ChangedAppLayerUploadsExactlyTheNewBlobs) {
 
   auto pushed = push_image(c.client, l.layout, v2->manifest, "acme-corp/changed", "v2");
   ASSERT_TRUE(pushed.ok()) << pushed.status().to_string();
-  const std::set<std::string> added = minus(shared().registry.blob_files(), before);
+  const std::set<std::string> added = shared().registry.blobs_added_since(before);
   EXPECT_EQ(added, (std::set<std::string>{v2->app_layer.digest.hex(), v2->config.digest.hex(),
                                           v2->manifest.digest.hex()}));
   EXPECT_EQ(pushed->transfer.blobs_uploaded, 2);

@@ -180,6 +180,14 @@ RegistryServer::RegistryServer(const RegistryConfig& config) {
       << read_text(log_);
 }
 
+std::set<std::string> RegistryServer::blobs_added_since(const std::set<std::string>& before) const {
+  std::set<std::string> out;
+  for (const auto& b : blob_files()) {
+    if (!before.count(b)) out.insert(b);
+  }
+  return out;
+}
+
 std::set<std::string> RegistryServer::blob_files() const {
   std::set<std::string> out;
   const fs::path root = fs::path(storage_) / "docker/registry/v2/blobs/sha256";

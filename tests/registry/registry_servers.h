@@ -58,6 +58,8 @@ class RegistryServer {
   const std::string& storage() const { return storage_; }
   // The digests (hex) of the blobs in storage: every layer, config and manifest.
   std::set<std::string> blob_files() const;
+  // The blob files stored since `before` (a blob_files() reading).
+  std::set<std::string> blobs_added_since(const std::set<std::string>& before) const;
   // Whether the storage holds tag `tag` of `repository` (read from disk, not over HTTP).
   bool has_tag(const std::string& repository, const std::string& tag) const;
   const std::string& log_path() const { return log_; }

@@ -1,9 +1,26 @@
 #include "tests/registry/test_images.h"
 
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
 #include "builder/oci/image_builder.h"
 #include "builder/source/source_tree.h"
 
 namespace ignite::registry::testing {
+
+namespace {
+oci::OciLayout open_layout(const ignite::testing::TempDir& dir) {
+  auto l = oci::OciLayout::open(dir / "oci", oci::CreateLayout::kIfMissing);
+  if (!l.ok()) {
+    ADD_FAILURE() << l.status().to_string();
+    std::abort();
+  }
+  return std::move(l).value();
+}
+}  // namespace
+
+TempLayout::TempLayout() : layout(open_layout(dir)) {}
 namespace {
 
 // Deterministic bytes that gzip cannot shrink (xorshift64).

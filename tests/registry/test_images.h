@@ -15,8 +15,16 @@
 #include "builder/oci/oci_layout.h"
 #include "builder/registry/clock.h"
 #include "builder/registry/registry_client.h"
+#include "tests/testing/temp_dir.h"
 
 namespace ignite::registry::testing {
+
+// An OCI layout in a temporary directory, removed with it.
+struct TempLayout {
+  TempLayout();
+  ignite::testing::TempDir dir;
+  oci::OciLayout layout;
+};
 
 struct TestImage {
   oci::Descriptor manifest;
