@@ -42,42 +42,39 @@ Result<store::AppId> app_from(const Args& args) {
 }  // namespace
 
 int run_build(const std::vector<std::string>& argv, Io io) {
-  auto args = Args::parse(argv, {{"--org", "", true}, {"--app", "", true}, {"--base", "", true},
-                                 kStoreFlag, {"--output", "-o", true}, {"--progress", "", false},
-                                 {"--quiet", "-q", false}, {"--registry", "", true},
-                                 {"--registry-ca", "", true}, {"--plain-http", "", false},
-                                 {"--help", "-h", false}});
-  if (!args.ok()) return usage_error(io, args.status().message(), kBuildUsage);
-  if (args->has("--help")) {
-    io.out << kBuildUsage;
-    return kExitOk;
-  }
-  if (args->positional().size() != 1) return usage_error(io, "build takes exactly one SOURCE", kBuildUsage);
-  auto format = parse_output_format(args->value_or("--output", "text"));
+  auto parsed = parse_command(argv,
+                              {{"--org", "", true}, {"--app", "", true}, {"--base", "", true},
+                               kStoreFlag, {"--output", "-o", true}, {"--progress", "", false},
+                               {"--quiet", "-q", false}, {"--registry", "", true},
+                               {"--registry-ca", "", true}, {"--plain-http", "", false}},
+                              1, "build takes exactly one SOURCE", kBuildUsage, io);
+  if (const int* exit = std::get_if<int>(&parsed)) return *exit;
+  const Args& args = std::get<Args>(parsed);
+  auto format = parse_output_format(args.value_or("--output", "text"));
   if (!format.ok()) return usage_error(io, format.status().message(), kBuildUsage);
-  auto app = app_from(*args);
+  auto app = app_from(args);
   if (!app.ok()) return usage_error(io, app.status().message(), kBuildUsage);
 
-  pipeline::BuildRequest request{args->positional()[0], *app, args->value("--base"), std::nullopt, {},
+  pipeline::BuildRequest request{args.positional()[0], *app, args.value("--base"), std::nullopt, {},
                                  std::nullopt};
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) request.source_date_epoch = epoch;
-  if (auto host = args->value("--registry")) {
+  if (auto host = args.value("--registry")) {
     request.registry = pipeline::RegistryTarget{
-        *host, args->value_or("--registry-ca", ""),
-        args->has("--plain-http") ? pipeline::PlainHttp::kAllowed : pipeline::PlainHttp::kLoopbackOnly};
-  } else if (args->has("--registry-ca") || args->has("--plain-http")) {
+        *host, args.value_or("--registry-ca", ""),
+        args.has("--plain-http") ? pipeline::PlainHttp::kAllowed : pipeline::PlainHttp::kLoopbackOnly};
+  } else if (args.has("--registry-ca") || args.has("--plain-http")) {
     return usage_error(io, "--registry-ca and --plain-http go with --registry", kBuildUsage);
   }
 
-  const bool show = !args->has("--quiet") && (args->has("--progress") || ::isatty(2));
+  const bool show = !args.has("--quiet") && (args.has("--progress") || ::isatty(2));
   pipeline::StreamProgress stream(io.err);
   pipeline::NullProgress silent;
   pipeline::Progress& progress = show ? static_cast<pipeline::Progress&>(stream) : silent;
 
-  const std::string dir = store_dir(*args);
+  const std::string dir = store_dir(args);
   auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());
-  if (!show && !args->has("--quiet") && !request.base &&
+  if (!show && !args.has("--quiet") && !request.base &&
       !store->layout().resolve(pipeline::kPythonBaseRef).ok()) {
     // The one long wait a first build has; say so even when stderr is not a terminal.
     io.err << "ignite-builder: making the default Python base image with debootstrap (about a "

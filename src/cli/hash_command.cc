@@ -20,20 +20,17 @@ constexpr const char* kHashUsage =
 }  // namespace
 
 int run_hash(const std::vector<std::string>& argv, Io io) {
-  auto args = Args::parse(argv, {{"--list", "", false}, {"--output", "-o", true}, {"--help", "-h", false}});
-  if (!args.ok()) return usage_error(io, args.status().message(), kHashUsage);
-  if (args->has("--help")) {
-    io.out << kHashUsage;
-    return kExitOk;
-  }
-  if (args->positional().size() != 1) return usage_error(io, "hash takes exactly one SOURCE", kHashUsage);
-  auto format = parse_output_format(args->value_or("--output", "text"));
+  auto parsed = parse_command(argv, {{"--list", "", false}, {"--output", "-o", true}}, 1,
+                              "hash takes exactly one SOURCE", kHashUsage, io);
+  if (const int* exit = std::get_if<int>(&parsed)) return *exit;
+  const Args& args = std::get<Args>(parsed);
+  auto format = parse_output_format(args.value_or("--output", "text"));
   if (!format.ok()) return usage_error(io, format.status().message(), kHashUsage);
 
-  auto tree = read_source_path(args->positional()[0], IntakeOptions{});
+  auto tree = read_source_path(args.positional()[0], IntakeOptions{});
   if (!tree.ok()) return report_error(io, tree.status());
   const Digest hash = code_hash(*tree);
-  const bool list = args->has("--list");
+  const bool list = args.has("--list");
 
   if (*format == OutputFormat::kJson) {
     nlohmann::json j;

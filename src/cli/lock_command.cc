@@ -167,20 +167,16 @@ int run_lock(const std::vector<std::string>& argv, Io io) {
   Repeated repeated;
   auto rest = take_repeated(argv, repeated);
   if (!rest.ok()) return usage_error(io, rest.status().message(), kLockUsage);
-  auto args = Args::parse(*rest, {{"--index-url", "-i", true},
-                                  {"--no-index", "", false},
-                                  {"--refresh", "", false},
-                                  {"--cache-dir", "", true},
-                                  {"--output", "-o", true},
-                                  {"--help", "-h", false}});
-  if (!args.ok()) return usage_error(io, args.status().message(), kLockUsage);
-  if (args->has("--help")) {
-    io.out << kLockUsage;
-    return kExitOk;
-  }
-  if (args->positional().size() != 1)
-    return usage_error(io, "lock takes exactly one SOURCE", kLockUsage);
-  const std::string format_name = args->value_or("--output", "text");
+  auto parsed = parse_command(*rest,
+                              {{"--index-url", "-i", true},
+                               {"--no-index", "", false},
+                               {"--refresh", "", false},
+                               {"--cache-dir", "", true},
+                               {"--output", "-o", true}},
+                              1, "lock takes exactly one SOURCE", kLockUsage, io);
+  if (const int* exit = std::get_if<int>(&parsed)) return *exit;
+  const Args& args = std::get<Args>(parsed);
+  const std::string format_name = args.value_or("--output", "text");
   LockFormat format;
   if (format_name == "text") {
     format = LockFormat::kText;
@@ -194,14 +190,14 @@ int run_lock(const std::vector<std::string>& argv, Io io) {
   }
 
   index::LockRequest request;
-  request.sources.index_url = args->value("--index-url");
+  request.sources.index_url = args.value("--index-url");
   request.sources.extra_index_urls = repeated.extra_index_urls;
   request.sources.find_links = repeated.find_links;
-  request.sources.no_index = args->has("--no-index");
-  request.refresh = args->has("--refresh") ? index::Refresh::kYes : index::Refresh::kNo;
-  request.cache_dir = args->value_or("--cache-dir", "");
+  request.sources.no_index = args.has("--no-index");
+  request.refresh = args.has("--refresh") ? index::Refresh::kYes : index::Refresh::kNo;
+  request.cache_dir = args.value_or("--cache-dir", "");
 
-  auto source = open_source(args->positional()[0]);
+  auto source = open_source(args.positional()[0]);
   if (!source.ok()) return report_error(io, source.status());
   auto outcome = index::lock_requirements(**source, request);
   if (!outcome.ok()) return report_error(io, outcome.status());

@@ -21,4 +21,18 @@ int usage_error(Io io, std::string_view message, std::string_view usage) {
   return kExitUsage;
 }
 
+std::variant<Args, int> parse_command(const std::vector<std::string>& argv, std::vector<FlagSpec> flags,
+                                      std::size_t positionals, std::string_view count_error,
+                                      std::string_view usage, Io io) {
+  flags.push_back({"--help", "-h", false});
+  auto args = Args::parse(argv, flags);
+  if (!args.ok()) return usage_error(io, args.status().message(), usage);
+  if (args->has("--help")) {
+    io.out << usage;
+    return kExitOk;
+  }
+  if (args->positional().size() != positionals) return usage_error(io, count_error, usage);
+  return std::move(args).value();
+}
+
 }  // namespace ignite::cli

@@ -49,17 +49,13 @@ int base(const Args& args, Io io) {
 }  // namespace
 
 int run_store(const std::vector<std::string>& argv, Io io) {
-  auto args = Args::parse(argv, {kStoreFlag, {"--deep", "", false}, {"--rebuild", "", false},
-                                 {"--help", "-h", false}});
-  if (!args.ok()) return usage_error(io, args.status().message(), kStoreUsage);
-  if (args->has("--help")) {
-    io.out << kStoreUsage;
-    return kExitOk;
-  }
-  if (args->positional().size() != 1) return usage_error(io, "store takes check or base", kStoreUsage);
-  const std::string& what = args->positional()[0];
-  if (what == "check") return check(*args, io);
-  if (what == "base") return base(*args, io);
+  auto parsed = parse_command(argv, {kStoreFlag, {"--deep", "", false}, {"--rebuild", "", false}}, 1,
+                              "store takes check or base", kStoreUsage, io);
+  if (const int* exit = std::get_if<int>(&parsed)) return *exit;
+  const Args& args = std::get<Args>(parsed);
+  const std::string& what = args.positional()[0];
+  if (what == "check") return check(args, io);
+  if (what == "base") return base(args, io);
   return usage_error(io, "unknown store command \"" + what + "\"", kStoreUsage);
 }
 

@@ -29,19 +29,16 @@ std::string utc(std::int64_t seconds) {
 }  // namespace
 
 int run_versions(const std::vector<std::string>& argv, Io io) {
-  auto args = Args::parse(argv, {kStoreFlag, {"--output", "-o", true}, {"--help", "-h", false}});
-  if (!args.ok()) return usage_error(io, args.status().message(), kVersionsUsage);
-  if (args->has("--help")) {
-    io.out << kVersionsUsage;
-    return kExitOk;
-  }
-  if (args->positional().size() != 1) return usage_error(io, "versions takes one ORG/APP", kVersionsUsage);
-  auto format = parse_output_format(args->value_or("--output", "text"));
+  auto parsed = parse_command(argv, {kStoreFlag, {"--output", "-o", true}}, 1,
+                              "versions takes one ORG/APP", kVersionsUsage, io);
+  if (const int* exit = std::get_if<int>(&parsed)) return *exit;
+  const Args& args = std::get<Args>(parsed);
+  auto format = parse_output_format(args.value_or("--output", "text"));
   if (!format.ok()) return usage_error(io, format.status().message(), kVersionsUsage);
-  auto app = store::AppId::parse(args->positional()[0]);
+  auto app = store::AppId::parse(args.positional()[0]);
   if (!app.ok()) return usage_error(io, app.status().message(), kVersionsUsage);
 
-  auto store = pipeline::FunctionStore::open(store_dir(*args), pipeline::OpenStore::kExisting);
+  auto store = pipeline::FunctionStore::open(store_dir(args), pipeline::OpenStore::kExisting);
   if (!store.ok()) return report_error(io, store.status());
   auto versions = store->versions().versions(*app);
   if (!versions.ok()) return report_error(io, versions.status());
