@@ -15,6 +15,15 @@ Result<BaseImage> BaseImage::open(const OciLayout& layout, std::string_view ref)
   return b;
 }
 
+Result<BaseImage> BaseImage::open(const OciLayout& layout, const Descriptor& manifest) {
+  auto image = read_image(layout, manifest);
+  if (!image.ok()) return image.status().with_context("opening base image");
+  BaseImage b;
+  b.layout_dir_ = layout.dir();
+  b.image_ = std::move(*image);
+  return b;
+}
+
 Result<BaseImage> BaseImage::open_reference(std::string_view reference) {
   IGNITE_ASSIGN_OR_RETURN(LayoutReference r, LayoutReference::parse(reference));
   auto layout = OciLayout::open(r.dir, CreateLayout::kNo);
@@ -42,6 +51,8 @@ Result<Descriptor> compose_image(OciLayout& layout, const BaseImage& base,
       }
     }
     manifest_layers = b.manifest.layers;
+    // A Docker schema 2 base: the same layer bytes under their OCI media type.
+    for (auto& l : manifest_layers) l.media_type = std::string(layer_media_type_as_oci(l.media_type));
     annotations[std::string(kAnnotationBaseDigest)] = b.manifest_descriptor.digest.to_string();
     base_config = b.config_bytes;
   }

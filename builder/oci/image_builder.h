@@ -64,6 +64,10 @@ class BaseImage {
   static BaseImage scratch() { return BaseImage(); }
   // The image `ref` names in `layout` (an index is followed to linux/amd64).
   static Result<BaseImage> open(const OciLayout& layout, std::string_view ref);
+  // The image `manifest` describes in `layout`. Its layers need not be there: compose_image
+  // copies no blob from the layout it composes in (a base taken from a registry keeps its
+  // layers there, and only its manifest and config are stored).
+  static Result<BaseImage> open(const OciLayout& layout, const Descriptor& manifest);
   // "DIR:REF" (layout_reference.h), e.g. a layout written by `skopeo copy docker://...
   // oci:DIR:REF`.
   static Result<BaseImage> open_reference(std::string_view reference);

@@ -51,9 +51,13 @@ Status update_index(const std::string& dir, const std::function<Result<bool>(Jso
 Status OciLayout::set_ref(std::string_view name, const Descriptor& manifest, ExistingRef existing) {
   const std::string context = "setting ref \"" + std::string(name) + "\" in OCI layout " + dir_;
   IGNITE_RETURN_IF_ERROR(validate_ref_name(name).with_context(context));
-  if (manifest.media_type != kMediaTypeManifest && manifest.media_type != kMediaTypeIndex) {
+  // Docker schema 2 manifests are kept as they are (an image draft keeps its digest); the
+  // image-layout spec lets index.json carry other media types than its own.
+  if (manifest.media_type != kMediaTypeManifest && manifest.media_type != kMediaTypeIndex &&
+      manifest.media_type != kMediaTypeDockerManifest &&
+      manifest.media_type != kMediaTypeDockerManifestList) {
     return invalid_argument(context + ": media type \"" + manifest.media_type +
-                            "\" is not an OCI image manifest or index");
+                            "\" is not an OCI or Docker schema 2 image manifest or index");
   }
   if (!has_blob(manifest.digest)) {
     return failed_precondition(context + ": manifest " + manifest.digest.to_string() +

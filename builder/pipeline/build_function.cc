@@ -4,7 +4,9 @@
 
 #include "builder/oci/image_builder.h"
 #include "builder/oci/tree_layer.h"
+#include "builder/pipeline/build_base.h"
 #include "builder/pipeline/python_base.h"
+#include "builder/pipeline/version_commit.h"
 #include "builder/python/requirements_file.h"
 #include "builder/runtime/python_host.h"
 #include "builder/source/code_hash.h"
@@ -46,20 +48,6 @@ Status check_no_requirements(const SourceTree& tree) {
                        "that use only the standard library");
 }
 
-Status check_no_later_refs(FunctionStore& store, const store::AppId& app, std::int64_t number) {
-  IGNITE_ASSIGN_OR_RETURN(auto refs, store.layout().list_refs());
-  for (const auto& r : refs) {
-    auto v = store::parse_version_ref(r.name);
-    if (v && v->app == app && v->number > number) {
-      return data_loss("the image layout holds " + r.name + " but the database's next version of " +
-                       app.to_string() + " is " + std::to_string(number) +
-                       ": the database is older than the layout; restore it (`store check` lists "
-                       "what differs)");
-    }
-  }
-  return ok_status();
-}
-
 SourceTree host_tree() {
   SourceTree tree;
   for (const auto& f : runtime::python_host_files()) {
@@ -72,17 +60,6 @@ SourceTree host_tree() {
 const SourceTree& python_host_tree() {
   static const SourceTree tree = host_tree();
   return tree;
-}
-
-Result<oci::BaseImage> open_base(FunctionStore& store, const BuildRequest& request,
-                                 Progress& progress) {
-  if (request.base) {
-    progress.stage("base", *request.base);
-    return oci::BaseImage::open_reference(*request.base);  // its errors name the reference
-  }
-  progress.stage("base", std::string(kPythonBaseRef));
-  IGNITE_RETURN_IF_ERROR(ensure_python_base(store, RebuildBase::kIfMissing, progress).status());
-  return oci::BaseImage::open(store.layout(), kPythonBaseRef);
 }
 
 }  // namespace
@@ -102,7 +79,17 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   IGNITE_ASSIGN_OR_RETURN(oci::Epoch epoch, oci::Epoch::from_environment_value(
                                                 request.source_date_epoch ? request.source_date_epoch->c_str()
                                                                           : nullptr));
-  IGNITE_ASSIGN_OR_RETURN(oci::BaseImage base, open_base(store, request, progress));
+  // Connecting sends nothing yet; a base in the same registry is read with this client.
+  std::optional<RegistryPublication> publication;
+  if (request.registry) {
+    IGNITE_ASSIGN_OR_RETURN(RegistryPublication p,
+                            RegistryPublication::connect(*request.registry, app, progress));
+    publication.emplace(std::move(p));
+  }
+  IGNITE_ASSIGN_OR_RETURN(BuildBase build_base,
+                          open_build_base(store, request.base, publication ? &*publication : nullptr,
+                                          progress));
+  const oci::BaseImage& base = build_base.image;
   result.base_digest = base.image().manifest_descriptor.digest.to_string();
   fault_point("base");
 
@@ -121,7 +108,7 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
       {"codeHashVersion", std::string(kCodeHashVersion)},
       {"lockHash", ""},
       {"baseDigest", result.base_digest},
-      {"base", request.base ? *request.base : std::string(kPythonBaseRef)},
+      {"base", build_base.recorded},
       {"org", app.org()},
       {"app", app.app()},
       {"sourceDateEpoch", epoch.seconds()},
@@ -157,14 +144,11 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   result.manifest_digest = manifest.digest;
   fault_point("image");
 
-  std::optional<RegistryPublication> publication;
-  if (request.registry) {
+  if (publication) {
     progress.stage("push", request.registry->host + "/" + app.to_string());
-    IGNITE_ASSIGN_OR_RETURN(RegistryPublication p,
-                            RegistryPublication::connect(*request.registry, app, progress));
-    publication.emplace(std::move(p));
     IGNITE_RETURN_IF_ERROR(publication->check_tags(store));
-    IGNITE_RETURN_IF_ERROR(publication->upload(store, manifest, result.base_digest));
+    IGNITE_RETURN_IF_ERROR(publication->upload(
+        store, manifest, result.base_digest, build_base.remote ? &*build_base.remote : nullptr));
     fault_point("push");
   }
 
@@ -174,23 +158,11 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   record.code_hash = result.code_hash.to_string();
   record.base_digest = result.base_digest;
   record.inputs = result.inputs;
-  if (publication) record.registries = {publication->host()};
-  auto committed = store.versions().commit_version(app, record, [&](std::int64_t number) -> Status {
-    // The store's write lock is held: no committed version has this number, so a ref of that
-    // name can only be left over from a build that died here; it is replaced. Unless a higher
-    // version's ref exists too: then the database is older than the layout (restored from a
-    // backup?), and replacing would move a published version.
-    IGNITE_RETURN_IF_ERROR(check_no_later_refs(store, app, number));
-    IGNITE_RETURN_IF_ERROR(
-        store.layout().set_ref(app.ref_name(number), manifest, oci::ExistingRef::kReplace));
-    if (publication) IGNITE_RETURN_IF_ERROR(publication->tag(store.layout(), manifest, number));
-    fault_point("ref");
-    return ok_status();
-  });
-  if (!committed.ok()) return committed.status();
-  fault_point("commit");
-  result.version = committed->number;
-  result.reference = app.ref_name(committed->number);
+  IGNITE_ASSIGN_OR_RETURN(store::VersionRecord committed,
+                          commit_version_with_ref(store, app, std::move(record), manifest,
+                                                  publication ? &*publication : nullptr));
+  result.version = committed.number;
+  result.reference = app.ref_name(committed.number);
   if (publication) {
     result.registry = RegistryOutcome{publication->host() + "/" + result.reference, publication->transfer()};
   }

@@ -3,8 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <set>
 
 #include "builder/oci/image_reader.h"
+#include "builder/registry/image_copy.h"
 
 namespace ignite::pipeline {
 namespace {
@@ -119,21 +121,45 @@ Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_
 }
 
 Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& manifest,
-                                   const std::string& base_digest) {
-  const oci::OciLayout& layout = store.layout();
+                                   const std::string& base_digest,
+                                   registry::OpenedImage* remote_base) {
+  oci::OciLayout& layout = store.layout();
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::AppId> sibling,
                           store.versions().app_in_registry_with_base(host_, base_digest, app_));
-  const std::string mount_from = sibling ? sibling->to_string() : "";
+  const std::string sibling_repo = sibling ? sibling->to_string() : "";
+  std::set<std::string> base_layers;
+  const std::string base_repo = remote_base ? remote_base->mount_repository() : "";
+  if (remote_base) {
+    for (const auto& b : remote_base->manifest().content.blobs) base_layers.insert(b.digest.to_string());
+  }
   IGNITE_ASSIGN_OR_RETURN(oci::StoredImage image, oci::read_image(layout, manifest));
   std::vector<oci::Descriptor> blobs = image.manifest.layers;
   blobs.push_back(image.manifest.config);
   for (const auto& blob : blobs) {
-    IGNITE_ASSIGN_OR_RETURN(registry::BlobPushed pushed,
-                            client_.push_blob(repository(), blob, layout.blob_path(blob.digest), mount_from));
-    (void)pushed;  // counted by the client
+    const bool of_base = base_layers.count(blob.digest.to_string()) > 0;
+    const std::string& mount_from = of_base && !base_repo.empty() ? base_repo : sibling_repo;
+    const bool local = layout.has_blob(blob.digest);
+    IGNITE_ASSIGN_OR_RETURN(
+        registry::BlobPushed pushed,
+        client_.push_blob(repository(), blob, local ? layout.blob_path(blob.digest) : "", mount_from));
+    if (pushed != registry::BlobPushed::kMissing) continue;  // counted by the client
+    if (!of_base || remote_base == nullptr) {
+      return data_loss("pushing blob " + blob.digest.to_string() + " to registry " + host_ +
+                       " repository " + repository() + ": the blob is not in the store's layout " +
+                       layout.dir() + " (run `ignite-builder store check`)");
+    }
+    IGNITE_RETURN_IF_ERROR(remote_base->fetch_blob(blob, layout));
+    IGNITE_ASSIGN_OR_RETURN(pushed, client_.push_blob(repository(), blob, layout.blob_path(blob.digest)));
   }
   IGNITE_ASSIGN_OR_RETURN(std::string bytes, layout.read_blob(manifest.digest));
   return client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
+}
+
+Status RegistryPublication::upload_copy(FunctionStore& store, registry::OpenedImage& image) {
+  IGNITE_RETURN_IF_ERROR(registry::copy_image_blobs(image, client_, repository(), store.layout()));
+  const registry::SourceManifest& m = image.manifest();
+  return client_.put_manifest(repository(), m.descriptor().digest.to_string(), m.content.media_type,
+                              m.bytes);
 }
 
 // The tag guard (docs/registry.md): a vN tag naming another digest is never moved. The blobs and

@@ -17,6 +17,7 @@
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/progress.h"
 #include "builder/registry/image_publisher.h"
+#include "builder/registry/image_source.h"
 #include "builder/registry/registry_client.h"
 #include "builder/store/app_id.h"
 
@@ -40,13 +41,21 @@ class RegistryPublication {
   // the store does not know.
   Status check_tags(FunctionStore& store);
   // Every blob, then the manifest by digest: nothing is tagged yet. Blobs the repository lacks
-  // are mounted from the repository of another app of this store tagged in the same registry
-  // on the same base, when there is one, and uploaded otherwise.
-  Status upload(FunctionStore& store, const oci::Descriptor& manifest, const std::string& base_digest);
+  // are mounted (a registry base's layers from its repository on this registry; others from
+  // the repository of another app of this store tagged here on the same base), and uploaded
+  // otherwise. A blob missing from the store's layout (a registry base's layer) is fetched
+  // from `remote_base` first, only when it can be neither skipped nor mounted.
+  Status upload(FunctionStore& store, const oci::Descriptor& manifest, const std::string& base_digest,
+                registry::OpenedImage* remote_base);
+  // The same for an existing image copied unchanged (publish-image): its blobs are skipped,
+  // mounted from its repository on this registry, or uploaded (fetched into the store's layout
+  // first when they come from another registry).
+  Status upload_copy(FunctionStore& store, registry::OpenedImage& image);
   // The tag "vN" (inside the store's transaction).
   Status tag(const oci::OciLayout& layout, const oci::Descriptor& manifest, std::int64_t number);
 
   const std::string& host() const { return host_; }
+  registry::RegistryClient& client() { return client_; }
   std::string repository() const { return app_.to_string(); }
   // What this publication moved so far.
   registry::TransferCounters transfer() const { return client_.counters() - start_; }

@@ -10,17 +10,36 @@
 namespace ignite::pipeline {
 namespace {
 
+// What the layout may lack of a version's image: nothing, or (for a version published to a
+// registry) layers, which that registry holds: a registry base's, an image draft's.
+enum class Layers { kAllLocal, kMayBeInRegistry };
+
 // Every blob of the image is present with the size its descriptor gives (kStructure), or
-// hashes to its digest and diff_id (kContent). Returns a problem, or "" when fine.
+// hashes to its digest and diff_id (kContent); the manifest and config always, the layers
+// unless `layers` lets them be in a registry (*in_registry counts those). Returns a problem,
+// or "" when fine.
 std::string check_image(const oci::OciLayout& layout, const oci::Descriptor& manifest,
-                        CheckDepth depth) {
+                        CheckDepth depth, Layers layers, int* in_registry) {
   auto image = oci::read_image(layout, manifest);
   if (!image.ok()) return image.status().message();
+  oci::StoredImage present = *image;  // the layers to check: those in the layout
+  if (layers == Layers::kMayBeInRegistry) {
+    present.manifest.layers.clear();
+    present.config.diff_ids.clear();
+    for (std::size_t i = 0; i < image->manifest.layers.size(); ++i) {
+      if (!layout.has_blob(image->manifest.layers[i].digest)) {
+        ++*in_registry;
+        continue;
+      }
+      present.manifest.layers.push_back(image->manifest.layers[i]);
+      present.config.diff_ids.push_back(image->config.diff_ids[i]);
+    }
+  }
   if (depth == CheckDepth::kContent) {
-    Status s = oci::verify_image(layout, *image);
+    Status s = oci::verify_image(layout, present);
     return s.ok() ? "" : s.message();
   }
-  for (const auto& layer : image->manifest.layers) {
+  for (const auto& layer : present.manifest.layers) {
     struct stat st {};
     if (::stat(layout.blob_path(layer.digest).c_str(), &st) != 0) {
       return "layer blob " + layer.digest.to_string() + " is missing";
@@ -56,6 +75,7 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
 
   // Every recorded version has its ref, naming its manifest, whose blobs are all there.
   std::map<std::string, std::int64_t> latest;  // "org/app" -> highest recorded number
+  int in_registry = 0;  // layers of published versions that only their registry holds
   for (const auto& [app, versions] : apps) {
     for (const auto& v : versions) {
       ++report.versions;
@@ -71,7 +91,9 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
         report.problems.push_back(what + ": the layout's ref names " + it->second.digest.to_string());
         continue;
       }
-      if (std::string p = check_image(store.layout(), it->second, depth); !p.empty()) {
+      const Layers layers = v.registries.empty() ? Layers::kAllLocal : Layers::kMayBeInRegistry;
+      if (std::string p = check_image(store.layout(), it->second, depth, layers, &in_registry);
+          !p.empty()) {
         report.problems.push_back(what + ": " + p);
       }
     }
@@ -82,7 +104,8 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
     const auto parsed = store::parse_version_ref(r.name);
     if (!parsed) {
       // Other refs (base images) must at least be whole images.
-      if (std::string p = check_image(store.layout(), r.manifest, depth); !p.empty()) {
+      if (std::string p = check_image(store.layout(), r.manifest, depth, Layers::kAllLocal, &in_registry);
+          !p.empty()) {
         report.problems.push_back("ref " + r.name + ": " + p);
       }
       continue;
@@ -101,6 +124,11 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
     }
   }
 
+  if (in_registry > 0) {
+    report.notes.push_back(std::to_string(in_registry) +
+                           " layer(s) of versions published to a registry are kept only there "
+                           "(a registry base's layers, or an image draft's)");
+  }
   if (int temps = count_temp_blobs(store.layout_dir()); temps > 0) {
     report.notes.push_back(std::to_string(temps) +
                            " partly written blob(s) left by interrupted builds in blobs/sha256/.tmp-*; "

@@ -45,104 +45,25 @@ class Staging {
   std::optional<oci::OciLayout> layout_;
 };
 
-struct SourceManifest {
-  std::string bytes;
-  ManifestContent content;
-};
-
-// The manifest to copy from a layout: `ref`'s, or its index's linux/amd64 entry.
-Result<SourceManifest> layout_manifest(const oci::OciLayout& layout, std::string_view ref) {
-  IGNITE_ASSIGN_OR_RETURN(oci::Descriptor d, layout.resolve(ref));
-  for (int depth = 0; depth < 2; ++depth) {
-    IGNITE_ASSIGN_OR_RETURN(std::string bytes, layout.read_blob(d.digest));
-    IGNITE_ASSIGN_OR_RETURN(ManifestContent content, parse_manifest_content(bytes, d.media_type));
-    if (!content.is_index) return SourceManifest{std::move(bytes), std::move(content)};
-    IGNITE_ASSIGN_OR_RETURN(d, select_linux_amd64(content));
-  }
-  return invalid_argument("an index in an index is not followed");
-}
-
-// The same from a registry.
-Result<SourceManifest> registry_manifest(RegistryClient& client, const ImageReference& ref) {
-  std::string reference = ref.reference();
-  for (int depth = 0; depth < 2; ++depth) {
-    IGNITE_ASSIGN_OR_RETURN(FetchedManifest m, client.get_manifest(ref.repository, reference));
-    IGNITE_ASSIGN_OR_RETURN(ManifestContent content, parse_manifest_content(m.bytes, m.media_type));
-    if (!content.is_index) return SourceManifest{std::move(m.bytes), std::move(content)};
-    IGNITE_ASSIGN_OR_RETURN(oci::Descriptor d, select_linux_amd64(content));
-    reference = d.digest.to_string();
-  }
-  return invalid_argument("an index in an index is not followed");
-}
-
-}  // namespace
-
-Result<ImageSource> ImageSource::parse(std::string_view text) {
-  ImageSource source;
-  if (text.substr(0, 9) == "docker://") {
-    IGNITE_ASSIGN_OR_RETURN(source.registry_image, ImageReference::parse(text));
-    return source;
-  }
-  if (text.substr(0, 4) == "oci:") {
-    source.kind = Kind::kLayout;
-    IGNITE_ASSIGN_OR_RETURN(source.layout_image, oci::LayoutReference::parse(text));
-    return source;
-  }
-  return invalid_argument("image source \"" + std::string(text) +
-                          "\" is neither docker://HOST/REPO:TAG nor oci:DIR:REF");
-}
-
-std::string ImageSource::to_string() const {
-  return kind == Kind::kRegistry ? "docker://" + registry_image.to_string()
-                                 : "oci:" + layout_image.to_string();
-}
-
-namespace {
-
-// Where copy_image reads from: the layout, or a client for the source's registry.
-struct OpenSource {
-  std::optional<oci::OciLayout> layout;
-  std::optional<RegistryClient> other_registry;  // a source on another registry than target's
-  SourceManifest manifest;
-
-  RegistryClient& client(RegistryClient& target) {
-    return other_registry ? *other_registry : target;
-  }
-};
-
-Result<OpenSource> open_source(const ImageSource& source, RegistryClient& target,
-                               const CopyOptions& options) {
-  OpenSource open;
-  if (source.kind == ImageSource::Kind::kLayout) {
-    IGNITE_ASSIGN_OR_RETURN(oci::OciLayout layout,
-                            oci::OciLayout::open(source.layout_image.dir, oci::CreateLayout::kNo));
-    open.layout.emplace(std::move(layout));
-    IGNITE_ASSIGN_OR_RETURN(open.manifest, layout_manifest(*open.layout, source.layout_image.ref));
-    return open;
-  }
-  if (source.registry_image.registry != target.registry()) {
-    IGNITE_ASSIGN_OR_RETURN(
-        RegistryClient client,
-        RegistryClient::create(source.registry_image.registry, options.source_client));
-    open.other_registry.emplace(std::move(client));
-  }
-  IGNITE_ASSIGN_OR_RETURN(open.manifest,
-                          registry_manifest(open.client(target), source.registry_image));
-  return open;
-}
-
-oci::Descriptor descriptor_of(const SourceManifest& m) {
-  return oci::Descriptor{
-      m.content.media_type, Digest::of(m.bytes), static_cast<std::int64_t>(m.bytes.size()), {}, {}};
-}
-
 }  // namespace
 
 Result<oci::Descriptor> resolve_image_source(const ImageSource& source, RegistryClient& target,
                                              const CopyOptions& options) {
-  auto open = open_source(source, target, options);
-  if (!open.ok()) return open.status().with_context("resolving image " + source.to_string());
-  return descriptor_of(open->manifest);
+  IGNITE_ASSIGN_OR_RETURN(OpenedImage image, OpenedImage::open(source, &target, options.source_client));
+  return image.manifest().descriptor();
+}
+
+Status copy_image_blobs(OpenedImage& image, RegistryClient& target, std::string_view repository,
+                        oci::OciLayout& fetch_into) {
+  BlobOrigin origin;
+  if (const oci::OciLayout* source_layout = image.layout()) {
+    origin.layout = source_layout;
+  } else {
+    origin.layout = &fetch_into;
+    origin.mount_from = image.mount_repository();
+    origin.fetch = [&](const oci::Descriptor& blob) { return image.fetch_blob(blob, fetch_into); };
+  }
+  return push_blobs(target, repository, image.manifest().content, origin);
 }
 
 Result<PublishResult> copy_image(const ImageSource& source, RegistryClient& target,
@@ -156,10 +77,10 @@ Result<PublishResult> copy_image(const ImageSource& source, RegistryClient& targ
   target.will_push(repository);
   const TransferCounters before = target.counters();
 
-  auto opened = open_source(source, target, options);
+  auto opened = OpenedImage::open(source, &target, options.source_client);
   if (!opened.ok()) return opened.status().with_context(what);
-  OpenSource& src = *opened;
-  const oci::Descriptor manifest = descriptor_of(src.manifest);
+  OpenedImage& image = *opened;
+  const oci::Descriptor manifest = image.manifest().descriptor();
   PublishResult result{
       manifest, target_name + "@" + manifest.digest.to_string(), TagOutcome::kAlreadySet, {}};
 
@@ -170,24 +91,11 @@ Result<PublishResult> copy_image(const ImageSource& source, RegistryClient& targ
     return result;
   }
 
-  std::optional<Staging> staging;
-  BlobOrigin origin;
-  if (src.layout) {
-    origin.layout = &*src.layout;
-  } else {
-    IGNITE_ASSIGN_OR_RETURN(Staging s, Staging::open(options.staging_dir));
-    staging.emplace(std::move(s));
-    origin.layout = &staging->layout();
-    if (!src.other_registry) origin.mount_from = source.registry_image.repository;
-    origin.fetch = [&](const oci::Descriptor& blob) {
-      return src.client(target).fetch_blob(source.registry_image.repository, blob,
-                                           staging->layout());
-    };
-  }
-  IGNITE_RETURN_IF_ERROR(push_blobs(target, repository, src.manifest.content, origin));
+  IGNITE_ASSIGN_OR_RETURN(Staging staging, Staging::open(options.staging_dir));
+  IGNITE_RETURN_IF_ERROR(copy_image_blobs(image, target, repository, staging.layout()));
   IGNITE_ASSIGN_OR_RETURN(
-      result.tag, push_manifest_and_tag(target, repository, tag, src.manifest.content.media_type,
-                                        src.manifest.bytes));
+      result.tag, push_manifest_and_tag(target, repository, tag, image.manifest().content.media_type,
+                                        image.manifest().bytes));
   result.transfer = target.counters() - before;
   return result;
 }

@@ -3,9 +3,7 @@
 // the image keeps its digest; Docker schema 2 manifests are copied as Docker schema 2. An index
 // is resolved to its linux/amd64 manifest, which alone is copied.
 //
-// Sources, written as skopeo writes them:
-//   docker://HOST[:PORT]/REPO[:TAG][@DIGEST]   an image in a registry
-//   oci:DIR:REF                                an image in an OCI layout (DIR holds no ':')
+// Sources: image_source.h.
 //
 // Blobs go the cheapest way: skipped when the target repository has them; mounted when the
 // source is another repository of the same registry; otherwise fetched into a staging layout
@@ -16,23 +14,12 @@
 #include <string>
 #include <string_view>
 
-#include "builder/oci/layout_reference.h"
 #include "builder/registry/image_publisher.h"
 #include "builder/registry/image_reference.h"
+#include "builder/registry/image_source.h"
 #include "builder/registry/registry_client.h"
 
 namespace ignite::registry {
-
-struct ImageSource {
-  enum class Kind { kRegistry, kLayout };
-  Kind kind = Kind::kRegistry;
-  ImageReference registry_image;      // kRegistry
-  oci::LayoutReference layout_image;  // kLayout
-
-  // "docker://..." or "oci:DIR:REF"; INVALID_ARGUMENT with the accepted forms otherwise.
-  static Result<ImageSource> parse(std::string_view text);
-  std::string to_string() const;
-};
 
 struct CopyOptions {
   // For a source on another registry than the target's (same-registry sources use the target
@@ -48,6 +35,12 @@ struct CopyOptions {
 // on `target`'s registry is read with `target`; one elsewhere with options.source_client.
 Result<oci::Descriptor> resolve_image_source(const ImageSource& source, RegistryClient& target,
                                              const CopyOptions& options = {});
+
+// Makes every blob of `image` present in `repository` on `target`, tagging nothing and
+// pushing no manifest: skipped when there, mounted from the source's repository on the same
+// registry, else uploaded, from the source layout or after a fetch into `fetch_into`.
+Status copy_image_blobs(OpenedImage& image, RegistryClient& target, std::string_view repository,
+                        oci::OciLayout& fetch_into);
 
 Result<PublishResult> copy_image(const ImageSource& source, RegistryClient& target,
                                  std::string_view repository, std::string_view tag,

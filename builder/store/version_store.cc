@@ -24,11 +24,20 @@ VersionRecord read_record(const Statement& q) {
   r.base_digest = q.column_text(4);
   r.inputs = q.column_text(5);
   r.created_at = q.column_int(6);
+  const std::string registries = q.column_text(7);  // newline-separated; NULL reads as ""
+  for (std::size_t start = 0; start < registries.size();) {
+    std::size_t end = registries.find('\n', start);
+    if (end == std::string::npos) end = registries.size();
+    r.registries.push_back(registries.substr(start, end - start));
+    start = end + 1;
+  }
   return r;
 }
 
 constexpr const char* kSelectVersions =
-    "SELECT number, manifest_digest, code_hash, lock_hash, base_digest, inputs, created_at "
+    "SELECT number, manifest_digest, code_hash, lock_hash, base_digest, inputs, created_at, "
+    "(SELECT group_concat(registry, char(10)) FROM (SELECT registry FROM registry_tags t "
+    "WHERE t.app_id = versions.app_id AND t.number = versions.number ORDER BY registry)) "
     "FROM versions WHERE app_id = ?1 ORDER BY number";
 
 }  // namespace

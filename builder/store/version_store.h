@@ -28,7 +28,9 @@ struct VersionRecord {
   std::string base_digest;
   std::string inputs;
   std::int64_t created_at = 0;  // assigned by commit_version
-  std::vector<std::string> registries;  // HOST[:PORT] where the tag vN was set with the commit
+  // HOST[:PORT] where the tag vN was set with the commit (sorted when read back). A version
+  // published to a registry may keep some layers only there (docs/store.md).
+  std::vector<std::string> registries;
 };
 
 struct AppVersions {

@@ -1,6 +1,4 @@
-// ignite-builder build SOURCE --org ORG --app APP [--base DIR:REF] [--store DIR] [-o json]
-#include <unistd.h>
-
+// ignite-builder build SOURCE --org ORG --app APP [--base IMAGE] [--store DIR] [--registry HOST] [-o json]
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -9,6 +7,7 @@
 #include "builder/pipeline/python_base.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
+#include "src/cli/publish_options.h"
 #include "src/cli/report.h"
 #include "src/cli/store_option.h"
 
@@ -16,12 +15,14 @@ namespace ignite::cli {
 namespace {
 
 constexpr const char* kBuildUsage =
-    "usage: ignite-builder build SOURCE --org ORG --app APP [--base DIR:REF] [--store DIR]\n"
+    "usage: ignite-builder build SOURCE --org ORG --app APP [--base IMAGE] [--store DIR]\n"
     "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]]\n"
     "                            [-o text|json] [--progress|--quiet]\n"
     "  SOURCE      a lone file (taken as handler.py), a directory, or a .tar, .tar.gz or .zip\n"
     "  --org, --app  the app to publish a version of; --app ORG/APP (or ORG:APP) alone works too\n"
-    "  --base      an OCI layout image, DIR:REF (e.g. made by `skopeo copy ... oci:DIR:REF`);\n"
+    "  --base      the image to build on: HOST[:PORT]/REPO:TAG or @sha256:... in a registry\n"
+    "              (resolved to its linux/amd64 digest; with --registry its layers are mounted\n"
+    "              or skipped, not downloaded), or DIR:REF in an OCI layout (oci:DIR:REF);\n"
     "              default: Debian bookworm with python3, made once per store with debootstrap\n"
     "  --store     the store directory (default: $IGNITE_STORE, /var/lib/ignite-builder as root,\n"
     "              else ~/.local/share/ignite-builder)\n"
@@ -31,22 +32,13 @@ constexpr const char* kBuildUsage =
     "  --progress  show stages on stderr even when it is not a terminal; --quiet never\n"
     "  SOURCE_DATE_EPOCH in the environment sets every timestamp in the image (default 0)\n";
 
-Result<store::AppId> app_from(const Args& args) {
-  auto org = args.value("--org");
-  auto app = args.value("--app");
-  if (!app) return invalid_argument("--app is required");
-  if (!org) return store::AppId::parse(*app);
-  return store::AppId::from_parts(*org, *app);
-}
-
 }  // namespace
 
 int run_build(const std::vector<std::string>& argv, Io io) {
   auto parsed = parse_command(argv,
-                              {{"--org", "", true}, {"--app", "", true}, {"--base", "", true},
-                               kStoreFlag, {"--output", "-o", true}, {"--progress", "", false},
-                               {"--quiet", "-q", false}, {"--registry", "", true},
-                               {"--registry-ca", "", true}, {"--plain-http", "", false}},
+                              {kOrgFlag, kAppFlag, {"--base", "", true}, kStoreFlag,
+                               {"--output", "-o", true}, kProgressFlag, kQuietFlag, kRegistryFlag,
+                               kRegistryCaFlag, kPlainHttpFlag},
                               1, "build takes exactly one SOURCE", kBuildUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
@@ -58,23 +50,16 @@ int run_build(const std::vector<std::string>& argv, Io io) {
   pipeline::BuildRequest request{args.positional()[0], *app, args.value("--base"), std::nullopt, {},
                                  std::nullopt};
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) request.source_date_epoch = epoch;
-  if (auto host = args.value("--registry")) {
-    request.registry = pipeline::RegistryTarget{
-        *host, args.value_or("--registry-ca", ""),
-        args.has("--plain-http") ? pipeline::PlainHttp::kAllowed : pipeline::PlainHttp::kLoopbackOnly};
-  } else if (args.has("--registry-ca") || args.has("--plain-http")) {
-    return usage_error(io, "--registry-ca and --plain-http go with --registry", kBuildUsage);
-  }
-
-  const bool show = !args.has("--quiet") && (args.has("--progress") || ::isatty(2));
-  pipeline::StreamProgress stream(io.err);
-  pipeline::NullProgress silent;
-  pipeline::Progress& progress = show ? static_cast<pipeline::Progress&>(stream) : silent;
+  auto registry = registry_target_from(args);
+  if (!registry.ok()) return usage_error(io, registry.status().message(), kBuildUsage);
+  request.registry = *registry;
+  ProgressChoice choice(args, io.err);
+  pipeline::Progress& progress = choice.progress();
 
   const std::string dir = store_dir(args);
   auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());
-  if (!show && !args.has("--quiet") && !request.base &&
+  if (!choice.shown() && !args.has("--quiet") && !request.base &&
       !store->layout().resolve(pipeline::kPythonBaseRef).ok()) {
     // The one long wait a first build has; say so even when stderr is not a terminal.
     io.err << "ignite-builder: making the default Python base image with debootstrap (about a "
@@ -94,16 +79,7 @@ int run_build(const std::vector<std::string>& argv, Io io) {
                         {"image", image},
                         {"baseDigest", result->base_digest},
                         {"store", store->dir()}};
-    if (const auto& r = result->registry) {
-      j["registry"] = {{"reference", r->reference},
-                       {"bytesUploaded", r->transfer.bytes_uploaded},
-                       {"blobsUploaded", r->transfer.blobs_uploaded},
-                       {"bytesSkipped", r->transfer.bytes_skipped},
-                       {"blobsSkipped", r->transfer.blobs_skipped},
-                       {"bytesMounted", r->transfer.bytes_mounted},
-                       {"blobsMounted", r->transfer.blobs_mounted},
-                       {"retries", r->transfer.retries}};
-    }
+    if (const auto& r = result->registry) j["registry"] = registry_json(*r);
     io.out << j.dump(2) << "\n";
   } else {
     io.out << "codeHash   " << result->code_hash.to_string() << "\n"
@@ -111,14 +87,7 @@ int run_build(const std::vector<std::string>& argv, Io io) {
            << "digest     " << result->manifest_digest.to_string() << "\n"
            << "reference  " << result->reference << "\n"
            << "image      " << image << "\n";
-    if (const auto& r = result->registry) {
-      const auto& t = r->transfer;
-      io.out << "registry   " << r->reference << "\n"
-             << "           uploaded " << t.bytes_uploaded << " bytes (" << t.blobs_uploaded
-             << " blobs), skipped " << t.bytes_skipped << " bytes (" << t.blobs_skipped
-             << " blobs the registry had), mounted " << t.bytes_mounted << " bytes ("
-             << t.blobs_mounted << " blobs)\n";
-    }
+    if (const auto& r = result->registry) print_registry_text(io.out, *r);
   }
   return kExitOk;
 }

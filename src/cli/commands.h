@@ -21,6 +21,7 @@ struct Io {
 int run_hash(const std::vector<std::string>& args, Io io);
 int run_lock(const std::vector<std::string>& args, Io io);
 int run_build(const std::vector<std::string>& args, Io io);
+int run_publish_image(const std::vector<std::string>& args, Io io);
 int run_versions(const std::vector<std::string>& args, Io io);
 int run_store(const std::vector<std::string>& args, Io io);
 

@@ -12,6 +12,8 @@ constexpr const char* kMainUsage =
     "\n"
     "Commands:\n"
     "  build SOURCE --org ORG --app APP  build a function into the app's next version\n"
+    "  publish-image IMAGE --org ORG --app APP\n"
+    "                                    publish an existing image as the app's next version\n"
     "  versions ORG/APP                  list an app's versions\n"
     "  store check | store base          check the store; make the default base image\n"
     "  hash SOURCE [--list] [-o json]    print the codeHash v1 of a file, directory or archive\n"
@@ -30,6 +32,7 @@ int run_main(const std::vector<std::string>& argv, Io io) {
   if (command == "hash") return run_hash(rest, io);
   if (command == "lock") return run_lock(rest, io);
   if (command == "build") return run_build(rest, io);
+  if (command == "publish-image") return run_publish_image(rest, io);
   if (command == "versions") return run_versions(rest, io);
   if (command == "store") return run_store(rest, io);
   if (command == "version" || command == "--version") {

@@ -7,6 +7,7 @@
 #include "builder/oci/epoch.h"
 #include "builder/oci/image_config.h"
 #include "builder/oci/manifest.h"
+#include "builder/oci/media_types.h"
 
 namespace ignite::oci {
 namespace {
@@ -175,16 +176,32 @@ TEST(ManifestTest, LiteralBytesAndRoundTrip) {
   EXPECT_EQ(back->annotations, m.annotations);
 }
 
-TEST(ManifestTest, RefusesOtherKinds) {
+TEST(ManifestTest, ReadsDockerSchema2) {
+  const std::string config = Digest::of("{}").to_string();
+  const std::string layer = Digest::of("layer").to_string();
   auto docker = parse_manifest(
-      R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"})");
-  EXPECT_EQ(docker.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(docker.status().message(),
-            "image manifest: a Docker schema 2 manifest, not an OCI one (convert it: skopeo copy "
-            "--format oci SRC oci:DIR:REF)");
+      R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",)"
+      R"("config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":")" +
+      config + R"(","size":2},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip",)"
+      R"("digest":")" + layer + R"(","size":5}]})");
+  ASSERT_TRUE(docker.ok()) << docker.status().to_string();
+  EXPECT_EQ(docker->media_type, kMediaTypeDockerManifest);
+  ASSERT_EQ(docker->layers.size(), 1u);
+  EXPECT_EQ(docker->layers[0].media_type, kMediaTypeDockerLayerGzip);
+  EXPECT_EQ(layer_media_type_as_oci(docker->layers[0].media_type), kMediaTypeLayerGzip);
+  EXPECT_EQ(layer_media_type_as_oci(kMediaTypeLayerTar), kMediaTypeLayerTar);
+}
+
+TEST(ManifestTest, RefusesOtherKinds) {
+  auto docker_list = parse_manifest(
+      R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json"})");
+  EXPECT_EQ(docker_list.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(docker_list.status().message(),
+            "image manifest: neither an OCI nor a Docker schema 2 image manifest (schemaVersion 2, mediaType "
+            "\"application/vnd.docker.distribution.manifest.list.v2+json\")");
   auto v1 = parse_manifest(R"({"schemaVersion":1})");
   EXPECT_EQ(v1.status().message(),
-            "image manifest: not an OCI image manifest (schemaVersion 1, mediaType \"\")");
+            "image manifest: neither an OCI nor a Docker schema 2 image manifest (schemaVersion 1, mediaType \"\")");
   auto bad_layer = parse_manifest(
       R"({"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:)" + Digest::of("").hex() +
       R"(","size":1},"layers":[{"mediaType":"x","digest":"sha256:00","size":1}]})");

@@ -326,7 +326,9 @@ TEST(RegistryPushTest, ReferencesAndSourcesAreValidatedBeforeAnyTraffic) {
   auto bad_tag = push_image(c.client, l.layout, image->manifest, "acme/greet", "-v1");
   EXPECT_EQ(bad_tag.status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ImageSource::parse("acme/greet:v1").status().message(),
-            "image source \"acme/greet:v1\" is neither docker://HOST/REPO:TAG nor oci:DIR:REF");
+            "image \"acme/greet:v1\" is neither a registry image (HOST[:PORT]/REPO:TAG or "
+            "@sha256:…, or docker://…) nor an image in an OCI layout (DIR:REF, where DIR holds an "
+            "oci-layout file, or oci:DIR:REF)");
 }
 
 }  // namespace
