@@ -2,12 +2,12 @@
 //
 // Stages, each followed by a fault point (IGNITE_FAULT=kill-after:<stage>, builder/util/fault.h):
 //   intake  read and check the source; its codeHash
-//   base    the base image (the store's default, made once, or --base DIR:REF)
+//   base    the base image (the store's default, made once, or --base: build_base.h)
 //   layers  runtime host and app layers written as blobs
 //   image   config and manifest written as blobs
 //   push    with --registry: every blob and the manifest pushed by digest (registry_publish.h)
 //   ref     inside the store's transaction: the ref "<org>/<app>:v<N>" set in the layout, and
-//           with --registry the tag vN in the registry
+//           with --registry the tag vN in the registry (version_commit.h)
 //   commit  the version recorded (the transaction commits)
 // Blobs go before the ref and the ref before the commit, so a crash anywhere leaves either no
 // trace but unreferenced blobs, or a ref to a complete image under a number the store never
@@ -30,7 +30,7 @@ namespace ignite::pipeline {
 struct BuildRequest {
   std::string source;                 // a file, directory or archive path
   store::AppId app;
-  std::optional<std::string> base;    // "DIR:REF" of an OCI layout image; default: kPythonBaseRef
+  std::optional<std::string> base;    // a registry or OCI layout image (build_base.h); default: kPythonBaseRef
   std::optional<std::string> source_date_epoch;  // SOURCE_DATE_EPOCH's value, if set
   IntakeOptions intake;
   std::optional<RegistryTarget> registry;  // also publish HOST/<org>/<app>:vN there

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "builder/oci/media_types.h"
 #include "builder/pipeline/publish_image.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
@@ -73,6 +74,11 @@ int run_publish_image(const std::vector<std::string>& argv, Io io) {
            << "reference  " << result->reference << "\n"
            << "image      " << image << (result->registry ? " (manifest and config; layers in the registry)" : "")
            << "\n";
+    if (result->manifest.media_type == oci::kMediaTypeDockerManifest) {
+      // containers/image (skopeo, podman, buildah) reads only OCI manifests from a layout.
+      io.out << "           a Docker schema 2 manifest, kept as it is: skopeo's oci: transport does not "
+                "read it from the layout\n";
+    }
     if (const auto& r = result->registry) print_registry_text(io.out, *r);
   }
   return kExitOk;

@@ -204,6 +204,39 @@ TEST_F(PublishImageTest, ARegistryBaseStaysInTheRegistryWhenPublishingThere) {
   EXPECT_EQ(check.exit_code, 0) << check.out;
 }
 
+TEST_F(PublishImageTest, FromAnotherRegistryOnlyWhatTheTargetLacksIsFetched) {
+  RegistryServer target{RegistryConfig{}};
+  const std::string image = push_base("library/base:1");
+  auto copied = publish(image, "acme-corp/copied", "--registry " + target.host());
+  ASSERT_EQ(copied.exit_code, 0) << copied.err;
+  auto j = nlohmann::json::parse(copied.out);
+  EXPECT_EQ(j["digest"], remote("library/base:1", "{{.Digest}}"));
+  EXPECT_EQ(j["registry"]["blobsUploaded"], static_cast<int>(base_layers().size()) + 1) << copied.out;
+
+  // A build on that base publishing to the target: the base's layers are there already (the
+  // copy above), so nothing of the base is fetched from the source registry again.
+  for (const auto& layer : base_layers()) std::filesystem::remove(work_ / ("store/oci/blobs/sha256/" + layer.substr(7)));
+  auto built = run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/copied -o json --base " +
+                           image + " --store " + store() + " --registry " + target.host());
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  auto k = nlohmann::json::parse(built.out);
+  EXPECT_EQ(k["registry"]["blobsSkipped"], static_cast<int>(base_layers().size())) << built.out;
+  for (const auto& layer : base_layers()) EXPECT_FALSE(in_store(layer)) << layer;
+
+  // Another app on the target: its repository lacks the base, which is mounted from
+  // acme-corp/copied (the same base, published by this store) or fetched and uploaded.
+  auto other = run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/other -o json --base " +
+                           image + " --store " + store() + " --registry " + target.host());
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_EQ(run_builder("store check --deep --store " + store()).exit_code, 0);
+  std::string out;
+  ASSERT_EQ(run_command("skopeo copy -q --src-tls-verify=false docker://" + target.host() +
+                            "/acme-corp/other:v1 " + shell_quote("oci:" + (work_ / "pulled") + ":x") + " 2>&1",
+                        &out),
+            0)
+      << out;
+}
+
 TEST_F(PublishImageTest, ABaseMovedByItsTagIsResolvedAgain) {
   const std::string base = push_base("library/base:1");
   auto first = run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/greet -o json --base " +
