@@ -6,12 +6,13 @@
 //   layers  runtime host and app layers written as blobs
 //   image   config and manifest written as blobs
 //   push    with --registry: every blob and the manifest pushed by digest (registry_publish.h)
-//   ref     inside the store's transaction: the ref "<org>/<app>:v<N>" set in the layout, and
-//           with --registry the tag vN in the registry (version_commit.h)
+//   tag     inside the store's transaction: with --registry the tag vN in the registry
 //   commit  the version recorded (the transaction commits)
-// Blobs go before the ref and the ref before the commit, so a crash anywhere leaves either no
-// trace but unreferenced blobs, or a ref to a complete image under a number the store never
-// recorded, which the next build of the app takes over (docs/store.md).
+//   ref     the ref "<org>/<app>:v<N>" set in the layout (version_commit.h)
+// Blobs go before the commit and the ref after it, so a crash anywhere leaves either no trace but
+// unreferenced blobs, or a recorded version whose ref the next build of the app sets; with
+// --registry, also possibly a tag on a complete image that the next build records
+// (docs/store.md).
 #pragma once
 
 #include <cstdint>

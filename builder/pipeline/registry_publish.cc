@@ -6,6 +6,7 @@
 #include <set>
 
 #include "builder/oci/image_reader.h"
+#include "builder/pipeline/version_commit.h"
 #include "builder/registry/image_copy.h"
 
 namespace ignite::pipeline {
@@ -83,28 +84,31 @@ Status RegistryPublication::check_tags(FunctionStore& store) {
 }
 
 // A build of this store that died after tagging vN and before its commit left the tag on a
-// complete image whose manifest is in the store's layout under the leftover ref vN. That image
-// becomes version N (its codeHash read from its labels), as its build would have recorded.
-// Any other vN tag is foreign, and check_tags refuses it.
+// complete image whose manifest (and config) it had stored in the store's layout first. That
+// image becomes version N (its codeHash read from its labels), as its build would have recorded;
+// its ref follows with the next commit. Any other vN tag is foreign, and check_tags refuses it.
 Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_t number) {
   IGNITE_ASSIGN_OR_RETURN(std::optional<oci::Descriptor> remote,
                           client_.head_manifest(repository(), "v" + std::to_string(number)));
-  auto local = store.layout().resolve(app_.ref_name(number));
-  if (!remote || !local.ok() || local->digest != remote->digest) return ok_status();
-  IGNITE_ASSIGN_OR_RETURN(oci::StoredImage image, oci::read_image(store.layout(), *local));
+  if (!remote || !store.layout().has_blob(remote->digest)) return ok_status();
+  IGNITE_ASSIGN_OR_RETURN(oci::Descriptor local, stored_manifest_descriptor(store.layout(), remote->digest));
+  IGNITE_ASSIGN_OR_RETURN(oci::StoredImage image, oci::read_image(store.layout(), local));
   store::VersionRecord record;
-  record.manifest_digest = local->digest.to_string();
+  record.manifest_digest = local.digest.to_string();
   auto label = [&](const char* key) {
     auto it = image.config.labels.find(key);
     return it == image.config.labels.end() ? std::string() : it->second;
   };
-  record.code_hash = label("dev.ignite.code-hash");
-  record.lock_hash = label("dev.ignite.lock-hash");
+  // Only an image this builder made for this very app carries its codeHash; an image draft's
+  // codeHash stays empty whatever its labels say.
+  const bool ours = label("dev.ignite.org") == app_.org() && label("dev.ignite.app") == app_.app();
+  record.code_hash = ours ? label("dev.ignite.code-hash") : "";
+  record.lock_hash = ours ? label("dev.ignite.lock-hash") : "";
   auto base = image.manifest.annotations.find("org.opencontainers.image.base.digest");
   record.base_digest = base == image.manifest.annotations.end() ? "" : base->second;
   record.registries = {host_};
-  record.inputs = nlohmann::json{{"recovered", "the build that made this version stopped after tagging it in " +
-                                                   host_ + "; recorded by the next build"},
+  record.inputs = nlohmann::json{{"recovered", "the process that made this version stopped after tagging it in " +
+                                                   host_ + "; recorded by the next one"},
                                  {"codeHash", record.code_hash},
                                  {"baseDigest", record.base_digest},
                                  {"org", app_.org()},
@@ -117,7 +121,14 @@ Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_
     }
     return ok_status();
   });
-  return adopted.status();
+  if (!adopted.ok()) {
+    // A concurrent build of this store may have recorded the same leftover first.
+    auto recorded = store.versions().versions(app_);
+    const bool same = recorded.ok() && static_cast<std::int64_t>(recorded->size()) >= number &&
+                      (*recorded)[static_cast<std::size_t>(number - 1)].manifest_digest == record.manifest_digest;
+    if (!same) return adopted.status();
+  }
+  return set_missing_refs(store, app_).status();
 }
 
 Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& manifest,

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "builder/oci/image_reader.h"
+#include "builder/pipeline/version_commit.h"
 
 namespace ignite::pipeline {
 namespace {
@@ -83,23 +84,36 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
       const std::string name = app.ref_name(v.number);
       const std::string what = "version " + name + " (" + v.manifest_digest + ")";
       auto it = by_name.find(name);
+      oci::Descriptor manifest{"", Digest::of(""), 0, {}, {}};
       if (it == by_name.end()) {
-        report.problems.push_back(what + ": no ref " + name + " in the image layout");
-        continue;
-      }
-      if (it->second.digest.to_string() != v.manifest_digest) {
+        // Refs follow commits (version_commit.h): the process stopped in between.
+        auto digest = Digest::parse(v.manifest_digest);
+        auto stored = digest.ok() ? stored_manifest_descriptor(store.layout(), *digest)
+                                  : Result<oci::Descriptor>(digest.status());
+        if (!stored.ok()) {
+          report.problems.push_back(what + ": no ref " + name + " in the image layout, and " +
+                                    stored.status().message());
+          continue;
+        }
+        report.notes.push_back(what + " is recorded but its ref is not set yet (the process stopped "
+                               "right after recording it); the next build of " + app.to_string() +
+                               " sets it");
+        manifest = *stored;
+      } else if (it->second.digest.to_string() != v.manifest_digest) {
         report.problems.push_back(what + ": the layout's ref names " + it->second.digest.to_string());
         continue;
+      } else {
+        manifest = it->second;
       }
       const Layers layers = v.registries.empty() ? Layers::kAllLocal : Layers::kMayBeInRegistry;
-      if (std::string p = check_image(store.layout(), it->second, depth, layers, &in_registry);
+      if (std::string p = check_image(store.layout(), manifest, depth, layers, &in_registry);
           !p.empty()) {
         report.problems.push_back(what + ": " + p);
       }
     }
   }
 
-  // Every version-shaped ref is recorded, or is a leftover of a build that died before its commit.
+  // Every version-shaped ref is recorded.
   for (const auto& r : refs) {
     const auto parsed = store::parse_version_ref(r.name);
     if (!parsed) {
@@ -114,14 +128,10 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
     const std::int64_t number = parsed->number;
     const std::int64_t recorded = latest.count(app) ? latest[app] : 0;
     if (number <= recorded) continue;  // checked above
-    if (number == recorded + 1) {
-      report.notes.push_back("ref " + r.name + " is left over from a build that stopped before " +
-                             "recording it; the next build of " + app +
-                             " records it (when its registry tag went out too) or replaces it");
-    } else {
-      report.problems.push_back("ref " + r.name + " names version " + std::to_string(number) + ", but " +
-                                app + " has " + std::to_string(recorded) + " recorded versions");
-    }
+    // Refs are set only after their version is recorded (version_commit.h).
+    report.problems.push_back("ref " + r.name + " names version " + std::to_string(number) + ", but " +
+                              app + " has " + std::to_string(recorded) +
+                              " recorded versions: the database is older than the layout");
   }
 
   if (in_registry > 0) {

@@ -1,8 +1,17 @@
-// The last step of every way a version is made (build, publish-image): inside the store's
-// write transaction, the ref "<org>/<app>:v<N>" is set in the image layout and, when
-// publishing to a registry, the tag vN there; then the version is recorded.
+// The last step of every way a version is made (build, publish-image).
 //
-// Fault points: "ref" after the ref and tag, "commit" after the transaction commits.
+//   inside the store's write transaction   with --registry, the tag vN there (tag guard: never
+//                                           moved); then the version is recorded (commit)
+//   after the commit                       the ref "<org>/<app>:v<N>" in the image layout
+//
+// The ref comes after the commit, so a ref only ever names a recorded version and is never
+// replaced: a process killed between the commit and the ref leaves version N recorded without
+// its ref, and the next commit of the app (or `store check`'s note until then) sets it from the
+// record. The registry tag goes before the commit so that a registry refusing it records nothing
+// and takes no number; one killed between tag and commit leaves a tag the next build of the app
+// records as that version (RegistryPublication::check_tags), since tags are never moved.
+//
+// Fault points: "tag" just before the commit, "commit" after it, "ref" after the ref.
 #pragma once
 
 #include "builder/oci/descriptor.h"
@@ -19,5 +28,14 @@ Result<store::VersionRecord> commit_version_with_ref(FunctionStore& store, const
                                                      store::VersionRecord record,
                                                      const oci::Descriptor& manifest,
                                                      RegistryPublication* publication);
+
+// Sets the ref of every recorded version of `app` that has none (its process stopped between
+// commit and ref), from the recorded digest. Never moves a ref: one naming another digest is
+// DATA_LOSS. Returns how many refs it set.
+Result<int> set_missing_refs(FunctionStore& store, const store::AppId& app);
+
+// The descriptor of a manifest stored in the layout under `digest` (media type from its
+// "mediaType", the OCI manifest type when it has none).
+Result<oci::Descriptor> stored_manifest_descriptor(const oci::OciLayout& layout, const Digest& digest);
 
 }  // namespace ignite::pipeline

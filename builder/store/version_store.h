@@ -3,9 +3,8 @@
 // A number is taken in the same database transaction that records the version, under the
 // database's write lock (BEGIN IMMEDIATE), so concurrent builds get 1, 2, 3... without gaps and a
 // failed build uses no number. `publish` runs inside that transaction, after the number is known
-// and before the commit: it writes the version's ref ("org/app:vN") to the image layout. If the
-// process dies between the ref and the commit, the ref names a version that was never recorded;
-// the next commit for the app takes the same number and replaces it (docs/store.md).
+// and before the commit (the registry tag vN goes there); when it fails, nothing is recorded.
+// The layout's ref follows the commit (builder/pipeline/version_commit.h, docs/store.md).
 #pragma once
 
 #include <cstdint>

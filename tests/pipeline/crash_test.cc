@@ -21,7 +21,7 @@ TEST(CrashTest, KilledAfterEveryStageLeavesAConsistentStore) {
   const std::string base = make_synthetic_base(work / "base");
   const std::string store = work / "store";
   int n = 0;
-  for (const std::string stage : {"intake", "base", "layers", "image", "ref", "commit"}) {
+  for (const std::string stage : {"intake", "base", "layers", "image", "tag", "commit", "ref"}) {
     SCOPED_TRACE("killed after " + stage);
     work.write("src/handler.py", echo_handler("crash" + std::to_string(n++)));
     const std::string build = "build " + shell_quote(work / "src") + " --app acme-corp/greet -o json --base " +
@@ -34,15 +34,25 @@ TEST(CrashTest, KilledAfterEveryStageLeavesAConsistentStore) {
 
     auto check = run_builder("store check --store " + shell_quote(store));
     EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
-    // Only a kill after the commit records a version.
-    const std::int64_t recorded = stage == "commit" ? before + 1 : before;
+    // Only a kill after the commit records a version; its ref may come later, never earlier.
+    const bool committed = stage == "commit" || stage == "ref";
+    const std::int64_t recorded = committed ? before + 1 : before;
     EXPECT_EQ(latest_version(store), recorded);
+    const std::string ref = "oci:" + store + "/oci:acme-corp/greet:v" + std::to_string(before + 1);
+    std::string out;
+    EXPECT_EQ(run_command("skopeo inspect --raw " + shell_quote(ref) + " >/dev/null 2>&1", &out) == 0,
+              stage == "ref")
+        << "a ref appears only for a recorded version, and is set right after its commit";
+    if (stage == "commit") {
+      EXPECT_NE(check.out.find("is recorded but its ref is not set yet"), std::string::npos) << check.out;
+    }
 
     auto next = run_builder(build);
     ASSERT_EQ(next.exit_code, 0) << next.err;
     EXPECT_EQ(nlohmann::json::parse(next.out)["version"].get<std::int64_t>(), recorded + 1);
     auto again = run_builder("store check --deep --store " + shell_quote(store));
     EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_EQ(again.out.find("note:"), std::string::npos) << again.out;  // the next build set the ref
   }
 }
 

@@ -161,7 +161,7 @@ TEST_F(PublishImageTest, RefusesWhatItCannotPublishAndTakesNoNumber) {
 
 TEST_F(PublishImageTest, KilledAfterItsTagIsRecordedByTheNextRun) {
   const std::string image = push_base("library/base:1");
-  auto killed = run_builder_env("IGNITE_FAULT=kill-after:ref",
+  auto killed = run_builder_env("IGNITE_FAULT=kill-after:tag",
                                 "publish-image " + shell_quote(image) + " --app acme-corp/app --store " +
                                     store() + " --registry " + registry_.host());
   EXPECT_NE(killed.exit_code, 0);

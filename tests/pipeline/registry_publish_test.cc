@@ -96,7 +96,7 @@ TEST_F(RegistryPublishTest, RefusesVersionTagsTheStoreDoesNotKnow) {
 TEST_F(RegistryPublishTest, KilledBetweenTagAndCommitIsCompletedByTheNextBuild) {
   ASSERT_EQ(build().exit_code, 0);
   change_code("interrupted");
-  auto killed = build("IGNITE_FAULT=kill-after:ref");
+  auto killed = build("IGNITE_FAULT=kill-after:tag");
   EXPECT_NE(killed.exit_code, 0);
   const std::string tagged = remote_digest("v2");
   ASSERT_FALSE(tagged.empty()) << "the registry should hold the tag of the interrupted build";
@@ -118,7 +118,7 @@ TEST_F(RegistryPublishTest, KilledBetweenTagAndCommitIsCompletedByTheNextBuild) 
 TEST_F(RegistryPublishTest, RefusesWhenRegistryAndStoreDisagreeAboutAVersion) {
   ASSERT_EQ(build().exit_code, 0);
   change_code("tagged-then-killed");
-  EXPECT_NE(build("IGNITE_FAULT=kill-after:ref").exit_code, 0);  // v2 tagged in the registry only
+  EXPECT_NE(build("IGNITE_FAULT=kill-after:tag").exit_code, 0);  // v2 tagged in the registry only
   // A build without --registry takes number 2 for other content.
   change_code("local-only");
   auto local = run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/greet -o json --base " +
