@@ -7,12 +7,9 @@
 namespace ignite::oci {
 
 Result<BaseImage> BaseImage::open(const OciLayout& layout, std::string_view ref) {
-  auto image = read_image(layout, ref);
-  if (!image.ok()) return image.status().with_context("opening base image");
-  BaseImage b;
-  b.layout_dir_ = layout.dir();
-  b.image_ = std::move(*image);
-  return b;
+  auto manifest = layout.resolve(ref);
+  if (!manifest.ok()) return manifest.status().with_context("opening base image");
+  return open(layout, *manifest);
 }
 
 Result<BaseImage> BaseImage::open(const OciLayout& layout, const Descriptor& manifest) {

@@ -158,14 +158,12 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   record.code_hash = result.code_hash.to_string();
   record.base_digest = result.base_digest;
   record.inputs = result.inputs;
-  IGNITE_ASSIGN_OR_RETURN(store::VersionRecord committed,
+  IGNITE_ASSIGN_OR_RETURN(CommittedVersion committed,
                           commit_version_with_ref(store, app, std::move(record), manifest,
                                                   publication ? &*publication : nullptr));
-  result.version = committed.number;
-  result.reference = app.ref_name(committed.number);
-  if (publication) {
-    result.registry = RegistryOutcome{publication->host() + "/" + result.reference, publication->transfer()};
-  }
+  result.version = committed.record.number;
+  result.reference = std::move(committed.reference);
+  result.registry = std::move(committed.registry);
   progress.done();
   return result;
 }

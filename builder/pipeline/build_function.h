@@ -37,11 +37,6 @@ struct BuildRequest {
   std::optional<RegistryTarget> registry;  // also publish HOST/<org>/<app>:vN there
 };
 
-struct RegistryOutcome {
-  std::string reference;                // "HOST/acme-corp/greet:v3"
-  registry::TransferCounters transfer;  // bytes uploaded, skipped, mounted
-};
-
 struct BuildResult {
   Digest code_hash;
   std::int64_t version = 0;

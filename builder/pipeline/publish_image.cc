@@ -114,14 +114,12 @@ Result<PublishImageResult> publish_image(FunctionStore& store, const PublishImag
   record.code_hash = "";  // an image draft has no source to hash
   record.base_digest = base_digest_of(image.manifest());
   record.inputs = result.inputs;
-  IGNITE_ASSIGN_OR_RETURN(store::VersionRecord committed,
+  IGNITE_ASSIGN_OR_RETURN(CommittedVersion committed,
                           commit_version_with_ref(store, app, std::move(record), result.manifest,
                                                   publication ? &*publication : nullptr));
-  result.version = committed.number;
-  result.reference = app.ref_name(committed.number);
-  if (publication) {
-    result.registry = RegistryOutcome{publication->host() + "/" + result.reference, publication->transfer()};
-  }
+  result.version = committed.record.number;
+  result.reference = std::move(committed.reference);
+  result.registry = std::move(committed.registry);
   progress.done();
   return result;
 }

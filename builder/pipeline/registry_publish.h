@@ -31,6 +31,12 @@ struct RegistryTarget {
   PlainHttp plain_http = PlainHttp::kLoopbackOnly;
 };
 
+// What a publication did, for the report.
+struct RegistryOutcome {
+  std::string reference;                // "HOST/acme-corp/greet:v3"
+  registry::TransferCounters transfer;  // bytes uploaded, skipped, mounted
+};
+
 class RegistryPublication {
  public:
   static Result<RegistryPublication> connect(const RegistryTarget& target, const store::AppId& app,

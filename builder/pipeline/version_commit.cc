@@ -61,7 +61,7 @@ Result<int> set_missing_refs(FunctionStore& store, const store::AppId& app) {
   return set;
 }
 
-Result<store::VersionRecord> commit_version_with_ref(FunctionStore& store, const store::AppId& app,
+Result<CommittedVersion> commit_version_with_ref(FunctionStore& store, const store::AppId& app,
                                                      store::VersionRecord record,
                                                      const oci::Descriptor& manifest,
                                                      RegistryPublication* publication) {
@@ -84,7 +84,12 @@ Result<store::VersionRecord> commit_version_with_ref(FunctionStore& store, const
                                       app.to_string() + " sets it");
   }
   fault_point("ref");
-  return committed;
+  CommittedVersion out{std::move(committed).value(), "", std::nullopt};
+  out.reference = app.ref_name(out.record.number);
+  if (publication != nullptr) {
+    out.registry = RegistryOutcome{publication->host() + "/" + out.reference, publication->transfer()};
+  }
+  return out;
 }
 
 }  // namespace ignite::pipeline

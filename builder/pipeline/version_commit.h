@@ -14,6 +14,9 @@
 // Fault points: "tag" just before the commit, "commit" after it, "ref" after the ref.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "builder/oci/descriptor.h"
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/registry_publish.h"
@@ -22,9 +25,15 @@
 
 namespace ignite::pipeline {
 
+struct CommittedVersion {
+  store::VersionRecord record;              // with its number
+  std::string reference;                    // "acme-corp/greet:v3"
+  std::optional<RegistryOutcome> registry;  // with a publication: "HOST/acme-corp/greet:v3", bytes moved
+};
+
 // `manifest` (and, for a version that keeps no layers in a registry, every blob it refers to)
 // must be in the store's layout already. `publication` may be null.
-Result<store::VersionRecord> commit_version_with_ref(FunctionStore& store, const store::AppId& app,
+Result<CommittedVersion> commit_version_with_ref(FunctionStore& store, const store::AppId& app,
                                                      store::VersionRecord record,
                                                      const oci::Descriptor& manifest,
                                                      RegistryPublication* publication);
