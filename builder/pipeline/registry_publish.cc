@@ -30,6 +30,7 @@ Result<RegistryPublication> RegistryPublication::connect(const RegistryTarget& t
                                                          const store::AppId& app, Progress& progress) {
   registry::ClientOptions options;
   options.ca_file = target.ca_file;
+  options.credentials = target.credentials;
   options.plain_http = target.plain_http == PlainHttp::kAllowed ? registry::PlainHttp::kAllowed
                                                                 : registry::PlainHttp::kLoopbackOnly;
   options.log = [&progress](std::string_view line) { progress.note(line); };

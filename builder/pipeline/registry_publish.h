@@ -29,6 +29,8 @@ struct RegistryTarget {
   std::string host;     // HOST[:PORT]
   std::string ca_file;  // --registry-ca; "" = the system's CAs
   PlainHttp plain_http = PlainHttp::kLoopbackOnly;
+  // --registry-user and its password; otherwise the docker configuration is asked.
+  std::optional<registry::Credentials> credentials;
 };
 
 // What a publication did, for the report.

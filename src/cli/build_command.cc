@@ -1,6 +1,7 @@
 // ignite-builder build SOURCE --org ORG --app APP [--base IMAGE] [--store DIR] [--registry HOST] [-o json]
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <iostream>
 #include <ostream>
 
 #include "builder/pipeline/build_function.h"
@@ -14,9 +15,10 @@
 namespace ignite::cli {
 namespace {
 
-constexpr const char* kBuildUsage =
+const std::string kBuildUsage = std::string(
     "usage: ignite-builder build SOURCE --org ORG --app APP [--base IMAGE] [--store DIR]\n"
-    "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]]\n"
+    "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
+    "                             [--registry-user USER [--registry-password-stdin]]]\n"
     "                            [-o text|json] [--progress|--quiet]\n"
     "  SOURCE      a lone file (taken as handler.py), a directory, or a .tar, .tar.gz or .zip\n"
     "  --org, --app  the app to publish a version of; --app ORG/APP (or ORG:APP) alone works too\n"
@@ -26,11 +28,10 @@ constexpr const char* kBuildUsage =
     "              default: Debian bookworm with python3, made once per store with debootstrap\n"
     "  --store     the store directory (default: $IGNITE_STORE, /var/lib/ignite-builder as root,\n"
     "              else ~/.local/share/ignite-builder)\n"
-    "  --registry HOST[:PORT]  also publish HOST/ORG/APP:vN (credentials from ~/.docker/config.json)\n"
-    "  --registry-ca FILE      trust this CA for the registry; --plain-http allows plain HTTP\n"
-    "                          beyond loopback\n"
+    "  --registry HOST[:PORT]  also publish HOST/ORG/APP:vN\n"
+    ) + kRegistryFlagsUsage + std::string(
     "  --progress  show stages on stderr even when it is not a terminal; --quiet never\n"
-    "  SOURCE_DATE_EPOCH in the environment sets every timestamp in the image (default 0)\n";
+    "  SOURCE_DATE_EPOCH in the environment sets every timestamp in the image (default 0)\n");
 
 }  // namespace
 
@@ -38,7 +39,8 @@ int run_build(const std::vector<std::string>& argv, Io io) {
   auto parsed = parse_command(argv,
                               {kOrgFlag, kAppFlag, {"--base", "", true}, kStoreFlag,
                                {"--output", "-o", true}, kProgressFlag, kQuietFlag, kRegistryFlag,
-                               kRegistryCaFlag, kPlainHttpFlag},
+                               kRegistryCaFlag, kPlainHttpFlag, kRegistryUserFlag,
+                               kPasswordStdinFlag},
                               1, "build takes exactly one SOURCE", kBuildUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
@@ -50,7 +52,7 @@ int run_build(const std::vector<std::string>& argv, Io io) {
   pipeline::BuildRequest request{args.positional()[0], *app, args.value("--base"), std::nullopt, {},
                                  std::nullopt};
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) request.source_date_epoch = epoch;
-  auto registry = registry_target_from(args);
+  auto registry = registry_target_from(args, std::cin);
   if (!registry.ok()) return usage_error(io, registry.status().message(), kBuildUsage);
   request.registry = *registry;
   ProgressChoice choice(args, io.err);

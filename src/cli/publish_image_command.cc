@@ -1,5 +1,6 @@
 // ignite-builder publish-image IMAGE --org ORG --app APP [--registry HOST] [--store DIR] [-o json]
 #include <nlohmann/json.hpp>
+#include <iostream>
 #include <ostream>
 
 #include "builder/oci/media_types.h"
@@ -13,9 +14,10 @@
 namespace ignite::cli {
 namespace {
 
-constexpr const char* kPublishImageUsage =
+const std::string kPublishImageUsage = std::string(
     "usage: ignite-builder publish-image IMAGE --org ORG --app APP [--store DIR]\n"
-    "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]]\n"
+    "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
+    "                             [--registry-user USER [--registry-password-stdin]]]\n"
     "                            [-o text|json] [--progress|--quiet]\n"
     "  IMAGE       an existing image to publish unchanged as the app's next version:\n"
     "              HOST[:PORT]/REPO:TAG or @sha256:... in a registry (docker://... also), or\n"
@@ -24,18 +26,18 @@ constexpr const char* kPublishImageUsage =
     "  --registry HOST[:PORT]  publish HOST/ORG/APP:vN: blobs the repository lacks are mounted\n"
     "              from IMAGE's repository on the same registry, else uploaded; the store keeps\n"
     "              the manifest and config. Without --registry the image is copied into the store.\n"
-    "  --registry-ca FILE      trust this CA for the registry; --plain-http allows plain HTTP\n"
-    "                          beyond loopback\n"
+    ) + kRegistryFlagsUsage + std::string(
     "  --store     the store directory (default: $IGNITE_STORE, /var/lib/ignite-builder as root,\n"
     "              else ~/.local/share/ignite-builder)\n"
-    "  --progress  show stages on stderr even when it is not a terminal; --quiet never\n";
+    "  --progress  show stages on stderr even when it is not a terminal; --quiet never\n");
 
 }  // namespace
 
 int run_publish_image(const std::vector<std::string>& argv, Io io) {
   auto parsed = parse_command(argv,
                               {kOrgFlag, kAppFlag, kStoreFlag, {"--output", "-o", true}, kProgressFlag,
-                               kQuietFlag, kRegistryFlag, kRegistryCaFlag, kPlainHttpFlag},
+                               kQuietFlag, kRegistryFlag, kRegistryCaFlag, kPlainHttpFlag, kRegistryUserFlag,
+                               kPasswordStdinFlag},
                               1, "publish-image takes exactly one IMAGE", kPublishImageUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
@@ -43,7 +45,7 @@ int run_publish_image(const std::vector<std::string>& argv, Io io) {
   if (!format.ok()) return usage_error(io, format.status().message(), kPublishImageUsage);
   auto app = app_from(args);
   if (!app.ok()) return usage_error(io, app.status().message(), kPublishImageUsage);
-  auto registry = registry_target_from(args);
+  auto registry = registry_target_from(args, std::cin);
   if (!registry.ok()) return usage_error(io, registry.status().message(), kPublishImageUsage);
 
   ProgressChoice choice(args, io.err);

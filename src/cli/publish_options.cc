@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+#include <istream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -15,17 +17,51 @@ Result<store::AppId> app_from(const Args& args) {
   return store::AppId::from_parts(*org, *app);
 }
 
-Result<std::optional<pipeline::RegistryTarget>> registry_target_from(const Args& args) {
+namespace {
+
+// The password for --registry-user: one line of stdin (its line end dropped), or the
+// environment. Never echoed, never in a message.
+Result<std::string> registry_password(const Args& args, std::istream& in) {
+  if (args.has("--registry-password-stdin")) {
+    std::string password;
+    std::getline(in, password);
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+    if (password.empty()) return invalid_argument("--registry-password-stdin: stdin gave no password");
+    return password;
+  }
+  if (const char* env = std::getenv("IGNITE_REGISTRY_PASSWORD"); env != nullptr && *env != '\0') {
+    return std::string(env);
+  }
+  return invalid_argument(
+      "--registry-user needs a password: pipe it to --registry-password-stdin, or set "
+      "IGNITE_REGISTRY_PASSWORD");
+}
+
+}  // namespace
+
+Result<std::optional<pipeline::RegistryTarget>> registry_target_from(const Args& args, std::istream& in) {
   auto host = args.value("--registry");
   if (!host) {
-    if (args.has("--registry-ca") || args.has("--plain-http")) {
-      return invalid_argument("--registry-ca and --plain-http go with --registry");
+    if (args.has("--registry-ca") || args.has("--plain-http") || args.has("--registry-user") ||
+        args.has("--registry-password-stdin")) {
+      return invalid_argument(
+          "--registry-ca, --plain-http, --registry-user and --registry-password-stdin go with "
+          "--registry");
     }
     return std::optional<pipeline::RegistryTarget>();
   }
-  return std::optional<pipeline::RegistryTarget>(pipeline::RegistryTarget{
+  pipeline::RegistryTarget target{
       *host, args.value_or("--registry-ca", ""),
-      args.has("--plain-http") ? pipeline::PlainHttp::kAllowed : pipeline::PlainHttp::kLoopbackOnly});
+      args.has("--plain-http") ? pipeline::PlainHttp::kAllowed : pipeline::PlainHttp::kLoopbackOnly,
+      std::nullopt};
+  if (auto user = args.value("--registry-user")) {
+    if (user->empty()) return invalid_argument("--registry-user: empty user name");
+    IGNITE_ASSIGN_OR_RETURN(std::string password, registry_password(args, in));
+    target.credentials = registry::Credentials{*user, std::move(password)};
+  } else if (args.has("--registry-password-stdin")) {
+    return invalid_argument("--registry-password-stdin goes with --registry-user");
+  }
+  return std::optional<pipeline::RegistryTarget>(std::move(target));
 }
 
 ProgressChoice::ProgressChoice(const Args& args, std::ostream& err)

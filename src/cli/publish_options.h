@@ -21,15 +21,27 @@ inline const FlagSpec kAppFlag{"--app", "", true};
 inline const FlagSpec kRegistryFlag{"--registry", "", true};
 inline const FlagSpec kRegistryCaFlag{"--registry-ca", "", true};
 inline const FlagSpec kPlainHttpFlag{"--plain-http", "", false};
+inline const FlagSpec kRegistryUserFlag{"--registry-user", "", true};
+inline const FlagSpec kPasswordStdinFlag{"--registry-password-stdin", "", false};
+
+// The usage lines of the registry flags, shared by the commands that take them.
+inline constexpr const char* kRegistryFlagsUsage =
+    "  --registry-ca FILE      trust this CA for the registry; --plain-http allows plain HTTP\n"
+    "                          beyond loopback\n"
+    "  --registry-user USER    log in as USER, the password read from stdin with\n"
+    "                          --registry-password-stdin, else from $IGNITE_REGISTRY_PASSWORD;\n"
+    "                          without it, credentials come from ~/.docker/config.json (auths,\n"
+    "                          credHelpers, credsStore)\n";
 inline const FlagSpec kProgressFlag{"--progress", "", false};
 inline const FlagSpec kQuietFlag{"--quiet", "-q", false};
 
 // --org ORG --app APP, or --app ORG/APP (ORG:APP) alone.
 Result<store::AppId> app_from(const Args& args);
 
-// --registry HOST [--registry-ca FILE] [--plain-http]; nullopt without --registry.
-// INVALID_ARGUMENT when --registry-ca or --plain-http come without it.
-Result<std::optional<pipeline::RegistryTarget>> registry_target_from(const Args& args);
+// --registry HOST [--registry-ca FILE] [--plain-http] [--registry-user USER
+// [--registry-password-stdin]]; nullopt without --registry. INVALID_ARGUMENT when the others
+// come without it, or a user without a password. `in` is read for --registry-password-stdin.
+Result<std::optional<pipeline::RegistryTarget>> registry_target_from(const Args& args, std::istream& in);
 
 // Stages on stderr when it is a terminal or with --progress; never with --quiet.
 class ProgressChoice {

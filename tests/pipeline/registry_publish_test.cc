@@ -132,5 +132,68 @@ TEST_F(RegistryPublishTest, RefusesWhenRegistryAndStoreDisagreeAboutAVersion) {
   EXPECT_NE(refused.err.find("the two disagree about that version"), std::string::npos) << refused.err;
 }
 
+TEST(RegistryPublishLoginTest, CredentialsFromFlagsNeverShow) {
+  TempDir work;
+  const std::string base = make_synthetic_base(work / "base");
+  work.write("src/handler.py", echo_handler("login"));
+  const std::string password = "s3cret-Pa55-for-flags";
+  RegistryServer basic{RegistryConfig{registry::testing::make_htpasswd(work, "ci-bot", password), "", "", "", ""}};
+  // An empty HOME: no docker configuration to fall back on.
+  const std::string env = "HOME=" + shell_quote(work / "home");
+  auto build = [&](const std::string& prefix, const std::string& extra_env, const std::string& flags) {
+    return run_builder_env(env + " " + extra_env,
+                           "build " + shell_quote(work / "src") + " --app acme-corp/greet -o json --base " +
+                               shell_quote(base) + " --store " + shell_quote(work / "store") + " --registry " +
+                               basic.host() + " " + flags,
+                           prefix);
+  };
+
+  auto anonymous = build("", "", "");
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_NE(anonymous.err.find(basic.host()), std::string::npos) << anonymous.err;
+
+  auto wrong = build("printf 'not-the-password\\n' |", "", "--registry-user ci-bot --registry-password-stdin");
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_EQ(wrong.err.find("not-the-password"), std::string::npos) << wrong.err;
+
+  auto no_password = build("", "", "--registry-user ci-bot");
+  EXPECT_EQ(no_password.exit_code, 2);
+  EXPECT_NE(no_password.err.find("--registry-user needs a password"), std::string::npos) << no_password.err;
+
+  auto from_stdin = build("printf '%s\\n' " + shell_quote(password) + " |", "",
+                          "--registry-user ci-bot --registry-password-stdin --progress");
+  ASSERT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
+  EXPECT_EQ(nlohmann::json::parse(from_stdin.out)["version"], 1);
+  EXPECT_EQ((from_stdin.out + from_stdin.err).find(password), std::string::npos);
+
+  work.write("src/handler.py", echo_handler("login-env"));
+  auto from_env = build("", "IGNITE_REGISTRY_PASSWORD=" + shell_quote(password), "--registry-user ci-bot --progress");
+  ASSERT_EQ(from_env.exit_code, 0) << from_env.err;
+  EXPECT_EQ(nlohmann::json::parse(from_env.out)["version"], 2);
+  EXPECT_EQ((from_env.out + from_env.err).find(password), std::string::npos);
+  // The failed attempts took no number.
+  auto versions = run_builder("versions acme-corp/greet -o json --store " + shell_quote(work / "store"));
+  EXPECT_EQ(nlohmann::json::parse(versions.out)["versions"].size(), 2u);
+}
+
+TEST(RegistryPublishDownTest, AnUnreachableRegistryFailsCleanlyAndTakesNoNumber) {
+  TempDir work;
+  const std::string base = make_synthetic_base(work / "base");
+  work.write("src/handler.py", echo_handler("down"));
+  std::string host;
+  {
+    RegistryServer gone{RegistryConfig{}};
+    host = gone.host();
+  }  // stopped: nothing listens on its port now
+  auto r = run_builder_env("",
+                           "build " + shell_quote(work / "src") + " --app acme-corp/greet --base " +
+                               shell_quote(base) + " --store " + shell_quote(work / "store") + " --registry " + host);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("registry " + host), std::string::npos) << r.err;
+  auto versions = run_builder("versions acme-corp/greet --store " + shell_quote(work / "store"));
+  EXPECT_EQ(versions.exit_code, 1) << versions.out;  // no version of the app
+  EXPECT_EQ(run_builder("store check --store " + shell_quote(work / "store")).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace ignite::testing
