@@ -59,18 +59,21 @@ Result<ImageSource> ImageSource::parse(std::string_view text) {
     IGNITE_ASSIGN_OR_RETURN(source.layout_image, oci::LayoutReference::parse(text));
     return source;
   }
+  std::string detail;
   if (names_registry(text)) {
     auto ref = ImageReference::parse(text);
     if (ref.ok()) {
       source.registry_image = std::move(ref).value();
       return source;
     }
-    if (colon == std::string_view::npos || text.find('/') < colon) return ref.status();
+    detail = " (as a registry image: " + ref.status().message() + ")";
+  } else if (colon != std::string_view::npos) {
+    detail = " (no OCI layout at \"" + std::string(text.substr(0, colon)) + "\")";
   }
   return invalid_argument("image \"" + std::string(text) +
                           "\" is neither a registry image (HOST[:PORT]/REPO:TAG or @sha256:…, or "
                           "docker://…) nor an image in an OCI layout (DIR:REF, where DIR holds an "
-                          "oci-layout file, or oci:DIR:REF)");
+                          "oci-layout file, or oci:DIR:REF)" + detail);
 }
 
 std::string ImageSource::to_string() const {

@@ -15,7 +15,8 @@ namespace {
 
 constexpr const char* kVersionsUsage =
     "usage: ignite-builder versions ORG/APP [--store DIR] [-o text|json]\n"
-    "  lists the app's versions: number, manifest digest, codeHash and when it was recorded\n";
+    "  lists the app's versions: number, when it was recorded, manifest digest, codeHash (empty\n"
+    "  for an image published with publish-image) and the registries it was tagged in\n";
 
 std::string utc(std::int64_t seconds) {
   std::time_t t = static_cast<std::time_t>(seconds);
@@ -53,16 +54,21 @@ int run_versions(const std::vector<std::string>& argv, Io io) {
                       {"baseDigest", v.base_digest},
                       {"reference", app->ref_name(v.number)},
                       {"createdAt", utc(v.created_at)},
+                      {"registries", v.registries},
                       {"inputs", nlohmann::json::parse(v.inputs, nullptr, false)}});
     }
     io.out << nlohmann::json{{"app", app->to_string()}, {"versions", list}}.dump(2) << "\n";
     return kExitOk;
   }
   io.out << std::left << std::setw(8) << "VERSION" << std::setw(22) << "CREATED" << std::setw(20)
-         << "DIGEST" << "CODEHASH\n";
+         << "DIGEST" << std::setw(21) << "CODEHASH" << "REGISTRIES\n";
   for (const auto& v : *versions) {
     io.out << std::setw(8) << ("v" + std::to_string(v.number)) << std::setw(22) << utc(v.created_at)
-           << std::setw(20) << v.manifest_digest.substr(0, 19) << v.code_hash.substr(0, 19) << "\n";
+           << std::setw(20) << v.manifest_digest.substr(0, 19)
+           << std::setw(21) << (v.code_hash.empty() ? std::string("(image draft)") : v.code_hash.substr(0, 19));
+    std::string registries;
+    for (const auto& r : v.registries) registries += (registries.empty() ? "" : ",") + r;
+    io.out << (registries.empty() ? "-" : registries) << "\n";
   }
   return kExitOk;
 }

@@ -328,7 +328,7 @@ TEST(RegistryPushTest, ReferencesAndSourcesAreValidatedBeforeAnyTraffic) {
   EXPECT_EQ(ImageSource::parse("acme/greet:v1").status().message(),
             "image \"acme/greet:v1\" is neither a registry image (HOST[:PORT]/REPO:TAG or "
             "@sha256:…, or docker://…) nor an image in an OCI layout (DIR:REF, where DIR holds an "
-            "oci-layout file, or oci:DIR:REF)");
+            "oci-layout file, or oci:DIR:REF) (no OCI layout at \"acme/greet\")");
 }
 
 }  // namespace
