@@ -2,12 +2,13 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cerrno>
+#include <optional>
 #include <vector>
 
 #include "builder/oci/media_types.h"
+#include "builder/util/gzip_inflater.h"
 
 namespace ignite::oci {
 namespace {
@@ -63,17 +64,10 @@ class LayerHasher {
       int fd;
       ~Closer() { ::close(fd); }
     } closer{fd};
-    z_stream z{};
-    if (gzip && inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return internal_error("zlib init failed");
-    struct End {
-      z_stream* z;
-      bool on;
-      ~End() {
-        if (on) inflateEnd(z);
-      }
-    } end{&z, gzip};
-    std::vector<unsigned char> in(kReadBufferBytes), out(kReadBufferBytes);
-    bool stream_end = false;
+    // Layers allow no zero padding after the last member: Go's readers refuse it.
+    std::optional<GzipInflater> z;
+    if (gzip) z.emplace(GzipPadding::kRefused);
+    std::vector<char> in(kReadBufferBytes), out(kReadBufferBytes);
     for (;;) {
       ssize_t n = ::read(fd, in.data(), in.size());
       if (n < 0) {
@@ -87,25 +81,16 @@ class LayerHasher {
         tar_.update(in.data(), static_cast<std::size_t>(n));
         continue;
       }
-      z.next_in = in.data();
-      z.avail_in = static_cast<uInt>(n);
-      while (z.avail_in > 0) {
-        if (stream_end) {  // another member follows
-          if (inflateReset(&z) != Z_OK) return internal_error("zlib reset failed");
-          stream_end = false;
-        }
-        z.next_out = out.data();
-        z.avail_out = static_cast<uInt>(out.size());
-        int rc = inflate(&z, Z_NO_FLUSH);
-        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-          return data_loss(path + " is not valid gzip: " + (z.msg ? z.msg : "zlib error"));
-        }
-        tar_.update(out.data(), out.size() - z.avail_out);
-        if (rc == Z_STREAM_END) stream_end = true;
-        if (rc == Z_BUF_ERROR && z.avail_out != 0) break;
+      z->feed(std::string_view(in.data(), static_cast<std::size_t>(n)));
+      while (!z->needs_input()) {
+        auto produced = z->inflate(out.data(), out.size());
+        if (!produced.ok()) return data_loss(path + " is not valid gzip: " + produced.status().message());
+        tar_.update(out.data(), *produced);
       }
     }
-    if (gzip && !stream_end) return data_loss(path + " ends inside a gzip member");
+    if (gzip) {
+      if (Status s = z->finish(); !s.ok()) return data_loss(path + " is not valid gzip: " + s.message());
+    }
     return ok_status();
   }
   Digest stored_digest() { return Digest::from_bytes(stored_.finish()); }

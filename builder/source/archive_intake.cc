@@ -1,21 +1,23 @@
 // Archive intake through libarchive: tar (ustar, pax, GNU), optionally gzip-compressed, and zip.
 //
-// gzip is inflated here rather than by libarchive so that every decompressed byte, including
-// data libarchive would skip (padding, entries it ignores), is counted against the limits as it
-// is produced: a gzip bomb stops within one buffer of the limit.
+// gzip is inflated here (builder/util/gzip_inflater.h) rather than by libarchive so that every
+// decompressed byte, including data libarchive would skip (padding, entries it ignores), is
+// counted against the limits as it is produced: a gzip bomb stops within one buffer of the limit.
 #include <archive.h>
 #include <archive_entry.h>
 #include <locale.h>
-#include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "builder/source/intake.h"
 #include "builder/source/intake_checks.h"
 #include "builder/source/source_path.h"
+#include "builder/util/gzip_inflater.h"
 
 namespace ignite {
 namespace {
@@ -44,13 +46,9 @@ class StreamSource {
   StreamSource(std::string_view bytes, bool gzip, const IntakeChecks& checks)
       : in_(bytes), gzip_(gzip), checks_(checks) {
     if (gzip_) {
-      std::memset(&z_, 0, sizeof z_);
-      inflateInit2(&z_, 16 + MAX_WBITS);
+      gz_.emplace(GzipPadding::kZerosAllowed);  // as gzip -d, which warns and goes on
       out_.resize(kChunk);
     }
-  }
-  ~StreamSource() {
-    if (gzip_) inflateEnd(&z_);
   }
   StreamSource(const StreamSource&) = delete;
   StreamSource& operator=(const StreamSource&) = delete;
@@ -98,39 +96,24 @@ class StreamSource {
 
   la_ssize_t inflate_some(const void** buf) {
     *buf = out_.data();
-    if (done_) return 0;
-    z_.next_out = reinterpret_cast<Bytef*>(out_.data());
-    z_.avail_out = static_cast<uInt>(out_.size());
-    while (z_.avail_out > 0 && !done_) {
-      if (z_.avail_in == 0) {
-        std::size_t n = std::min<std::size_t>(in_.size() - pos_, 1 << 20);
-        z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in_.data() + pos_));
-        z_.avail_in = static_cast<uInt>(n);
+    std::size_t produced = 0;
+    while (produced == 0) {
+      if (gz_->needs_input()) {
+        if (pos_ == in_.size()) {
+          status_ = gz_->finish();
+          return status_.ok() ? 0 : -1;
+        }
+        const std::size_t n = std::min<std::size_t>(in_.size() - pos_, 1 << 20);
+        gz_->feed(in_.substr(pos_, n));
         pos_ += n;
       }
-      int r = inflate(&z_, Z_NO_FLUSH);
-      if (r == Z_STREAM_END) {
-        // Another gzip member may follow; trailing zero bytes are tolerated, as gzip does.
-        std::string_view rest(reinterpret_cast<const char*>(z_.next_in), z_.avail_in);
-        rest = std::string_view(rest.data(), rest.size() + (in_.size() - pos_));
-        if (rest.size() >= 2 && static_cast<unsigned char>(rest[0]) == 0x1f &&
-            static_cast<unsigned char>(rest[1]) == 0x8b) {
-          inflateReset(&z_);
-        } else if (rest.find_first_not_of('\0') == std::string_view::npos) {
-          done_ = true;
-        } else {
-          status_ = invalid_argument("unexpected data after the end of the gzip stream");
-          return -1;
-        }
-      } else if (r == Z_BUF_ERROR && z_.avail_in == 0 && pos_ == in_.size()) {
-        status_ = invalid_argument("the gzip stream is truncated");
-        return -1;
-      } else if (r != Z_OK) {
-        status_ = invalid_argument(std::string("corrupt gzip data: ") + (z_.msg ? z_.msg : "inflate failed"));
+      auto r = gz_->inflate(out_.data(), out_.size());
+      if (!r.ok()) {
+        status_ = r.status();
         return -1;
       }
+      produced = *r;
     }
-    std::size_t produced = out_.size() - z_.avail_out;
     inflated_ += produced;
     if (Status s = checks_.check_stream_bytes(inflated_); !s.ok()) {
       status_ = std::move(s);
@@ -142,9 +125,8 @@ class StreamSource {
   std::string_view in_;
   std::size_t pos_ = 0;
   bool gzip_;
-  bool done_ = false;
   const IntakeChecks& checks_;
-  z_stream z_;
+  std::optional<GzipInflater> gz_;
   std::vector<char> out_;
   std::uint64_t inflated_ = 0;
   Status status_;
