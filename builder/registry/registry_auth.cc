@@ -111,15 +111,15 @@ Status RegistryClient::Session::learn_challenge(const HttpResponse& response, Sc
     scheme = AuthScheme::kBearer;
     realm = new_realm;
     service = bearer->param("service");
-    // The challenge may name the scope the request needs better than we guessed.
+    // The challenge may name the scope the request needs better than we guessed; one that the
+    // request's scopes already grant (the pull a HEAD is challenged for, when a push asks
+    // pull,push) is not asked for twice.
     const std::string asked_scopes = bearer->param("scope");
     std::string_view asked = asked_scopes;
     while (!asked.empty()) {
       const std::size_t space = asked.find(' ');
       std::string one(asked.substr(0, space));
-      if (!one.empty() && std::find(scopes.begin(), scopes.end(), one) == scopes.end()) {
-        scopes.push_back(one);
-      }
+      if (!one.empty() && !covers(scopes, {one})) scopes.push_back(one);
       asked = space == std::string_view::npos ? std::string_view() : asked.substr(space + 1);
     }
     // Tokens for these scopes were refused (expired early, or revoked): fetch anew.

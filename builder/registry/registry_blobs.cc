@@ -41,7 +41,8 @@ Result<std::optional<std::int64_t>> head_blob(Session& s, std::string_view repos
   return std::optional<std::int64_t>(parse_int(response.header("content-length")).value_or(-1));
 }
 
-// The Location of an upload session, absolute.
+// The Location of an upload session, absolute: resolved against the URL that answered, which
+// is not the request's as built when the session's first request found another scheme.
 Result<std::string> upload_location(const HttpResponse& response, const std::string& request_url,
                                     std::string_view step) {
   const std::optional<std::string> location = response.header("location");
@@ -49,7 +50,7 @@ Result<std::string> upload_location(const HttpResponse& response, const std::str
     return Status(Code::kUnknown, std::string(step) + ": " + std::to_string(response.status) +
                                       " without a Location header");
   }
-  return resolve_url(request_url, *location);
+  return resolve_url(response.url.empty() ? request_url : response.url, *location);
 }
 
 // One attempt at making `blob` present; see RegistryClient::push_blob.

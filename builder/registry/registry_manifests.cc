@@ -179,7 +179,8 @@ Result<std::vector<std::string>> RegistryClient::list_tags(std::string_view repo
               " in " + std::to_string(page + 1) + (page == 0 ? " page" : " pages"));
       return tags;
     }
-    IGNITE_ASSIGN_OR_RETURN(url, resolve_url(url, *next));
+    // Against the URL that answered (the first page's may have moved to another scheme).
+    IGNITE_ASSIGN_OR_RETURN(url, resolve_url(answer->url.empty() ? url : answer->url, *next));
   }
   return tags;
 }

@@ -107,20 +107,55 @@ std::string RegistryClient::Session::where(std::string_view repository) const {
   return "registry " + registry + "/" + std::string(repository);
 }
 
+std::vector<std::string> RegistryClient::Session::schemes() const {
+  if (options.plain_http == PlainHttp::kAllowed) return {"http"};
+  // Plain HTTP first on loopback, where it is allowed anyway and traffic never leaves the
+  // machine: a plain registry answers at once, without a TLS attempt and loading the CA bundle
+  // (~20 ms, most of a code-only publish). A TLS registry answers the plain request with 400,
+  // or drops it, and is then reached over TLS.
+  if (is_loopback_registry(api_host)) return {"http", "https"};
+  return {"https"};
+}
+
 Status RegistryClient::Session::probe() {
   if (!base_url.empty()) return ok_status();
-  std::vector<std::string> schemes;
-  if (options.plain_http == PlainHttp::kAllowed) {
-    schemes = {"http"};
-  } else if (is_loopback_registry(api_host)) {
-    // Plain HTTP first on loopback, where it is allowed anyway and traffic never leaves the
-    // machine: a plain registry answers at once, without a TLS attempt and loading the CA
-    // bundle (~20 ms, most of a code-only publish). A TLS registry answers the plain request
-    // with 400, or drops it, and is then reached over TLS.
-    schemes = {"http", "https"};
-  } else {
-    schemes = {"https"};
+  base_url = schemes().front() + "://" + api_host;
+  endpoint_tentative = true;
+  return ok_status();
+}
+
+Result<std::optional<HttpResponse>> RegistryClient::Session::confirm_endpoint(
+    HttpRequest& request) {
+  const std::string tentative = base_url;
+  // Only a request without side effects whose answer can be dropped: not one whose body has
+  // gone to a sink, nor one a redirect may have taken to another server.
+  const bool safe = (request.method == "GET" || request.method == "HEAD") &&
+                    request.sink == nullptr && !request.follow_redirects;
+  if (safe) {
+    auto answer = http.send(request);
+    // distribution, and the registries that follow docker's API, send this header with every
+    // answer (401 and 404 included); without it the answer could be another server's, so
+    // GET /v2/ decides, as it would have without this shortcut.
+    if (answer.ok() && answer->header("docker-distribution-api-version")) {
+      endpoint_tentative = false;
+      if (tentative.rfind("http://", 0) == 0) log("registry " + registry + " speaks plain HTTP");
+      return std::optional<HttpResponse>(std::move(answer).value());
+    }
   }
+  base_url.clear();
+  endpoint_tentative = false;
+  if (Status probed = probe_endpoint(); !probed.ok()) {
+    probe_gave_up = true;
+    return probed;
+  }
+  if (request.url.rfind(tentative + "/", 0) == 0) {
+    request.url = base_url + request.url.substr(tentative.size());
+  }
+  return std::optional<HttpResponse>();
+}
+
+Status RegistryClient::Session::probe_endpoint() {
+  const std::vector<std::string> schemes = this->schemes();
   Status last;
   for (std::size_t i = 0; i < schemes.size(); ++i) {
     const std::string& url_scheme = schemes[i];
@@ -163,16 +198,28 @@ Status RegistryClient::Session::probe() {
 
 Result<HttpResponse> RegistryClient::Session::send(HttpRequest request, const Scopes& scopes_in) {
   IGNITE_RETURN_IF_ERROR(probe());
+  // The first answer of a tentative endpoint; sent without authorization, as GET /v2/ would
+  // have been, since no challenge is known yet.
+  std::optional<HttpResponse> first;
+  if (endpoint_tentative) {
+    IGNITE_ASSIGN_OR_RETURN(first, confirm_endpoint(request));
+  }
   Scopes scopes = scopes_in;
   const bool same_origin = request.url.rfind(base_url + "/", 0) == 0;
   const std::size_t plain_headers = request.headers.size();
   for (int round = 0;; ++round) {
-    request.headers.resize(plain_headers);
-    if (same_origin) {
-      IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> auth, authorization(scopes));
-      if (auth) request.headers.push_back("Authorization: " + *auth);
+    HttpResponse response;
+    if (first) {
+      response = std::move(*first);
+      first.reset();
+    } else {
+      request.headers.resize(plain_headers);
+      if (same_origin) {
+        IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> auth, authorization(scopes));
+        if (auth) request.headers.push_back("Authorization: " + *auth);
+      }
+      IGNITE_ASSIGN_OR_RETURN(response, http.send(request));
     }
-    IGNITE_ASSIGN_OR_RETURN(HttpResponse response, http.send(request));
     if (response.status != 401 || round > 0 || !same_origin) return response;
     // A challenge: the registry wants (other) credentials or a token for other scopes.
     const AuthScheme before = scheme;

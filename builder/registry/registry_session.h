@@ -45,6 +45,12 @@ struct RegistryClient::Session {
 
   // Found by the first request (probe()): "https://127.0.0.1:5000" or "http://...".
   std::string base_url;
+  // base_url is the first endpoint to try, not yet confirmed: the next GET or HEAD goes there
+  // directly and stands for GET /v2/ when a registry answers it (send()).
+  bool endpoint_tentative = false;
+  // The endpoint probe of the current attempt failed after its own retries (confirm_endpoint):
+  // with_retries does not repeat that attempt, or the retries would multiply.
+  bool probe_gave_up = false;
   AuthScheme scheme = AuthScheme::kNone;
   std::string realm, service;  // of the Bearer challenge
 
@@ -66,10 +72,19 @@ struct RegistryClient::Session {
   std::string where(std::string_view repository) const;
   std::string url(std::string_view path) const { return base_url + std::string(path); }
 
-  // Learns the scheme and the auth challenge from GET /v2/, once, with its own retries. Every
-  // operation calls it first, outside its retry loop (so retries do not multiply), since
-  // URLs are made from base_url.
+  // Sets base_url, which every operation needs first to make its URLs; no traffic. Until a
+  // registry has answered, base_url is tentative: the first scheme to try (plain HTTP first on
+  // loopback), confirmed by the operation's first request in send() instead of by a GET /v2/
+  // of its own, one round trip fewer per client.
   Status probe();
+  // GET /v2/ on each candidate scheme, with its own retries: the scheme, the auth challenge,
+  // and the errors and hints for an endpoint that does not answer as a registry.
+  Status probe_endpoint();
+  // The schemes to try, in order: "http" and/or "https".
+  std::vector<std::string> schemes() const;
+  // The tentative endpoint's test (see probe()): `request`'s answer when it shows a registry
+  // there, else nullopt after probe_endpoint() found the endpoint (request.url rebased on it).
+  Result<std::optional<HttpResponse>> confirm_endpoint(HttpRequest& request);
   // Sends `request` with the authorization `scopes` need, answering one 401 challenge;
   // no retries. Any HTTP answer is a response.
   Result<HttpResponse> send(HttpRequest request, const Scopes& scopes);
@@ -103,9 +118,10 @@ auto RegistryClient::Session::with_retries(std::string_view what, F&& attempt)
   const int attempts = std::max(1, options.retry.max_attempts);
   for (int i = 1;; ++i) {
     retry_after.reset();
+    probe_gave_up = false;
     auto result = attempt();
     const Status& status = status_of(result);
-    if (status.ok() || status.code() != Code::kUnavailable) return result;
+    if (status.ok() || status.code() != Code::kUnavailable || probe_gave_up) return result;
     if (i >= attempts) {
       return Status(Code::kUnavailable,
                     "gave up after " + std::to_string(attempts) + " attempts: " + status.message());

@@ -93,7 +93,8 @@ def make_handler(state):
             for k, v in extra:
                 self.send_header(k, v)
             self.end_headers()
-            self.wfile.write(data)
+            if self.command != "HEAD":  # a body would be read as the next answer's start
+                self.wfile.write(data)
 
         def drop(self):
             self.close_connection = True

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "builder/registry/image_publisher.h"
@@ -226,6 +227,54 @@ TEST_F(RegistryFaultTest, ACrashBetweenManifestAndTagIsRepairedByRunningAgain) {
   EXPECT_EQ(again->transfer.blobs_skipped, 3);
   EXPECT_EQ(again->transfer.bytes_uploaded, 0);
   EXPECT_TRUE(shared().registry.has_tag("acme-corp/crashed", "v1"));
+}
+
+// The proxy's log of the requests it saw since the rules were last set.
+std::vector<std::string> proxy_log() {
+  const auto stats = nlohmann::json::parse(shared().proxy.call("/_fault/stats"), nullptr, false);
+  return stats.is_object() ? stats.value("log", std::vector<std::string>{})
+                           : std::vector<std::string>{};
+}
+
+TEST_F(RegistryFaultTest, TheFirstRequestStandsForTheEndpointProbe) {
+  Layout l;
+  auto image = build_test_image(l.layout, "probe = 'none'\n");
+  ASSERT_TRUE(image.ok());
+  Client c;
+  auto pushed = push_image(*c.client, l.layout, image->manifest, "acme-corp/unprobed", "v1");
+  ASSERT_TRUE(pushed.ok()) << pushed.status().to_string();
+  const std::vector<std::string> log = proxy_log();
+  ASSERT_FALSE(log.empty());
+  // A registry answered the tag guard's HEAD (its Docker-Distribution-Api-Version header says
+  // so): no GET /v2/ round trip before it.
+  EXPECT_EQ(log.front(), "HEAD /v2/acme-corp/unprobed/manifests/v1 -> 404");
+  EXPECT_EQ(std::count(log.begin(), log.end(), "GET /v2/ -> 200"), 0) << nlohmann::json(log);
+  EXPECT_NE(c.log.joined().find("speaks plain HTTP"), std::string::npos) << c.log.joined();
+}
+
+TEST_F(RegistryFaultTest, AFirstAnswerThatIsNotARegistrysFallsBackToTheProbe) {
+  Layout l;
+  auto image = build_test_image(l.layout, "probe = 'fallback'\n");
+  ASSERT_TRUE(image.ok());
+  // The proxy's own 503 carries no registry header: the endpoint is not confirmed by it, so the
+  // client probes GET /v2/ and sends the HEAD again, which the registry answers.
+  set_faults({{{"method", "HEAD"},
+               {"path", "/manifests/"},
+               {"times", 1},
+               {"action", "status"},
+               {"status", 503}}});
+  Client c;
+  auto pushed = push_image(*c.client, l.layout, image->manifest, "acme-corp/probed", "v1");
+  ASSERT_TRUE(pushed.ok()) << pushed.status().to_string();
+  const std::vector<std::string> log = proxy_log();
+  ASSERT_GE(log.size(), 3u);
+  EXPECT_EQ(std::vector<std::string>(log.begin(), log.begin() + 3),
+            (std::vector<std::string>{"HEAD /v2/acme-corp/probed/manifests/v1 -> 503 (injected)",
+                                      "GET /v2/ -> 200",
+                                      "HEAD /v2/acme-corp/probed/manifests/v1 -> 404"}));
+  EXPECT_EQ(pushed->transfer.retries, 0);
+  EXPECT_TRUE(c.clock->sleeps.empty());
+  expect_whole(*image, "acme-corp/probed", "v1");
 }
 
 TEST_F(RegistryFaultTest, TagListsAreReadAcrossPages) {
