@@ -37,7 +37,7 @@ Result<RegistryPublication> RegistryPublication::connect(const RegistryTarget& t
   IGNITE_ASSIGN_OR_RETURN(registry::RegistryClient client,
                           registry::RegistryClient::create(target.host, options));
   client.will_push(app.to_string());
-  return RegistryPublication(std::move(client), target.host, app);
+  return RegistryPublication(std::move(client), target.host, app, progress);
 }
 
 Status RegistryPublication::check_tags(FunctionStore& store) {
@@ -75,6 +75,8 @@ Status RegistryPublication::check_tags(FunctionStore& store) {
       }
     }
   }
+  latest_ = latest;
+  latest_tagged_ = std::find(remote.begin(), remote.end(), latest) != remote.end();
   if (!unknown.empty()) {
     return failed_precondition(
         where + " holds " + list_versions(unknown) + ", which this store has no record of (it has " +
@@ -132,9 +134,31 @@ Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_
   return set_missing_refs(store, app_).status();
 }
 
-Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& manifest,
-                                   const std::string& base_digest,
-                                   registry::OpenedImage* remote_base) {
+std::set<std::string> RegistryPublication::blobs_known_present(FunctionStore& store) const {
+  std::set<std::string> known;
+  if (latest_ < 1 || !latest_tagged_) return known;
+  auto recorded = store.versions().versions(app_);
+  if (!recorded.ok() || static_cast<std::int64_t>(recorded->size()) < latest_) return known;
+  auto digest = Digest::parse((*recorded)[static_cast<std::size_t>(latest_ - 1)].manifest_digest);
+  if (!digest.ok()) return known;
+  auto manifest = stored_manifest_descriptor(store.layout(), *digest);
+  if (!manifest.ok()) return known;
+  auto image = oci::read_image(store.layout(), *manifest);
+  if (!image.ok()) return known;  // no shortcut then; store check reports the damage
+  for (const auto& l : image->manifest.layers) known.insert(l.digest.to_string());
+  known.insert(image->manifest.config.digest.to_string());
+  return known;
+}
+
+// Blobs up to this size that the previous version lacks are sent without asking first: a code
+// change's app layer and config. Larger ones are asked about, since a needless upload costs more.
+constexpr std::int64_t kUnaskedBlobBytes = 1 << 20;
+
+Status RegistryPublication::push_blobs(FunctionStore& store, const oci::Descriptor& manifest,
+                                       const std::string& base_digest,
+                                       registry::OpenedImage* remote_base,
+                                       const std::set<std::string>& known,
+                                       std::vector<oci::Descriptor>* assumed) {
   oci::OciLayout& layout = store.layout();
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::AppId> sibling,
                           store.versions().app_in_registry_with_base(host_, base_digest, app_));
@@ -148,12 +172,20 @@ Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& 
   std::vector<oci::Descriptor> blobs = image.manifest.layers;
   blobs.push_back(image.manifest.config);
   for (const auto& blob : blobs) {
+    if (known.count(blob.digest.to_string())) {
+      assumed->push_back(blob);
+      continue;
+    }
     const bool of_base = base_layers.count(blob.digest.to_string()) > 0;
     const std::string& mount_from = of_base && !base_repo.empty() ? base_repo : sibling_repo;
     const bool local = layout.has_blob(blob.digest);
+    const auto presence = !known.empty() && local && blob.size <= kUnaskedBlobBytes
+                              ? registry::BlobPresence::kLikelyAbsent
+                              : registry::BlobPresence::kUnknown;
     IGNITE_ASSIGN_OR_RETURN(
         registry::BlobPushed pushed,
-        client_.push_blob(repository(), blob, local ? layout.blob_path(blob.digest) : "", mount_from));
+        client_.push_blob(repository(), blob, local ? layout.blob_path(blob.digest) : "", mount_from,
+                          presence));
     if (pushed != registry::BlobPushed::kMissing) continue;  // counted by the client
     if (!of_base || remote_base == nullptr) {
       return data_loss("pushing blob " + blob.digest.to_string() + " to registry " + host_ +
@@ -163,8 +195,31 @@ Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& 
     IGNITE_RETURN_IF_ERROR(remote_base->fetch_blob(blob, layout));
     IGNITE_ASSIGN_OR_RETURN(pushed, client_.push_blob(repository(), blob, layout.blob_path(blob.digest)));
   }
-  IGNITE_ASSIGN_OR_RETURN(std::string bytes, layout.read_blob(manifest.digest));
-  return client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
+  return ok_status();
+}
+
+Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& manifest,
+                                   const std::string& base_digest,
+                                   registry::OpenedImage* remote_base) {
+  const std::set<std::string> known = blobs_known_present(store);
+  std::vector<oci::Descriptor> assumed;
+  IGNITE_RETURN_IF_ERROR(push_blobs(store, manifest, base_digest, remote_base, known, &assumed));
+  IGNITE_ASSIGN_OR_RETURN(std::string bytes, store.layout().read_blob(manifest.digest));
+  Status put = client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
+  if (put.code() == Code::kFailedPrecondition && !assumed.empty()) {
+    // The registry lacks a blob of the previous version after all (removed behind this
+    // store's back): ask about every blob and push what is missing, then the manifest again.
+    progress_.note("registry " + host_ + " refused the manifest (" + put.message() +
+                   "); asking about every blob");
+    assumed.clear();
+    IGNITE_RETURN_IF_ERROR(push_blobs(store, manifest, base_digest, remote_base, {}, &assumed));
+    put = client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
+  }
+  // Counted only now, so that a fallback does not count them twice.
+  if (put.ok()) {
+    for (const auto& blob : assumed) client_.count_known_blob(repository(), blob);
+  }
+  return put;
 }
 
 Status RegistryPublication::upload_copy(FunctionStore& store, registry::OpenedImage& image) {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "builder/oci/descriptor.h"
@@ -69,15 +70,27 @@ class RegistryPublication {
   registry::TransferCounters transfer() const { return client_.counters() - start_; }
 
  private:
-  RegistryPublication(registry::RegistryClient client, std::string host, store::AppId app)
+  RegistryPublication(registry::RegistryClient client, std::string host, store::AppId app,
+                      Progress& progress)
       : client_(std::move(client)), host_(std::move(host)), app_(std::move(app)),
-        start_(client_.counters()) {}
+        start_(client_.counters()), progress_(progress) {}
   Status adopt_leftover_tag(FunctionStore& store, std::int64_t number);
+  // The blobs of the app's latest version when check_tags saw its tag in the repository: they
+  // are there (a tagged manifest keeps its blobs), so upload() sends no HEAD for them.
+  std::set<std::string> blobs_known_present(FunctionStore& store) const;
+  // Pushes the blobs `known` does not name; those it does go to *assumed, unsent.
+  Status push_blobs(FunctionStore& store, const oci::Descriptor& manifest, const std::string& base_digest,
+                    registry::OpenedImage* remote_base, const std::set<std::string>& known,
+                    std::vector<oci::Descriptor>* assumed);
 
   registry::RegistryClient client_;
   std::string host_;
   store::AppId app_;
   registry::TransferCounters start_;
+  Progress& progress_;
+  // What check_tags saw: the store's latest number, and whether its tag is in the repository.
+  std::int64_t latest_ = 0;
+  bool latest_tagged_ = false;
 };
 
 }  // namespace ignite::pipeline

@@ -56,12 +56,14 @@ Result<std::string> upload_location(const HttpResponse& response, const std::str
 // One attempt at making `blob` present; see RegistryClient::push_blob.
 Result<BlobPushed> push_blob_once(Session& s, std::string_view repository,
                                   const oci::Descriptor& blob, const std::string& local_path,
-                                  std::string_view mount_from) {
+                                  std::string_view mount_from, bool head) {
   Scopes scopes = {push_scope(repository)};
   if (!mount_from.empty()) scopes.push_back(pull_scope(mount_from));
-  IGNITE_ASSIGN_OR_RETURN(std::optional<std::int64_t> present,
-                          head_blob(s, repository, blob.digest, scopes));
-  if (present) return BlobPushed::kSkipped;
+  if (head || local_path.empty()) {
+    IGNITE_ASSIGN_OR_RETURN(std::optional<std::int64_t> present,
+                            head_blob(s, repository, blob.digest, scopes));
+    if (present) return BlobPushed::kSkipped;
+  }
   if (local_path.empty() && mount_from.empty()) return BlobPushed::kMissing;
 
   HttpRequest post;
@@ -178,7 +180,7 @@ Result<std::optional<std::int64_t>> RegistryClient::blob_size(std::string_view r
 Result<BlobPushed> RegistryClient::push_blob(std::string_view repository,
                                              const oci::Descriptor& blob,
                                              const std::string& local_path,
-                                             std::string_view mount_from) {
+                                             std::string_view mount_from, BlobPresence presence) {
   const std::string what =
       "pushing blob " + blob.digest.to_string() + " to " + s_->where(repository);
   IGNITE_RETURN_IF_ERROR(validate_repository(repository));
@@ -195,8 +197,12 @@ Result<BlobPushed> RegistryClient::push_blob(std::string_view repository,
     }
   }
   IGNITE_RETURN_IF_ERROR(s_->probe());
-  auto pushed = s_->with_retries(
-      what, [&] { return push_blob_once(*s_, repository, blob, local_path, mount_from); });
+  int attempt = 0;
+  auto pushed = s_->with_retries(what, [&] {
+    // Only the first attempt may skip the HEAD: after a fault the blob may be there.
+    const bool head = presence == BlobPresence::kUnknown || attempt++ > 0;
+    return push_blob_once(*s_, repository, blob, local_path, mount_from, head);
+  });
   if (!pushed.ok()) return s_->scrub(pushed.status().with_context(what));
   TransferCounters& c = s_->counters;
   switch (*pushed) {
@@ -223,6 +229,13 @@ Result<BlobPushed> RegistryClient::push_blob(std::string_view repository,
       break;
   }
   return pushed;
+}
+
+void RegistryClient::count_known_blob(std::string_view repository, const oci::Descriptor& blob) {
+  s_->counters.bytes_skipped += blob.size;
+  ++s_->counters.blobs_skipped;
+  s_->log("blob " + blob.digest.to_string() + " already in " + s_->where(repository) +
+          " (the previous version's)");
 }
 
 Status RegistryClient::fetch_blob(std::string_view repository, const oci::Descriptor& blob,

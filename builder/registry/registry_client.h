@@ -95,6 +95,14 @@ enum class BlobPushed {
   kMissing,   // neither there nor mountable, and no local file to upload (see push_blob)
 };
 
+// What the caller expects of a blob it pushes.
+enum class BlobPresence {
+  kUnknown,       // HEAD first: skipped when there
+  kLikelyAbsent,  // new to the caller (a code change's layer): the first attempt goes straight to
+                  // the mount or upload, saving the HEAD; a retry starts with HEAD as usual. If
+                  // the repository had it after all, it is uploaded again, which is harmless.
+};
+
 struct FetchedManifest {
   std::string media_type;  // the Content-Type it was served with
   std::string bytes;
@@ -126,7 +134,12 @@ class RegistryClient {
   // bytes are not at hand (they are on another registry): kMissing then says to fetch them
   // and call again.
   Result<BlobPushed> push_blob(std::string_view repository, const oci::Descriptor& blob,
-                               const std::string& local_path, std::string_view mount_from = "");
+                               const std::string& local_path, std::string_view mount_from = "",
+                               BlobPresence presence = BlobPresence::kUnknown);
+  // The caller knows `repository` holds `blob` (a blob of a manifest tagged there): nothing is
+  // sent, and it counts as skipped. If the caller was wrong, pushing a manifest that needs it
+  // fails with FAILED_PRECONDITION and the caller pushes the blob after all.
+  void count_known_blob(std::string_view repository, const oci::Descriptor& blob);
 
   // Downloads `blob` from `repository` into `into` (digest checked).
   Status fetch_blob(std::string_view repository, const oci::Descriptor& blob, oci::OciLayout& into);

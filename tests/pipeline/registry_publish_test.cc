@@ -59,6 +59,38 @@ TEST_F(RegistryPublishTest, PublishesAndSendsOnlyWhatIsNew) {
   EXPECT_EQ(remote_digest("v2"), k["digest"]);
 }
 
+TEST_F(RegistryPublishTest, ABlobOfThePreviousVersionGoneIsPushedAgain) {
+  auto first = build();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  // The repository forgets the host layer behind the builder's back (its link in the
+  // registry's storage), as a registry-side cleanup might: the next build assumes the previous
+  // version's blobs are there, the manifest push is refused, and it asks about every blob.
+  std::string raw;
+  ASSERT_EQ(run_command("skopeo inspect --raw --tls-verify=false docker://" + registry_.host() +
+                            "/acme-corp/greet:v1",
+                        &raw),
+            0);
+  const std::string host_layer = nlohmann::json::parse(raw)["layers"][1]["digest"];
+  const std::string link = registry_.storage() + "/docker/registry/v2/repositories/acme-corp/greet/_layers/sha256/" +
+                           host_layer.substr(7);
+  std::string out;
+  ASSERT_EQ(run_command("test -d " + shell_quote(link) + " && rm -r " + shell_quote(link), &out), 0) << link;
+
+  change_code("after-cleanup");
+  auto second = build();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  auto j = nlohmann::json::parse(second.out);
+  EXPECT_EQ(j["version"], 2);
+  EXPECT_EQ(remote_digest("v2"), j["digest"]);
+  // The app layer and config first, then the host layer once the registry refused the manifest.
+  EXPECT_EQ(j["registry"]["blobsUploaded"], 3) << second.out;
+  ASSERT_EQ(run_command("skopeo copy -q --src-tls-verify=false docker://" + registry_.host() +
+                            "/acme-corp/greet:v2 " + shell_quote("oci:" + (work_ / "pulled") + ":v2") + " 2>&1",
+                        &out),
+            0)
+      << out;
+}
+
 TEST_F(RegistryPublishTest, AnotherAppMountsTheSharedLayers) {
   ASSERT_EQ(build().exit_code, 0);
   auto other = run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/other -o json --base " +

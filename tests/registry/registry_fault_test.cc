@@ -141,6 +141,44 @@ TEST_F(RegistryFaultTest, ConnectionDroppedMidChunkRestartsTheUploadCleanly) {
   expect_whole(*image, "acme-corp/dropped", "v1");
 }
 
+TEST_F(RegistryFaultTest, ABlobPushedUnaskedIsAskedAboutOnItsRetry) {
+  Layout l;
+  auto image = build_test_image(l.layout, "fault = 'unasked'\n");
+  ASSERT_TRUE(image.ok());
+  // The registry stores the blob, and the answer is lost: the retry must not upload it blindly
+  // again but find it with HEAD, even though the caller said it was likely absent.
+  set_faults({{{"method", "PUT"},
+               {"path", "/blobs/uploads/"},
+               {"times", 1},
+               {"action", "drop_after_forward"}}});
+  Client c;
+  const oci::Descriptor& blob = image->app_layer;
+  auto pushed = c.client->push_blob("acme-corp/unasked", blob, l.layout.blob_path(blob.digest), "",
+                                    BlobPresence::kLikelyAbsent);
+  ASSERT_TRUE(pushed.ok()) << pushed.status().to_string();
+  EXPECT_EQ(*pushed, BlobPushed::kSkipped);
+  EXPECT_EQ(c.client->counters().retries, 1);
+  EXPECT_EQ(c.client->counters().blobs_uploaded, 0);
+  // A first attempt that succeeds sends no HEAD at all.
+  set_faults(nlohmann::json::array());
+  const oci::Descriptor& other = image->deps_layer;
+  auto fresh = c.client->push_blob("acme-corp/unasked", other, l.layout.blob_path(other.digest), "",
+                                   BlobPresence::kLikelyAbsent);
+  ASSERT_TRUE(fresh.ok()) << fresh.status().to_string();
+  EXPECT_EQ(*fresh, BlobPushed::kUploaded);
+  EXPECT_TRUE(shared().registry.blob_files().count(other.digest.hex()));
+  const auto stats = nlohmann::json::parse(shared().proxy.call("/_fault/stats"), nullptr, false);
+  ASSERT_TRUE(stats.is_object());
+  int heads = 0, puts = 0;
+  for (const auto& line : stats["log"]) {
+    const std::string text = line.get<std::string>();
+    if (text.rfind("HEAD ", 0) == 0) ++heads;
+    if (text.rfind("PUT ", 0) == 0) ++puts;
+  }
+  EXPECT_EQ(heads, 0) << stats.dump();
+  EXPECT_EQ(puts, 1) << stats.dump();
+}
+
 TEST_F(RegistryFaultTest, AnAnswerLostAfterTheBlobWasStoredDoesNotUploadItTwice) {
   Layout l;
   auto image = build_test_image(l.layout, "fault = 'lost answer'\n");
