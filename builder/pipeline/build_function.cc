@@ -67,7 +67,7 @@ const SourceTree& python_host_tree() {
 Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& request,
                                    Progress& progress) {
   const store::AppId& app = request.app;
-  BuildResult result{Digest::of(""), 0, Digest::of(""), "", "", "", std::nullopt};
+  BuildResult result{Digest::of(""), 0, Digest::of(""), "", "", "", std::nullopt, {}};
 
   progress.stage("intake", request.source);
   IGNITE_ASSIGN_OR_RETURN(SourceTree tree, read_source_path(request.source, request.intake));
@@ -164,6 +164,7 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   result.version = committed.record.number;
   result.reference = std::move(committed.reference);
   result.registry = std::move(committed.registry);
+  result.warnings = std::move(committed.warnings);
   progress.done();
   return result;
 }

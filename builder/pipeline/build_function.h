@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/progress.h"
@@ -45,6 +46,7 @@ struct BuildResult {
   std::string base_digest;
   std::string inputs;                 // the JSON recorded with the version
   std::optional<RegistryOutcome> registry;
+  std::vector<std::string> warnings;  // after the commit (version_commit.h): the version stands
 };
 
 Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& request,

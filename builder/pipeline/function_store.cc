@@ -7,6 +7,33 @@
 #include <filesystem>
 
 namespace ignite::pipeline {
+namespace {
+
+// Schema 1 stores were written by builders that set a version's ref before recording it and
+// let the next build replace a ref left by one that died in between. Refs now follow commits
+// and are never replaced, so such a leftover (a ref vN just past the app's last recorded
+// version) is removed once, while the database is upgraded under its write lock, as those
+// builders would have replaced it.
+Status upgrade_refs(oci::OciLayout& layout, store::Database& db, int from) {
+  if (from != 1) return ok_status();
+  IGNITE_ASSIGN_OR_RETURN(auto refs, layout.list_refs());
+  IGNITE_ASSIGN_OR_RETURN(
+      store::Statement q,
+      db.prepare("SELECT COALESCE(MAX(v.number), 0) FROM apps a LEFT JOIN versions v ON v.app_id = a.id "
+                 "WHERE a.org = ?1 AND a.app = ?2"));
+  for (const auto& r : refs) {
+    auto v = store::parse_version_ref(r.name);
+    if (!v) continue;
+    q.reset();
+    q.bind(1, v->app.org()).bind(2, v->app.app());
+    IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+    const std::int64_t latest = row ? q.column_int(0) : 0;
+    if (v->number == latest + 1) IGNITE_RETURN_IF_ERROR(layout.remove_ref(r.name));
+  }
+  return ok_status();
+}
+
+}  // namespace
 
 Result<FunctionStore> FunctionStore::open(const std::string& dir, OpenStore mode) {
   const std::string ctx = "opening store " + dir;
@@ -37,7 +64,10 @@ Result<FunctionStore> FunctionStore::open(const std::string& dir, OpenStore mode
     }
     if (mode == OpenStore::kExisting) return not_found(ctx + ": it has no database yet (no build has used it)");
   }
-  auto versions = store::VersionStore::open(db_path);
+  auto versions = store::VersionStore::open(db_path, store::Database::Create::kIfMissing,
+                                            [&](store::Database& db, int from) {
+                                              return upgrade_refs(*layout, db, from);
+                                            });
   if (!versions.ok()) return versions.status().with_context(ctx);
   return FunctionStore(dir, std::move(layout).value(), std::move(versions).value());
 }

@@ -68,7 +68,7 @@ std::string base_digest_of(const registry::SourceManifest& m) {
 Result<PublishImageResult> publish_image(FunctionStore& store, const PublishImageRequest& request,
                                          Progress& progress) {
   const store::AppId& app = request.app;
-  PublishImageResult result{0, oci::Descriptor{"", Digest::of(""), 0, {}, {}}, "", "", "", std::nullopt};
+  PublishImageResult result{0, oci::Descriptor{"", Digest::of(""), 0, {}, {}}, "", "", "", std::nullopt, {}};
 
   progress.stage("resolve", request.image);
   IGNITE_ASSIGN_OR_RETURN(registry::ImageSource source, registry::ImageSource::parse(request.image));
@@ -120,6 +120,7 @@ Result<PublishImageResult> publish_image(FunctionStore& store, const PublishImag
   result.version = committed.record.number;
   result.reference = std::move(committed.reference);
   result.registry = std::move(committed.registry);
+  result.warnings = std::move(committed.warnings);
   progress.done();
   return result;
 }

@@ -9,7 +9,7 @@
 //   copy     without --registry: every layer into the store's layout
 //   push     with --registry: every blob the repository lacks (skipped, mounted from the
 //            image's repository on the same registry, else uploaded) and the manifest by digest
-//   ref, commit  as for a build (version_commit.h)
+//   tag, commit, ref  as for a build (version_commit.h)
 // With --registry the store's layout keeps the manifest and config; the layers stay in the
 // registry, and are never downloaded when the target registry holds the image's repository.
 #pragma once
@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "builder/oci/descriptor.h"
 #include "builder/pipeline/build_function.h"
@@ -40,6 +41,7 @@ struct PublishImageResult {
   std::string source;        // the image pinned: "docker://HOST/REPO:TAG@sha256:…"
   std::string inputs;        // the JSON recorded with the version
   std::optional<RegistryOutcome> registry;
+  std::vector<std::string> warnings;  // after the commit (version_commit.h): the version stands
 };
 
 Result<PublishImageResult> publish_image(FunctionStore& store, const PublishImageRequest& request,

@@ -45,7 +45,10 @@ Status RegistryPublication::check_tags(FunctionStore& store) {
   IGNITE_ASSIGN_OR_RETURN(std::int64_t latest, store.versions().latest_number(app_));
   IGNITE_ASSIGN_OR_RETURN(std::vector<std::int64_t> remote,
                           registry::list_version_tags(client_, repository()));
-  if (std::find(remote.begin(), remote.end(), latest + 1) != remote.end()) {
+  // Only a lone tag just past the store's last version can be this store's own leftover; it is
+  // taken over before anything else is decided, and anything more is refused below untouched.
+  if (!remote.empty() && remote.back() == latest + 1 &&
+      (remote.size() == 1 || remote[remote.size() - 2] <= latest)) {
     IGNITE_RETURN_IF_ERROR(adopt_leftover_tag(store, latest + 1));
     IGNITE_ASSIGN_OR_RETURN(latest, store.versions().latest_number(app_));
   }
@@ -86,37 +89,23 @@ Status RegistryPublication::check_tags(FunctionStore& store) {
   return ok_status();
 }
 
-// A build of this store that died after tagging vN and before its commit left the tag on a
-// complete image whose manifest (and config) it had stored in the store's layout first. That
-// image becomes version N (its codeHash read from its labels), as its build would have recorded;
-// its ref follows with the next commit. Any other vN tag is foreign, and check_tags refuses it.
+// A process of this store that died after tagging vN and before its commit left the tag and,
+// in the database, the pending tag it remembered just before (VersionStore::pending_tag), with
+// everything it meant to record. Only such a tag becomes version N, as that process would have
+// recorded it; its ref follows. Any other vN tag is foreign, and check_tags refuses it.
 Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_t number) {
   IGNITE_ASSIGN_OR_RETURN(std::optional<oci::Descriptor> remote,
                           client_.head_manifest(repository(), "v" + std::to_string(number)));
-  if (!remote || !store.layout().has_blob(remote->digest)) return ok_status();
-  IGNITE_ASSIGN_OR_RETURN(oci::Descriptor local, stored_manifest_descriptor(store.layout(), remote->digest));
-  IGNITE_ASSIGN_OR_RETURN(oci::StoredImage image, oci::read_image(store.layout(), local));
-  store::VersionRecord record;
-  record.manifest_digest = local.digest.to_string();
-  auto label = [&](const char* key) {
-    auto it = image.config.labels.find(key);
-    return it == image.config.labels.end() ? std::string() : it->second;
-  };
-  // Only an image this builder made for this very app carries its codeHash; an image draft's
-  // codeHash stays empty whatever its labels say.
-  const bool ours = label("dev.ignite.org") == app_.org() && label("dev.ignite.app") == app_.app();
-  record.code_hash = ours ? label("dev.ignite.code-hash") : "";
-  record.lock_hash = ours ? label("dev.ignite.lock-hash") : "";
-  auto base = image.manifest.annotations.find("org.opencontainers.image.base.digest");
-  record.base_digest = base == image.manifest.annotations.end() ? "" : base->second;
-  record.registries = {host_};
-  record.inputs = nlohmann::json{{"recovered", "the process that made this version stopped after tagging it in " +
-                                                   host_ + "; recorded by the next one"},
-                                 {"codeHash", record.code_hash},
-                                 {"baseDigest", record.base_digest},
-                                 {"org", app_.org()},
-                                 {"app", app_.app()}}
-                      .dump();
+  if (!remote) return ok_status();
+  IGNITE_ASSIGN_OR_RETURN(std::optional<store::VersionRecord> pending,
+                          store.versions().pending_tag(app_, host_, remote->digest.to_string()));
+  if (!pending || !store.layout().has_blob(remote->digest)) return ok_status();
+  store::VersionRecord record = std::move(*pending);
+  auto inputs = nlohmann::json::parse(record.inputs, nullptr, /*allow_exceptions=*/false);
+  if (!inputs.is_object()) inputs = nlohmann::json::object();
+  inputs["recovered"] = "the process that made this version stopped after tagging it in " + host_ +
+                        "; recorded by the next one";
+  record.inputs = inputs.dump();
   auto adopted = store.versions().commit_version(app_, record, [&](std::int64_t n) -> Status {
     if (n != number) {
       return aborted("another build recorded version " + std::to_string(number) +
@@ -131,7 +120,8 @@ Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_
                       (*recorded)[static_cast<std::size_t>(number - 1)].manifest_digest == record.manifest_digest;
     if (!same) return adopted.status();
   }
-  return set_missing_refs(store, app_).status();
+  for (const auto& problem : set_missing_refs(store, app_)) progress_.note("warning: " + problem);
+  return ok_status();
 }
 
 std::set<std::string> RegistryPublication::blobs_known_present(FunctionStore& store) const {
@@ -157,8 +147,9 @@ constexpr std::int64_t kUnaskedBlobBytes = 1 << 20;
 Status RegistryPublication::push_blobs(FunctionStore& store, const oci::Descriptor& manifest,
                                        const std::string& base_digest,
                                        registry::OpenedImage* remote_base,
-                                       const std::set<std::string>& known,
-                                       std::vector<oci::Descriptor>* assumed) {
+                                       const std::set<std::string>& known, Asking asking,
+                                       std::vector<oci::Descriptor>* assumed,
+                                       std::set<std::string>* pushed_digests) {
   oci::OciLayout& layout = store.layout();
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::AppId> sibling,
                           store.versions().app_in_registry_with_base(host_, base_digest, app_));
@@ -179,21 +170,28 @@ Status RegistryPublication::push_blobs(FunctionStore& store, const oci::Descript
     const bool of_base = base_layers.count(blob.digest.to_string()) > 0;
     const std::string& mount_from = of_base && !base_repo.empty() ? base_repo : sibling_repo;
     const bool local = layout.has_blob(blob.digest);
-    const auto presence = !known.empty() && local && blob.size <= kUnaskedBlobBytes
+    const auto presence = asking == Asking::kSmallNewUnasked && local && blob.size <= kUnaskedBlobBytes
                               ? registry::BlobPresence::kLikelyAbsent
                               : registry::BlobPresence::kUnknown;
     IGNITE_ASSIGN_OR_RETURN(
         registry::BlobPushed pushed,
         client_.push_blob(repository(), blob, local ? layout.blob_path(blob.digest) : "", mount_from,
                           presence));
-    if (pushed != registry::BlobPushed::kMissing) continue;  // counted by the client
+    if (pushed != registry::BlobPushed::kMissing) {  // counted by the client
+      pushed_digests->insert(blob.digest.to_string());
+      continue;
+    }
     if (!of_base || remote_base == nullptr) {
-      return data_loss("pushing blob " + blob.digest.to_string() + " to registry " + host_ +
-                       " repository " + repository() + ": the blob is not in the store's layout " +
-                       layout.dir() + " (run `ignite-builder store check`)");
+      return failed_precondition(
+          "pushing blob " + blob.digest.to_string() + " to registry " + host_ + " repository " +
+          repository() + ": the blob is neither there nor in the store's layout " + layout.dir() +
+          ". If the base keeps its layers only in a registry (a version published with --registry), "
+          "take the base from there (--base HOST/REPO:TAG) so they can be mounted; otherwise run "
+          "`ignite-builder store check`");
     }
     IGNITE_RETURN_IF_ERROR(remote_base->fetch_blob(blob, layout));
     IGNITE_ASSIGN_OR_RETURN(pushed, client_.push_blob(repository(), blob, layout.blob_path(blob.digest)));
+    pushed_digests->insert(blob.digest.to_string());
   }
   return ok_status();
 }
@@ -203,19 +201,27 @@ Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& 
                                    registry::OpenedImage* remote_base) {
   const std::set<std::string> known = blobs_known_present(store);
   std::vector<oci::Descriptor> assumed;
-  IGNITE_RETURN_IF_ERROR(push_blobs(store, manifest, base_digest, remote_base, known, &assumed));
+  std::set<std::string> pushed;
+  // New blobs go unasked only when the previous version is known to be there: then a blob
+  // this build did not share with it is most likely new to the repository.
+  const Asking asking = known.empty() ? Asking::kAlways : Asking::kSmallNewUnasked;
+  IGNITE_RETURN_IF_ERROR(
+      push_blobs(store, manifest, base_digest, remote_base, known, asking, &assumed, &pushed));
   IGNITE_ASSIGN_OR_RETURN(std::string bytes, store.layout().read_blob(manifest.digest));
   Status put = client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
   if (put.code() == Code::kFailedPrecondition && !assumed.empty()) {
     // The registry lacks a blob of the previous version after all (removed behind this
     // store's back): ask about every blob and push what is missing, then the manifest again.
+    // Those just pushed are there; the others are asked about (and counted) this time.
     progress_.note("registry " + host_ + " refused the manifest (" + put.message() +
-                   "); asking about every blob");
-    assumed.clear();
-    IGNITE_RETURN_IF_ERROR(push_blobs(store, manifest, base_digest, remote_base, {}, &assumed));
+                   "); asking about the blobs assumed to be there");
+    std::vector<oci::Descriptor> again;
+    IGNITE_RETURN_IF_ERROR(push_blobs(store, manifest, base_digest, remote_base, pushed, Asking::kAlways,
+                                      &again, &pushed));
     put = client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
+    return put;
   }
-  // Counted only now, so that a fallback does not count them twice.
+  // Counted only once the manifest is accepted, which proves them there.
   if (put.ok()) {
     for (const auto& blob : assumed) client_.count_known_blob(repository(), blob);
   }

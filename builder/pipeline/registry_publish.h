@@ -78,10 +78,12 @@ class RegistryPublication {
   // The blobs of the app's latest version when check_tags saw its tag in the repository: they
   // are there (a tagged manifest keeps its blobs), so upload() sends no HEAD for them.
   std::set<std::string> blobs_known_present(FunctionStore& store) const;
-  // Pushes the blobs `known` does not name; those it does go to *assumed, unsent.
+  // Pushes the blobs `known` does not name (their digests go to *pushed); those it does go to
+  // *assumed, unsent. With kSmallNewUnasked, small blobs are sent without a HEAD first.
+  enum class Asking { kAlways, kSmallNewUnasked };
   Status push_blobs(FunctionStore& store, const oci::Descriptor& manifest, const std::string& base_digest,
-                    registry::OpenedImage* remote_base, const std::set<std::string>& known,
-                    std::vector<oci::Descriptor>* assumed);
+                    registry::OpenedImage* remote_base, const std::set<std::string>& known, Asking asking,
+                    std::vector<oci::Descriptor>* assumed, std::set<std::string>* pushed);
 
   registry::RegistryClient client_;
   std::string host_;

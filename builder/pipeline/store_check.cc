@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 
 #include "builder/oci/image_reader.h"
 #include "builder/pipeline/version_commit.h"
@@ -11,24 +14,52 @@
 namespace ignite::pipeline {
 namespace {
 
-// What the layout may lack of a version's image: nothing, or (for a version published to a
-// registry) layers, which that registry holds: a registry base's, an image draft's.
-enum class Layers { kAllLocal, kMayBeInRegistry };
+// The layers a version may keep only in the registry it was published to (docs/store.md):
+// an image draft's (published from a registry or a layout: publish-image sends its layers
+// straight there), and those of a base taken from a registry. Every other layer must be here.
+std::set<std::string> layers_kept_in_registry(const oci::OciLayout& layout,
+                                              const store::VersionRecord& v) {
+  std::set<std::string> out;
+  if (v.registries.empty()) return out;
+  auto inputs = nlohmann::json::parse(v.inputs, nullptr, /*allow_exceptions=*/false);
+  if (!inputs.is_object()) return out;
+  std::optional<oci::Descriptor> manifest;
+  if (inputs.contains("image")) {
+    auto digest = Digest::parse(v.manifest_digest);
+    if (digest.ok()) {
+      auto d = stored_manifest_descriptor(layout, *digest);
+      if (d.ok()) manifest = *d;
+    }
+  } else if (inputs.value("base", "").rfind("docker://", 0) == 0) {
+    auto digest = Digest::parse(v.base_digest);
+    if (digest.ok()) {
+      auto d = stored_manifest_descriptor(layout, *digest);
+      if (d.ok()) manifest = *d;
+    }
+  }
+  if (!manifest) return out;
+  auto image = oci::read_image(layout, *manifest);
+  if (!image.ok()) return out;
+  for (const auto& l : image->manifest.layers) out.insert(l.digest.to_string());
+  return out;
+}
 
 // Every blob of the image is present with the size its descriptor gives (kStructure), or
 // hashes to its digest and diff_id (kContent); the manifest and config always, the layers
-// unless `layers` lets them be in a registry (*in_registry counts those). Returns a problem,
-// or "" when fine.
+// unless `in_registry_only` names them and they are absent (*in_registry counts those).
+// Returns a problem, or "" when fine.
 std::string check_image(const oci::OciLayout& layout, const oci::Descriptor& manifest,
-                        CheckDepth depth, Layers layers, int* in_registry) {
+                        CheckDepth depth, const std::set<std::string>& in_registry_only,
+                        int* in_registry) {
   auto image = oci::read_image(layout, manifest);
   if (!image.ok()) return image.status().message();
   oci::StoredImage present = *image;  // the layers to check: those in the layout
-  if (layers == Layers::kMayBeInRegistry) {
+  if (!in_registry_only.empty()) {
     present.manifest.layers.clear();
     present.config.diff_ids.clear();
     for (std::size_t i = 0; i < image->manifest.layers.size(); ++i) {
-      if (!layout.has_blob(image->manifest.layers[i].digest)) {
+      const oci::Descriptor& layer = image->manifest.layers[i];
+      if (in_registry_only.count(layer.digest.to_string()) && !layout.has_blob(layer.digest)) {
         ++*in_registry;
         continue;
       }
@@ -68,8 +99,10 @@ int count_temp_blobs(const std::string& layout_dir) {
 
 Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
   StoreCheckReport report;
-  IGNITE_ASSIGN_OR_RETURN(auto apps, store.versions().all_versions());
+  // Refs first: they are set only after their version is recorded, so every ref read now names
+  // a version the database holds by the time it is read next, even while builds commit.
   IGNITE_ASSIGN_OR_RETURN(auto refs, store.layout().list_refs());
+  IGNITE_ASSIGN_OR_RETURN(auto apps, store.versions().all_versions());
   std::map<std::string, oci::Descriptor> by_name;
   for (const auto& r : refs) by_name.emplace(r.name, r.manifest);
   report.refs = static_cast<int>(refs.size());
@@ -105,8 +138,8 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
       } else {
         manifest = it->second;
       }
-      const Layers layers = v.registries.empty() ? Layers::kAllLocal : Layers::kMayBeInRegistry;
-      if (std::string p = check_image(store.layout(), manifest, depth, layers, &in_registry);
+      const auto kept = layers_kept_in_registry(store.layout(), v);
+      if (std::string p = check_image(store.layout(), manifest, depth, kept, &in_registry);
           !p.empty()) {
         report.problems.push_back(what + ": " + p);
       }
@@ -118,7 +151,7 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
     const auto parsed = store::parse_version_ref(r.name);
     if (!parsed) {
       // Other refs (base images) must at least be whole images.
-      if (std::string p = check_image(store.layout(), r.manifest, depth, Layers::kAllLocal, &in_registry);
+      if (std::string p = check_image(store.layout(), r.manifest, depth, {}, &in_registry);
           !p.empty()) {
         report.problems.push_back("ref " + r.name + ": " + p);
       }
@@ -128,10 +161,11 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
     const std::int64_t number = parsed->number;
     const std::int64_t recorded = latest.count(app) ? latest[app] : 0;
     if (number <= recorded) continue;  // checked above
-    // Refs are set only after their version is recorded (version_commit.h).
+    // Refs are set only after their version is recorded (version_commit.h), and refs left by
+    // builders of schema 1 were removed when the database was upgraded.
     report.problems.push_back("ref " + r.name + " names version " + std::to_string(number) + ", but " +
                               app + " has " + std::to_string(recorded) +
-                              " recorded versions: the database is older than the layout");
+                              " recorded versions: the database is older than the layout (restore it)");
   }
 
   if (in_registry > 0) {

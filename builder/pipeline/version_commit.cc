@@ -1,17 +1,19 @@
 #include "builder/pipeline/version_commit.h"
 
-#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
+#include "builder/oci/image_reader.h"
 #include "builder/oci/media_types.h"
 #include "builder/util/fault.h"
 
 namespace ignite::pipeline {
 namespace {
 
-// Refs are set only after their version is recorded, so a ref at or above the number being
-// taken means the database lost versions the layout still has (restored from a backup?):
-// recording would give a published number to other content.
+// Refs are set only after their version is recorded (and refs left by schema-1 builders were
+// removed when the database was upgraded), so a ref at or above the number being taken means
+// the database lost versions the layout still has (restored from a backup?): recording would
+// give a published number to other content.
 Status check_no_later_refs(FunctionStore& store, const store::AppId& app, std::int64_t number) {
   IGNITE_ASSIGN_OR_RETURN(auto refs, store.layout().list_refs());
   for (const auto& r : refs) {
@@ -39,33 +41,63 @@ Result<oci::Descriptor> stored_manifest_descriptor(const oci::OciLayout& layout,
   return oci::Descriptor{media_type, digest, static_cast<std::int64_t>(bytes.size()), {}, {}};
 }
 
-Result<int> set_missing_refs(FunctionStore& store, const store::AppId& app) {
-  const std::string what = "setting the refs of recorded versions of " + app.to_string();
-  IGNITE_ASSIGN_OR_RETURN(auto recorded, store.versions().versions(app));
-  IGNITE_ASSIGN_OR_RETURN(auto refs, store.layout().list_refs());
-  std::map<std::string, std::string> by_name;
-  for (const auto& r : refs) by_name.emplace(r.name, r.manifest.digest.to_string());
-  int set = 0;
-  for (const auto& v : recorded) {
-    const std::string name = app.ref_name(v.number);
-    if (by_name.count(name)) continue;  // store check compares the digests
-    auto digest = Digest::parse(v.manifest_digest);
-    if (!digest.ok()) return digest.status().with_context(what);
-    auto manifest = stored_manifest_descriptor(store.layout(), *digest);
-    if (!manifest.ok()) return manifest.status().with_context(what + ": " + name);
-    // kRefuse: a ref of that name set meanwhile by another process names the same digest
-    // (that is success), or the layout and the database disagree (an error, nothing moved).
-    IGNITE_RETURN_IF_ERROR(store.layout().set_ref(name, *manifest, oci::ExistingRef::kRefuse));
-    ++set;
+std::vector<std::string> set_missing_refs(FunctionStore& store, const store::AppId& app) {
+  const std::string what = "setting the ref of recorded version ";
+  std::vector<std::string> problems;
+  auto recorded = store.versions().versions(app);
+  auto refs = store.layout().list_refs();
+  if (!recorded.ok() || !refs.ok()) {
+    problems.push_back("setting the refs of recorded versions of " + app.to_string() + ": " +
+                       (recorded.ok() ? refs.status() : recorded.status()).message());
+    return problems;
   }
-  return set;
+  std::set<std::string> named;
+  for (const auto& r : *refs) named.insert(r.name);
+  for (const auto& v : *recorded) {
+    const std::string name = app.ref_name(v.number);
+    if (named.count(name)) continue;  // store check compares the digests
+    auto digest = Digest::parse(v.manifest_digest);
+    auto manifest = digest.ok() ? stored_manifest_descriptor(store.layout(), *digest)
+                                : Result<oci::Descriptor>(digest.status());
+    // kRefuse: a ref of that name set meanwhile by another process names the same digest
+    // (that is success), or the layout and the database disagree (nothing is moved).
+    Status set = manifest.ok() ? store.layout().set_ref(name, *manifest, oci::ExistingRef::kRefuse)
+                               : manifest.status();
+    if (!set.ok()) problems.push_back(what + name + ": " + set.message());
+  }
+  return problems;
 }
 
+namespace {
+
+// Without a registry the layout is the only place the version lives: all of it must be there.
+// (A base that is a version published with --registry may keep its layers only there.)
+Status check_whole_in_layout(FunctionStore& store, const oci::Descriptor& manifest) {
+  IGNITE_ASSIGN_OR_RETURN(oci::StoredImage image, oci::read_image(store.layout(), manifest));
+  for (const auto& layer : image.manifest.layers) {
+    if (!store.layout().has_blob(layer.digest)) {
+      return failed_precondition(
+          "layer " + layer.digest.to_string() + " of image " + manifest.digest.to_string() +
+          " is not in the store's layout " + store.layout_dir() +
+          ": its base keeps that layer only in a registry; publish with --registry, or take the "
+          "base from that registry (--base HOST/REPO:TAG)");
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace
+
 Result<CommittedVersion> commit_version_with_ref(FunctionStore& store, const store::AppId& app,
-                                                     store::VersionRecord record,
-                                                     const oci::Descriptor& manifest,
-                                                     RegistryPublication* publication) {
-  if (publication != nullptr) record.registries = {publication->host()};
+                                                 store::VersionRecord record,
+                                                 const oci::Descriptor& manifest,
+                                                 RegistryPublication* publication) {
+  if (publication == nullptr) {
+    IGNITE_RETURN_IF_ERROR(check_whole_in_layout(store, manifest));
+  } else {
+    record.registries = {publication->host()};
+    IGNITE_RETURN_IF_ERROR(store.versions().remember_pending_tag(app, publication->host(), record));
+  }
   auto committed = store.versions().commit_version(app, record, [&](std::int64_t number) -> Status {
     IGNITE_RETURN_IF_ERROR(check_no_later_refs(store, app, number));
     if (publication != nullptr) {
@@ -74,18 +106,26 @@ Result<CommittedVersion> commit_version_with_ref(FunctionStore& store, const sto
     fault_point("tag");
     return ok_status();
   });
-  if (!committed.ok()) return committed.status();
+  if (!committed.ok()) {
+    // Nothing was tagged (or the tag named another image): the intent is void. Best effort: a
+    // row left behind only ever lets this store record this very image under the next number.
+    if (publication != nullptr) {
+      (void)store.versions().forget_pending_tag(app, publication->host(), record.manifest_digest);
+    }
+    return committed.status();
+  }
   fault_point("commit");
-  // This version's ref, and those of earlier ones whose process stopped before theirs.
-  auto refs = set_missing_refs(store, app);
-  if (!refs.ok()) {
-    return refs.status().with_context("version " + app.ref_name(committed->number) +
-                                      " is recorded, but its ref is not set; the next build of " +
-                                      app.to_string() + " sets it");
+  CommittedVersion out{std::move(committed).value(), "", std::nullopt, {}};
+  out.reference = app.ref_name(out.record.number);
+  // This version's ref first, then those of earlier versions whose process stopped before theirs.
+  if (Status own = store.layout().set_ref(out.reference, manifest, oci::ExistingRef::kRefuse); !own.ok()) {
+    out.warnings.push_back("version " + out.reference + " is recorded, but its ref could not be set (" +
+                           own.message() + "); the next build of " + app.to_string() + " sets it");
+  }
+  for (std::string& problem : set_missing_refs(store, app)) {
+    if (problem.find(out.reference + ":") == std::string::npos) out.warnings.push_back(std::move(problem));
   }
   fault_point("ref");
-  CommittedVersion out{std::move(committed).value(), "", std::nullopt};
-  out.reference = app.ref_name(out.record.number);
   if (publication != nullptr) {
     out.registry = RegistryOutcome{publication->host() + "/" + out.reference, publication->transfer()};
   }

@@ -16,6 +16,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "builder/oci/descriptor.h"
 #include "builder/pipeline/function_store.h"
@@ -29,19 +30,25 @@ struct CommittedVersion {
   store::VersionRecord record;              // with its number
   std::string reference;                    // "acme-corp/greet:v3"
   std::optional<RegistryOutcome> registry;  // with a publication: "HOST/acme-corp/greet:v3", bytes moved
+  // What went wrong after the commit (a ref that could not be set): the version is recorded
+  // all the same, so these are warnings, not a failure.
+  std::vector<std::string> warnings;
 };
 
-// `manifest` (and, for a version that keeps no layers in a registry, every blob it refers to)
-// must be in the store's layout already. `publication` may be null.
+// `manifest` and its config must be in the store's layout already. Without a publication the
+// version lives only in the layout, so every layer must be there too (FAILED_PRECONDITION
+// naming the first missing one). With one, the tag's intent is remembered first
+// (VersionStore::remember_pending_tag), so that a process killed between the tag and the commit
+// leaves a tag the next build can tell from a foreign one.
 Result<CommittedVersion> commit_version_with_ref(FunctionStore& store, const store::AppId& app,
                                                      store::VersionRecord record,
                                                      const oci::Descriptor& manifest,
                                                      RegistryPublication* publication);
 
 // Sets the ref of every recorded version of `app` that has none (its process stopped between
-// commit and ref), from the recorded digest. Never moves a ref: one naming another digest is
-// DATA_LOSS. Returns how many refs it set.
-Result<int> set_missing_refs(FunctionStore& store, const store::AppId& app);
+// commit and ref), from the recorded digest. Never moves a ref. Returns what it could not do
+// (one line per version; `store check` reports those versions too).
+std::vector<std::string> set_missing_refs(FunctionStore& store, const store::AppId& app);
 
 // The descriptor of a manifest stored in the layout under `digest` (media type from its
 // "mediaType", the OCI manifest type when it has none).

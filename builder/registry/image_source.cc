@@ -11,7 +11,8 @@ bool is_layout_dir(const std::string& dir) {
 }
 
 // A bare registry reference must name its registry: "HOST.DOMAIN/…", "HOST:PORT/…" or
-// "localhost/…". Otherwise a mistyped layout path would quietly become a Docker Hub name.
+// "localhost/…". Otherwise a mistyped layout path would quietly become a Docker Hub name (and
+// parse() never takes a path that exists on disk for a host).
 bool names_registry(std::string_view text) {
   const std::size_t slash = text.find('/');
   if (slash == std::string_view::npos) return false;
@@ -60,6 +61,13 @@ Result<ImageSource> ImageSource::parse(std::string_view text) {
     return source;
   }
   std::string detail;
+  struct stat st {};
+  if (colon != std::string_view::npos && colon > 0 &&
+      ::stat(std::string(text.substr(0, colon)).c_str(), &st) == 0) {
+    // A path that exists is never taken as a registry host ("build.out/layout:ref").
+    return invalid_argument("image \"" + std::string(text) + "\": \"" + std::string(text.substr(0, colon)) +
+                            "\" is not an OCI layout (it has no oci-layout file)");
+  }
   if (names_registry(text)) {
     auto ref = ImageReference::parse(text);
     if (ref.ok()) {

@@ -1,4 +1,5 @@
--- The embedded store's database, schema version 1 (docs/store.md).
+-- The embedded store's database, schema version 2 (docs/store.md). Version 2 added pending_tags;
+-- a version 1 database is upgraded in place when opened.
 -- Versions are immutable rows; a number is taken in the transaction that commits the version.
 PRAGMA foreign_keys = ON;
 
@@ -46,4 +47,23 @@ CREATE TABLE IF NOT EXISTS registry_tags (
   registry TEXT NOT NULL,
   PRIMARY KEY (app_id, number, registry),
   FOREIGN KEY (app_id, number) REFERENCES versions (app_id, number)
+) STRICT;
+
+-- A registry tag this store is about to set: committed just before the tag PUT, deleted in the
+-- transaction that records the version. One left behind means the process stopped in between,
+-- and proves that a vN tag naming `manifest_digest` is this store's own work: the next build
+-- records it as the version its process meant to record (with these fields). A tag without
+-- such a row is foreign. Keyed by content, not number: the number is taken after the PUT's
+-- transaction begins.
+CREATE TABLE IF NOT EXISTS pending_tags (
+  org             TEXT NOT NULL,
+  app             TEXT NOT NULL,
+  registry        TEXT NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  code_hash       TEXT NOT NULL,
+  lock_hash       TEXT NOT NULL,
+  base_digest     TEXT NOT NULL,
+  inputs          TEXT NOT NULL,
+  created_at      INTEGER NOT NULL,
+  PRIMARY KEY (org, app, registry, manifest_digest)
 ) STRICT;

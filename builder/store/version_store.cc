@@ -58,21 +58,34 @@ Result<std::optional<std::string>> recorded_schema(Database& db) {
 
 }  // namespace
 
-Result<VersionStore> VersionStore::open(const std::string& path, Database::Create create) {
+Result<VersionStore> VersionStore::open(const std::string& path, Database::Create create,
+                                        const UpgradeHook& upgrade) {
   IGNITE_ASSIGN_OR_RETURN(Database db, Database::open(path, create));
   const std::string current = std::to_string(kStoreSchemaVersion);
   IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> version, recorded_schema(db));
-  // Statements of the current schema are all IF NOT EXISTS: applying it again is harmless,
-  // and it adds what a database made by an earlier build of schema 1 lacks (registry_tags).
-  // Only then is the write lock taken, so readers never wait for writers here.
-  if (!version || *version == current) {
+  // Statements of the schema are all IF NOT EXISTS: applying it again is harmless, and it adds
+  // what an older database lacks (registry_tags came within version 1, pending_tags with 2).
+  // The write lock is taken only then, so readers never wait for writers here.
+  if (!version || *version == current || *version == "1") {
     IGNITE_ASSIGN_OR_RETURN(Statement missing,
-                            db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                                       "name = 'registry_tags'"));
-    IGNITE_ASSIGN_OR_RETURN(bool has_all, missing.step());
-    if (!version || !has_all) {
+                            db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                                       "name IN ('registry_tags', 'pending_tags')"));
+    IGNITE_ASSIGN_OR_RETURN(bool row, missing.step());
+    const bool has_all = row && missing.column_int(0) == 2;
+    // Ends the statement's read transaction: BEGIN IMMEDIATE below must not upgrade a stale
+    // snapshot (SQLite answers that with SQLITE_BUSY at once, without waiting).
+    missing.reset();
+    if (!version || !has_all || *version != current) {
       IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
+      // Read again under the lock: another process may have done it meanwhile.
+      IGNITE_ASSIGN_OR_RETURN(version, recorded_schema(db));
       IGNITE_RETURN_IF_ERROR(db.exec(kSchemaSql));
+      if (version == std::optional<std::string>("1")) {
+        IGNITE_RETURN_IF_ERROR(db.exec("UPDATE meta SET value = '" + current + "' WHERE key = 'schema_version'"));
+        if (upgrade) {
+          IGNITE_RETURN_IF_ERROR(upgrade(db, 1).with_context("upgrading database " + path + " from schema 1"));
+        }
+      }
       IGNITE_RETURN_IF_ERROR(db.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '" +
                                      current + "')"));
       IGNITE_RETURN_IF_ERROR(tx.commit());
@@ -135,6 +148,7 @@ Result<VersionRecord> VersionStore::commit_version(
         Statement tag, db_.prepare("INSERT INTO registry_tags (app_id, number, registry) VALUES (?1, ?2, ?3)"));
     tag.bind(1, app_id).bind(2, record.number).bind(3, registry);
     if (Status s = tag.run(); !s.ok()) return s.with_context(ctx);
+    if (Status s = forget_pending_tag(app, registry, record.manifest_digest); !s.ok()) return s.with_context(ctx);
   }
   if (Status s = tx->commit(); !s.ok()) return s.with_context(ctx);
   return record;
@@ -216,6 +230,52 @@ Result<std::optional<AppId>> VersionStore::app_in_registry_with_base(std::string
   if (!row) return std::optional<AppId>();
   IGNITE_ASSIGN_OR_RETURN(AppId app, AppId::from_parts(q.column_text(0), q.column_text(1)));
   return std::optional<AppId>(std::move(app));
+}
+
+Status VersionStore::remember_pending_tag(const AppId& app, std::string_view registry,
+                                          const VersionRecord& record) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare("INSERT OR REPLACE INTO pending_tags (org, app, registry, manifest_digest, code_hash, "
+                  "lock_hash, base_digest, inputs, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+  q.bind(1, app.org())
+      .bind(2, app.app())
+      .bind(3, registry)
+      .bind(4, record.manifest_digest)
+      .bind(5, record.code_hash)
+      .bind(6, record.lock_hash)
+      .bind(7, record.base_digest)
+      .bind(8, record.inputs)
+      .bind(9, static_cast<std::int64_t>(std::time(nullptr)));
+  return q.run().with_context("remembering the tag of " + app.to_string() + " about to be set in " +
+                              std::string(registry));
+}
+
+Result<std::optional<VersionRecord>> VersionStore::pending_tag(const AppId& app, std::string_view registry,
+                                                               std::string_view manifest_digest) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q, db_.prepare("SELECT code_hash, lock_hash, base_digest, inputs FROM pending_tags WHERE "
+                               "org = ?1 AND app = ?2 AND registry = ?3 AND manifest_digest = ?4"));
+  q.bind(1, app.org()).bind(2, app.app()).bind(3, registry).bind(4, manifest_digest);
+  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row) return std::optional<VersionRecord>();
+  VersionRecord r;
+  r.manifest_digest = std::string(manifest_digest);
+  r.code_hash = q.column_text(0);
+  r.lock_hash = q.column_text(1);
+  r.base_digest = q.column_text(2);
+  r.inputs = q.column_text(3);
+  r.registries = {std::string(registry)};
+  return std::optional<VersionRecord>(std::move(r));
+}
+
+Status VersionStore::forget_pending_tag(const AppId& app, std::string_view registry,
+                                        std::string_view manifest_digest) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q, db_.prepare("DELETE FROM pending_tags WHERE org = ?1 AND app = ?2 AND registry = ?3 AND "
+                               "manifest_digest = ?4"));
+  q.bind(1, app.org()).bind(2, app.app()).bind(3, registry).bind(4, manifest_digest);
+  return q.run();
 }
 
 }  // namespace ignite::store

@@ -41,11 +41,17 @@ class VersionStore {
  public:
   // Opens (or, with Database::Create::kIfMissing, creates) the database at `path`; fails on
   // another schema version. Creating the schema is the only write it does.
+  // `upgrade(db, from)` runs inside the transaction that upgrades a database of schema version
+  // `from` to the current one, for what must change with it outside the database (the caller's
+  // refs); when it fails, nothing is upgraded.
+  using UpgradeHook = std::function<Status(Database& db, int from)>;
   static Result<VersionStore> open(const std::string& path,
-                                   Database::Create create = Database::Create::kIfMissing);
+                                   Database::Create create = Database::Create::kIfMissing,
+                                   const UpgradeHook& upgrade = nullptr);
 
   // Records `record` as the app's next version. `publish(number)` is called inside the
-  // transaction; when it fails, nothing is recorded and the number stays free.
+  // transaction; when it fails, nothing is recorded and the number stays free. The pending tags
+  // of `record` (its digest in each of record.registries) are forgotten in the same transaction.
   Result<VersionRecord> commit_version(const AppId& app, VersionRecord record,
                                        const std::function<Status(std::int64_t number)>& publish);
 
@@ -63,6 +69,13 @@ class VersionStore {
                                                          std::string_view base_digest,
                                                          const AppId& except);
 
+  // Pending registry tags (schema.sql, pending_tags): remember one before its PUT; look one up by
+  // the digest a tag names; forget one whose PUT was refused.
+  Status remember_pending_tag(const AppId& app, std::string_view registry, const VersionRecord& record);
+  Result<std::optional<VersionRecord>> pending_tag(const AppId& app, std::string_view registry,
+                                                   std::string_view manifest_digest);
+  Status forget_pending_tag(const AppId& app, std::string_view registry, std::string_view manifest_digest);
+
   Database& database() { return db_; }
 
  private:
@@ -70,6 +83,6 @@ class VersionStore {
   Database db_;
 };
 
-inline constexpr int kStoreSchemaVersion = 1;
+inline constexpr int kStoreSchemaVersion = 2;
 
 }  // namespace ignite::store

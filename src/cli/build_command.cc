@@ -70,6 +70,7 @@ int run_build(const std::vector<std::string>& argv, Io io) {
   auto result = pipeline::build_function(*store, request, progress);
   progress.done();
   if (!result.ok()) return report_error(io, result.status());
+  for (const auto& warning : result->warnings) io.err << "ignite-builder: warning: " << warning << "\n";
 
   const std::string image = "oci:" + store->layout_dir() + ":" + result->reference;
   if (*format == OutputFormat::kJson) {

@@ -30,7 +30,10 @@ Result<std::string> registry_password(const Args& args, std::istream& in) {
     return password;
   }
   if (const char* env = std::getenv("IGNITE_REGISTRY_PASSWORD"); env != nullptr && *env != '\0') {
-    return std::string(env);
+    std::string password(env);
+    // Not for the children this process runs (debootstrap, credential helpers).
+    ::unsetenv("IGNITE_REGISTRY_PASSWORD");
+    return password;
   }
   return invalid_argument(
       "--registry-user needs a password: pipe it to --registry-password-stdin, or set "

@@ -56,6 +56,55 @@ TEST(CrashTest, KilledAfterEveryStageLeavesAConsistentStore) {
   }
 }
 
+// Builders of schema 1 set a version's ref before recording it, so one killed in between left a
+// ref just past the app's last version, which the next build replaced. Opening such a store
+// upgrades the database and removes that ref once; the next build then takes the number.
+TEST(CrashTest, ASchemaOneLeftoverRefIsRemovedByTheUpgrade) {
+  TempDir work;
+  const std::string base = make_synthetic_base(work / "base");
+  const std::string store = work / "store";
+  auto build = [&](const std::string& marker) {
+    work.write("src/handler.py", echo_handler(marker));
+    return run_builder("build " + shell_quote(work / "src") + " --app acme-corp/greet -o json --base " +
+                       shell_quote(base) + " --store " + shell_quote(store));
+  };
+  ASSERT_EQ(build("one").exit_code, 0);
+  // Make it a schema-1 store with a leftover ref v2 (v1's entry under the name v2).
+  const std::string script =
+      "import json, sqlite3, sys\n"
+      "store = sys.argv[1]\n"
+      "db = sqlite3.connect(store + '/ignite.db')\n"
+      "db.execute('DROP TABLE pending_tags')\n"
+      "db.execute(\"UPDATE meta SET value = '1' WHERE key = 'schema_version'\")\n"
+      "db.commit()\n"
+      "index = json.load(open(store + '/oci/index.json'))\n"
+      "entry = dict(index['manifests'][-1])\n"
+      "entry['annotations'] = {'org.opencontainers.image.ref.name': 'acme-corp/greet:v2'}\n"
+      "index['manifests'].append(entry)\n"
+      "json.dump(index, open(store + '/oci/index.json', 'w'))\n";
+  work.write("downgrade.py", script);
+  std::string out;
+  ASSERT_EQ(run_command("python3 " + shell_quote(work / "downgrade.py") + " " + shell_quote(store) + " 2>&1", &out), 0)
+      << out;
+
+  auto two = build("two");
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  auto j = nlohmann::json::parse(two.out);
+  EXPECT_EQ(j["version"], 2);
+  ASSERT_EQ(run_command("skopeo inspect --format '{{.Digest}}' " +
+                            shell_quote("oci:" + store + "/oci:acme-corp/greet:v2"),
+                        &out),
+            0);
+  EXPECT_EQ(out.substr(0, out.find('\n')), j["digest"]);  // the new v2, not the leftover
+  EXPECT_EQ(run_builder("store check --deep --store " + shell_quote(store)).exit_code, 0);
+  ASSERT_EQ(run_command("python3 -c \"import sqlite3; print(sqlite3.connect('" + store +
+                            "/ignite.db').execute(\\\"SELECT value FROM meta WHERE key='schema_version'\\\").fetchone()[0])\"",
+                        &out),
+            0)
+      << out;
+  EXPECT_EQ(out, "2\n");
+}
+
 TEST(CrashTest, StoreCheckFindsAMissingBlobAndAStrayRef) {
   TempDir work;
   const std::string base = make_synthetic_base(work / "base");

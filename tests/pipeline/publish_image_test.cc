@@ -159,6 +159,59 @@ TEST_F(PublishImageTest, RefusesWhatItCannotPublishAndTakesNoNumber) {
   EXPECT_NE(run_builder("versions acme-corp/app --store " + store()).exit_code, 0);  // nothing recorded
 }
 
+TEST_F(PublishImageTest, AForeignTagOfTheSameImageIsNotTakenForThisStoresOwn) {
+  // Someone tags the image as v1 of the app; this store then publishes the very same image
+  // there. Holding its manifest does not make the tag this store's: it never meant to set it.
+  const std::string image = push_base("library/base:1");
+  push_base("acme-corp/foreign:v1");
+  auto r = publish(image, "acme-corp/foreign", "--registry " + registry_.host());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("repository acme-corp/foreign holds v1, which this store has no record of"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(run_builder("versions acme-corp/foreign --store " + store()).exit_code, 0);  // nothing recorded
+}
+
+TEST_F(PublishImageTest, ABuildWithoutARegistryRefusesABaseWhoseLayersAreOnlyThere) {
+  const std::string image = push_base("library/base:1");
+  auto published = publish(image, "acme-corp/base", "--registry " + registry_.host());
+  ASSERT_EQ(published.exit_code, 0) << published.err;
+  // That version keeps its layers in the registry only; building on it into the layout alone
+  // would record a version whose layers are nowhere in the store.
+  auto built = run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/on-it -o json --base " +
+                           shell_quote((work_ / "store/oci") + ":acme-corp/base:v1") + " --store " + store());
+  EXPECT_EQ(built.exit_code, 1);
+  EXPECT_NE(built.err.find("is not in the store's layout"), std::string::npos) << built.err;
+  EXPECT_NE(built.err.find("take the base from that registry"), std::string::npos) << built.err;
+  EXPECT_NE(run_builder("versions acme-corp/on-it --store " + store()).exit_code, 0);
+  EXPECT_EQ(run_builder("store check --store " + store()).exit_code, 0);
+  // Taken from the registry, as the message says, the base's layers are mounted there.
+  auto from_registry = run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/on-it -o json --base " +
+                                   registry_.host() + "/acme-corp/base:v1 --store " + store() +
+                                   " --registry " + registry_.host());
+  ASSERT_EQ(from_registry.exit_code, 0) << from_registry.err;
+  EXPECT_EQ(nlohmann::json::parse(from_registry.out)["registry"]["blobsMounted"],
+            static_cast<int>(base_layers().size()))
+      << from_registry.out;
+}
+
+TEST_F(PublishImageTest, OnlyRegistryBaseAndImageLayersMayBeMissing) {
+  // A build on a layout base, published: its layers are all this store's to keep.
+  auto built = run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/greet -o json --base " +
+                           shell_quote(base_) + " --store " + store() + " --registry " + registry_.host());
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  std::string raw;
+  ASSERT_EQ(run_command("skopeo inspect --raw --tls-verify=false docker://" + registry_.host() +
+                            "/acme-corp/greet:v1",
+                        &raw),
+            0);
+  const std::string app_layer = nlohmann::json::parse(raw)["layers"].back()["digest"];
+  std::filesystem::remove(work_ / ("store/oci/blobs/sha256/" + app_layer.substr(7)));
+  auto check = run_builder("store check --store " + store());
+  EXPECT_EQ(check.exit_code, 1) << check.out;
+  EXPECT_NE(check.out.find("layer blob " + app_layer + " is missing"), std::string::npos) << check.out;
+}
+
 TEST_F(PublishImageTest, KilledAfterItsTagIsRecordedByTheNextRun) {
   const std::string image = push_base("library/base:1");
   auto killed = run_builder_env("IGNITE_FAULT=kill-after:tag",

@@ -84,6 +84,7 @@ TEST_F(RegistryPublishTest, ABlobOfThePreviousVersionGoneIsPushedAgain) {
   EXPECT_EQ(remote_digest("v2"), j["digest"]);
   // The app layer and config first, then the host layer once the registry refused the manifest.
   EXPECT_EQ(j["registry"]["blobsUploaded"], 3) << second.out;
+  EXPECT_EQ(j["registry"]["blobsSkipped"], 1) << second.out;  // the base layer, asked the second time
   ASSERT_EQ(run_command("skopeo copy -q --src-tls-verify=false docker://" + registry_.host() +
                             "/acme-corp/greet:v2 " + shell_quote("oci:" + (work_ / "pulled") + ":v2") + " 2>&1",
                         &out),
