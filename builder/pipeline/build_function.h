@@ -11,8 +11,8 @@
 //   ref     the ref "<org>/<app>:v<N>" set in the layout (version_commit.h)
 // Blobs go before the commit and the ref after it, so a crash anywhere leaves either no trace but
 // unreferenced blobs, or a recorded version whose ref the next build of the app sets; with
-// --registry, also possibly a tag on a complete image that the next build records
-// (docs/store.md).
+// --registry, also possibly a tag on a complete image that the app's next build publishing to
+// that registry records (docs/store.md).
 #pragma once
 
 #include <cstdint>
