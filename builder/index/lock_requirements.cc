@@ -10,6 +10,7 @@
 #include "builder/index/index_source.h"
 #include "builder/index/lock_cache.h"
 #include "builder/index/multi_source.h"
+#include "builder/net/url_redaction.h"
 #include "builder/python/marker.h"
 #include "builder/python/names.h"
 #include "builder/resolve/resolver.h"
@@ -260,9 +261,9 @@ Result<LockOutcome> lock_requirements(const python::RequirementsFileSource& sour
   out.http_requests = http.request_count();
   if (!resolution.ok()) {
     const Status& s = resolution.status();
-    return Status(s.code(), scrub_secrets("requirements.txt against " + out.sources +
-                                              ": " + s.message(),
-                                          secrets));
+    return Status(s.code(),
+                  net::scrub_secrets("requirements.txt against " + out.sources + ": " + s.message(),
+                                     secrets));
   }
   for (const std::string& w : resolution->warnings) out.warnings.push_back(w);
 
@@ -271,7 +272,7 @@ Result<LockOutcome> lock_requirements(const python::RequirementsFileSource& sour
   for (const resolve::Pin& pin : resolution->pins) {
     auto p = locked_package(pin, all);
     if (!p.ok()) {
-      return Status(p.status().code(), scrub_secrets(p.status().message(), secrets));
+      return Status(p.status().code(), net::scrub_secrets(p.status().message(), secrets));
     }
     out.lock.packages.push_back(std::move(*p));
   }

@@ -80,7 +80,7 @@ Status RegistryClient::Session::load_credentials() {
   return ok_status();
 }
 
-Status RegistryClient::Session::learn_challenge(const HttpResponse& response, Scopes& scopes) {
+Status RegistryClient::Session::learn_challenge(const net::HttpResponse& response, Scopes& scopes) {
   const std::optional<std::string> header = response.header("www-authenticate");
   if (!header) return ok_status();
   auto challenges = parse_www_authenticate(*header);
@@ -98,12 +98,12 @@ Status RegistryClient::Session::learn_challenge(const HttpResponse& response, Sc
                                  " asks for a bearer token without a realm");
     }
     if (new_realm.rfind("https://", 0) != 0) {
-      IGNITE_ASSIGN_OR_RETURN(std::string origin, url_origin(new_realm));
+      IGNITE_ASSIGN_OR_RETURN(std::string origin, net::url_origin(new_realm));
       const std::string host = origin.substr(origin.find("://") + 3);
       if (new_realm.rfind("http://", 0) != 0 ||
           (options.plain_http != PlainHttp::kAllowed && !is_loopback_registry(host))) {
         return failed_precondition("registry " + registry + " sends clients for tokens to " +
-                                   url_for_messages(new_realm) +
+                                   net::url_for_messages(new_realm) +
                                    ", which is not HTTPS: credentials would cross the network in "
                                    "clear (allow plain HTTP explicitly to accept this)");
       }
@@ -163,16 +163,16 @@ Result<std::optional<std::string>> RegistryClient::Session::authorization(const 
 
 Result<std::string> RegistryClient::Session::fetch_token(const Scopes& scopes) {
   IGNITE_RETURN_IF_ERROR(load_credentials());
-  const std::string what =
-      "getting a token for " + registry + " (" + join(scopes) + ") from " + url_for_messages(realm);
+  const std::string what = "getting a token for " + registry + " (" + join(scopes) + ") from " +
+                           net::url_for_messages(realm);
   std::string url = realm;
   if (!service.empty()) {
-    IGNITE_ASSIGN_OR_RETURN(url, append_query(url, "service", service));
+    IGNITE_ASSIGN_OR_RETURN(url, net::append_query(url, "service", service));
   }
   for (const std::string& s : scopes) {
-    IGNITE_ASSIGN_OR_RETURN(url, append_query(url, "scope", s));
+    IGNITE_ASSIGN_OR_RETURN(url, net::append_query(url, "scope", s));
   }
-  HttpRequest request;
+  net::HttpRequest request;
   request.url = url;
   if (credentials) {
     const std::string encoded =
@@ -180,8 +180,8 @@ Result<std::string> RegistryClient::Session::fetch_token(const Scopes& scopes) {
     secrets.push_back(encoded);
     request.headers.push_back("Authorization: Basic " + encoded);
   }
-  auto response = with_retries(what, [&]() -> Result<HttpResponse> {
-    auto r = http.send(request);
+  auto response = with_retries(what, [&]() -> Result<net::HttpResponse> {
+    auto r = exchange(request);
     if (r.ok() && is_retryable_http_status(r->status)) return response_error(*r, what);
     return r;
   });

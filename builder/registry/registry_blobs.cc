@@ -32,10 +32,10 @@ std::optional<std::int64_t> parse_int(const std::optional<std::string>& text) {
 // One HEAD: the blob's size, or nullopt when the repository lacks it.
 Result<std::optional<std::int64_t>> head_blob(Session& s, std::string_view repository,
                                               const Digest& digest, const Scopes& scopes) {
-  HttpRequest request;
+  net::HttpRequest request;
   request.method = "HEAD";
   request.url = s.url(blob_path(repository, digest));
-  IGNITE_ASSIGN_OR_RETURN(HttpResponse response, s.send(request, scopes));
+  IGNITE_ASSIGN_OR_RETURN(net::HttpResponse response, s.send(request, scopes));
   if (response.status == 404) return std::optional<std::int64_t>();
   if (response.status != 200) return s.response_error(response, "HEAD blob");
   return std::optional<std::int64_t>(parse_int(response.header("content-length")).value_or(-1));
@@ -43,14 +43,14 @@ Result<std::optional<std::int64_t>> head_blob(Session& s, std::string_view repos
 
 // The Location of an upload session, absolute: resolved against the URL that answered, which
 // is not the request's as built when the session's first request found another scheme.
-Result<std::string> upload_location(const HttpResponse& response, const std::string& request_url,
-                                    std::string_view step) {
+Result<std::string> upload_location(const net::HttpResponse& response,
+                                    const std::string& request_url, std::string_view step) {
   const std::optional<std::string> location = response.header("location");
   if (!location || location->empty()) {
     return Status(Code::kUnknown, std::string(step) + ": " + std::to_string(response.status) +
                                       " without a Location header");
   }
-  return resolve_url(response.url.empty() ? request_url : response.url, *location);
+  return net::resolve_url(response.url.empty() ? request_url : response.url, *location);
 }
 
 // One attempt at making `blob` present; see RegistryClient::push_blob.
@@ -66,19 +66,19 @@ Result<BlobPushed> push_blob_once(Session& s, std::string_view repository,
   }
   if (local_path.empty() && mount_from.empty()) return BlobPushed::kMissing;
 
-  HttpRequest post;
+  net::HttpRequest post;
   post.method = "POST";  // Content-Length: 0: 2.8.2 ignores a body here
   post.url = s.url("/v2/" + std::string(repository) + "/blobs/uploads/");
   if (!mount_from.empty()) {
     post.url += "?mount=" + blob.digest.to_string() + "&from=" + std::string(mount_from);
   }
-  IGNITE_ASSIGN_OR_RETURN(HttpResponse opened, s.send(post, scopes));
+  IGNITE_ASSIGN_OR_RETURN(net::HttpResponse opened, s.send(post, scopes));
   if (!mount_from.empty() && opened.status == 201) return BlobPushed::kMounted;
   if (opened.status != 202) return s.response_error(opened, "POST upload");
   IGNITE_ASSIGN_OR_RETURN(std::string location, upload_location(opened, post.url, "POST upload"));
   if (local_path.empty()) {
     // A mount refused and nothing to upload from: close the session, best effort.
-    HttpRequest cancel;
+    net::HttpRequest cancel;
     cancel.method = "DELETE";
     cancel.url = location;
     (void)s.send(cancel, scopes);
@@ -89,14 +89,14 @@ Result<BlobPushed> push_blob_once(Session& s, std::string_view repository,
   if (blob.size > s.options.chunk_bytes) {
     while (offset < blob.size) {
       const std::int64_t n = std::min(s.options.chunk_bytes, blob.size - offset);
-      HttpRequest patch;
+      net::HttpRequest patch;
       patch.method = "PATCH";
       patch.url = location;
-      patch.file = FileRange{local_path, offset, n};
+      patch.file = net::FileRange{local_path, offset, n};
       patch.headers = {
           "Content-Type: application/octet-stream",
           "Content-Range: " + std::to_string(offset) + "-" + std::to_string(offset + n - 1)};
-      IGNITE_ASSIGN_OR_RETURN(HttpResponse chunk, s.send(patch, scopes));
+      IGNITE_ASSIGN_OR_RETURN(net::HttpResponse chunk, s.send(patch, scopes));
       if (chunk.status != 202) return s.response_error(chunk, "PATCH upload");
       // The registry appends what it gets; its Range says how much it holds in all.
       const std::string expected = "0-" + std::to_string(offset + n - 1);
@@ -111,12 +111,12 @@ Result<BlobPushed> push_blob_once(Session& s, std::string_view repository,
       offset += n;
     }
   }
-  HttpRequest put;
+  net::HttpRequest put;
   put.method = "PUT";
-  IGNITE_ASSIGN_OR_RETURN(put.url, append_query(location, "digest", blob.digest.to_string()));
-  put.file = FileRange{local_path, offset, blob.size - offset};
+  IGNITE_ASSIGN_OR_RETURN(put.url, net::append_query(location, "digest", blob.digest.to_string()));
+  put.file = net::FileRange{local_path, offset, blob.size - offset};
   put.headers = {"Content-Type: application/octet-stream"};
-  IGNITE_ASSIGN_OR_RETURN(HttpResponse done, s.send(put, scopes));
+  IGNITE_ASSIGN_OR_RETURN(net::HttpResponse done, s.send(put, scopes));
   if (done.status != 201) return s.response_error(done, "PUT upload");
   if (auto stored = done.header("docker-content-digest");
       stored && *stored != blob.digest.to_string()) {
@@ -133,7 +133,9 @@ Result<RegistryClient> RegistryClient::create(std::string registry, ClientOption
     return invalid_argument("registry client for " + registry +
                             ": chunk size and tag page size must be positive");
   }
-  IGNITE_ASSIGN_OR_RETURN(HttpClient http, HttpClient::create(TlsOptions{options.ca_file}));
+  net::HttpClientOptions http_options;  // the registry's limits are the client's defaults
+  http_options.ca_file = options.ca_file;
+  IGNITE_ASSIGN_OR_RETURN(net::HttpClient http, net::HttpClient::create(std::move(http_options)));
   return RegistryClient(
       std::make_unique<Session>(std::move(registry), std::move(options), std::move(http)));
 }
@@ -247,11 +249,12 @@ Status RegistryClient::fetch_blob(std::string_view repository, const oci::Descri
   IGNITE_RETURN_IF_ERROR(s_->probe());
   auto fetched = s_->with_retries(what, [&]() -> Result<oci::BlobInfo> {
     IGNITE_ASSIGN_OR_RETURN(oci::BlobWriter writer, into.begin_blob());
-    HttpRequest request;
+    net::HttpRequest request;
     request.url = s_->url(blob_path(repository, blob.digest));
-    request.follow_redirects = true;  // storage backends redirect downloads
-    request.sink = &writer;
-    IGNITE_ASSIGN_OR_RETURN(HttpResponse response, s_->send(request, s_->read_scopes(repository)));
+    request.redirects = net::Redirects::kFollow;  // storage backends redirect downloads
+    request.sink = [&writer](std::string_view bytes) { return writer.write(bytes); };
+    IGNITE_ASSIGN_OR_RETURN(net::HttpResponse response,
+                            s_->send(request, s_->read_scopes(repository)));
     if (response.status != 200) return s_->response_error(response, "GET blob");
     return writer.commit(blob.digest);
   });

@@ -42,11 +42,12 @@ Result<std::optional<oci::Descriptor>> RegistryClient::head_manifest(std::string
   IGNITE_RETURN_IF_ERROR(s_->probe());
   bool digest_unsaid = false;
   auto found = s_->with_retries(what, [&]() -> Result<std::optional<oci::Descriptor>> {
-    HttpRequest request;
+    net::HttpRequest request;
     request.method = "HEAD";
     request.url = s_->url(manifest_path(repository, reference));
     request.headers = {"Accept: " + std::string(kManifestAccept)};
-    IGNITE_ASSIGN_OR_RETURN(HttpResponse response, s_->send(request, s_->read_scopes(repository)));
+    IGNITE_ASSIGN_OR_RETURN(net::HttpResponse response,
+                            s_->send(request, s_->read_scopes(repository)));
     if (response.status == 404) return std::optional<oci::Descriptor>();
     if (response.status != 200) return s_->response_error(response, "HEAD manifest");
     const std::optional<std::string> digest = response.header("docker-content-digest");
@@ -81,10 +82,11 @@ Result<FetchedManifest> RegistryClient::get_manifest(std::string_view repository
   IGNITE_RETURN_IF_ERROR(check_reference(repository, reference));
   IGNITE_RETURN_IF_ERROR(s_->probe());
   auto fetched = s_->with_retries(what, [&]() -> Result<FetchedManifest> {
-    HttpRequest request;
+    net::HttpRequest request;
     request.url = s_->url(manifest_path(repository, reference));
     request.headers = {"Accept: " + std::string(kManifestAccept)};
-    IGNITE_ASSIGN_OR_RETURN(HttpResponse response, s_->send(request, s_->read_scopes(repository)));
+    IGNITE_ASSIGN_OR_RETURN(net::HttpResponse response,
+                            s_->send(request, s_->read_scopes(repository)));
     if (response.status != 200) return s_->response_error(response, "GET manifest");
     FetchedManifest m{media_type_of(response.header("content-type")), std::move(response.body),
                       Digest::of("")};
@@ -116,12 +118,13 @@ Status RegistryClient::put_manifest(std::string_view repository, std::string_vie
   }
   IGNITE_RETURN_IF_ERROR(s_->probe());
   auto pushed = s_->with_retries(what, [&]() -> Result<Digest> {
-    HttpRequest request;
+    net::HttpRequest request;
     request.method = "PUT";
     request.url = s_->url(manifest_path(repository, reference));
     request.headers = {"Content-Type: " + std::string(media_type)};
     request.body = std::string(bytes);
-    IGNITE_ASSIGN_OR_RETURN(HttpResponse response, s_->send(request, {push_scope(repository)}));
+    IGNITE_ASSIGN_OR_RETURN(net::HttpResponse response,
+                            s_->send(request, {push_scope(repository)}));
     if (response.status != 201) return s_->response_error(response, "PUT manifest");
     if (auto stored = response.header("docker-content-digest");
         stored && *stored != digest.to_string()) {
@@ -146,10 +149,10 @@ Result<std::vector<std::string>> RegistryClient::list_tags(std::string_view repo
   std::string url = s_->url("/v2/" + std::string(repository) +
                             "/tags/list?n=" + std::to_string(s_->options.tags_page_size));
   for (int page = 0; page < kMaxTagPages && seen_pages.insert(url).second; ++page) {
-    auto answer = s_->with_retries(what, [&]() -> Result<HttpResponse> {
-      HttpRequest request;
+    auto answer = s_->with_retries(what, [&]() -> Result<net::HttpResponse> {
+      net::HttpRequest request;
       request.url = url;
-      IGNITE_ASSIGN_OR_RETURN(HttpResponse response,
+      IGNITE_ASSIGN_OR_RETURN(net::HttpResponse response,
                               s_->send(request, s_->read_scopes(repository)));
       if (response.status != 200 && response.status != 404) {
         return s_->response_error(response, "GET tags");
@@ -180,7 +183,7 @@ Result<std::vector<std::string>> RegistryClient::list_tags(std::string_view repo
       return tags;
     }
     // Against the URL that answered (the first page's may have moved to another scheme).
-    IGNITE_ASSIGN_OR_RETURN(url, resolve_url(answer->url.empty() ? url : answer->url, *next));
+    IGNITE_ASSIGN_OR_RETURN(url, net::resolve_url(answer->url.empty() ? url : answer->url, *next));
   }
   return tags;
 }

@@ -86,7 +86,7 @@ Scopes RegistryClient::Session::read_scopes(std::string_view repository) const {
 }
 
 RegistryClient::Session::Session(std::string registry_in, ClientOptions options_in,
-                                 HttpClient http_in)
+                                 net::HttpClient http_in)
     : registry(std::move(registry_in)),
       api_host(registry == kDockerHub ? std::string(kDockerHubApiHost) : registry),
       options(std::move(options_in)),
@@ -124,22 +124,22 @@ Status RegistryClient::Session::probe() {
   return ok_status();
 }
 
-Result<std::optional<HttpResponse>> RegistryClient::Session::confirm_endpoint(
-    HttpRequest& request) {
+Result<std::optional<net::HttpResponse>> RegistryClient::Session::confirm_endpoint(
+    net::HttpRequest& request) {
   const std::string tentative = base_url;
   // Only a request without side effects whose answer can be dropped: not one whose body has
   // gone to a sink, nor one a redirect may have taken to another server.
-  const bool safe = (request.method == "GET" || request.method == "HEAD") &&
-                    request.sink == nullptr && !request.follow_redirects;
+  const bool safe = (request.method == "GET" || request.method == "HEAD") && !request.sink &&
+                    request.redirects == net::Redirects::kReturn;
   if (safe) {
-    auto answer = http.send(request);
+    auto answer = exchange(request);
     // distribution, and the registries that follow docker's API, send this header with every
     // answer (401 and 404 included); without it the answer could be another server's, so
     // GET /v2/ decides, as it would have without this shortcut.
     if (answer.ok() && answer->header("docker-distribution-api-version")) {
       endpoint_tentative = false;
       if (tentative.rfind("http://", 0) == 0) log("registry " + registry + " speaks plain HTTP");
-      return std::optional<HttpResponse>(std::move(answer).value());
+      return std::optional<net::HttpResponse>(std::move(answer).value());
     }
   }
   base_url.clear();
@@ -151,7 +151,7 @@ Result<std::optional<HttpResponse>> RegistryClient::Session::confirm_endpoint(
   if (request.url.rfind(tentative + "/", 0) == 0) {
     request.url = base_url + request.url.substr(tentative.size());
   }
-  return std::optional<HttpResponse>();
+  return std::optional<net::HttpResponse>();
 }
 
 Status RegistryClient::Session::probe_endpoint() {
@@ -161,22 +161,22 @@ Status RegistryClient::Session::probe_endpoint() {
     const std::string& url_scheme = schemes[i];
     const bool more = i + 1 < schemes.size();
     const std::string candidate = url_scheme + "://" + api_host;
-    auto answer = with_retries("reaching " + registry, [&]() -> Result<HttpResponse> {
-      HttpRequest request;
+    auto answer = with_retries("reaching " + registry, [&]() -> Result<net::HttpResponse> {
+      net::HttpRequest request;
       request.url = candidate + "/v2/";
-      auto r = http.send(request);
+      auto r = exchange(request);
       if (r.ok() && is_retryable_http_status(r->status)) return response_error(*r, "GET /v2/");
       return r;
     });
     if (!answer.ok()) {
       last = answer.status();
-      if (url_scheme == "https" && http.last_fault() == TransportFault::kTlsHandshake) {
+      if (url_scheme == "https" && http.last_fault() == net::TransportFault::kTlsHandshake) {
         last = Status(last.code(), last.message() +
                                        " (a plain-HTTP registry? allow it explicitly with "
                                        "--plain-http)");
       }
       // Nothing listens there at all: TLS would fare no better.
-      if (!more || http.last_fault() == TransportFault::kRetryable) break;
+      if (!more || http.last_fault() == net::TransportFault::kRetryable) break;
       continue;
     }
     if (answer->status != 200 && answer->status != 401) {
@@ -196,11 +196,12 @@ Status RegistryClient::Session::probe_endpoint() {
   return scrub(last.with_context("reaching registry " + registry));
 }
 
-Result<HttpResponse> RegistryClient::Session::send(HttpRequest request, const Scopes& scopes_in) {
+Result<net::HttpResponse> RegistryClient::Session::send(net::HttpRequest request,
+                                                        const Scopes& scopes_in) {
   IGNITE_RETURN_IF_ERROR(probe());
   // The first answer of a tentative endpoint; sent without authorization, as GET /v2/ would
   // have been, since no challenge is known yet.
-  std::optional<HttpResponse> first;
+  std::optional<net::HttpResponse> first;
   if (endpoint_tentative) {
     IGNITE_ASSIGN_OR_RETURN(first, confirm_endpoint(request));
   }
@@ -208,7 +209,7 @@ Result<HttpResponse> RegistryClient::Session::send(HttpRequest request, const Sc
   const bool same_origin = request.url.rfind(base_url + "/", 0) == 0;
   const std::size_t plain_headers = request.headers.size();
   for (int round = 0;; ++round) {
-    HttpResponse response;
+    net::HttpResponse response;
     if (first) {
       response = std::move(*first);
       first.reset();
@@ -218,7 +219,7 @@ Result<HttpResponse> RegistryClient::Session::send(HttpRequest request, const Sc
         IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> auth, authorization(scopes));
         if (auth) request.headers.push_back("Authorization: " + *auth);
       }
-      IGNITE_ASSIGN_OR_RETURN(response, http.send(request));
+      IGNITE_ASSIGN_OR_RETURN(response, exchange(request));
     }
     if (response.status != 401 || round > 0 || !same_origin) return response;
     // A challenge: the registry wants (other) credentials or a token for other scopes.
@@ -234,7 +235,17 @@ Result<HttpResponse> RegistryClient::Session::send(HttpRequest request, const Sc
   }
 }
 
-Status RegistryClient::Session::response_error(const HttpResponse& response,
+Result<net::HttpResponse> RegistryClient::Session::exchange(const net::HttpRequest& request) {
+  auto answer = http.send(request);
+  if (!answer.ok() && http.last_fault() == net::TransportFault::kTlsVerify &&
+      options.ca_file.empty()) {
+    return Status(answer.status().code(),
+                  answer.status().message() + " (hint: give the registry's CA certificate file)");
+  }
+  return answer;
+}
+
+Status RegistryClient::Session::response_error(const net::HttpResponse& response,
                                                std::string_view what) {
   std::string codes;
   const std::vector<std::string> errors = registry_errors(response.body, &codes);
@@ -288,14 +299,7 @@ Status RegistryClient::Session::scrub(const Status& status) const {
 }
 
 std::string RegistryClient::Session::scrub_text(std::string message) const {
-  for (const std::string& secret : secrets) {
-    if (secret.size() < 4) continue;  // too short to search for without mangling text
-    for (std::size_t at = message.find(secret); at != std::string::npos;
-         at = message.find(secret, at)) {
-      message.replace(at, secret.size(), "<redacted>");
-    }
-  }
-  return message;
+  return net::scrub_secrets(message, secrets);
 }
 
 }  // namespace ignite::registry

@@ -10,10 +10,11 @@
 #include <string_view>
 #include <vector>
 
+#include "builder/net/http_client.h"
+#include "builder/net/url.h"
+#include "builder/net/url_redaction.h"
 #include "builder/registry/credentials.h"
-#include "builder/registry/http_client.h"
 #include "builder/registry/registry_client.h"
-#include "builder/registry/url.h"
 
 namespace ignite::registry {
 
@@ -40,7 +41,7 @@ struct RegistryClient::Session {
   std::string api_host;  // where its API is (registry-1.docker.io for docker.io)
   ClientOptions options;
   std::shared_ptr<Clock> clock;
-  HttpClient http;
+  net::HttpClient http;
   TransferCounters counters;
 
   // Found by the first request (probe()): "https://127.0.0.1:5000" or "http://...".
@@ -65,7 +66,7 @@ struct RegistryClient::Session {
   // The scope a read of `repository` asks for: pull, or pull,push when a push is coming.
   Scopes read_scopes(std::string_view repository) const;
 
-  Session(std::string registry_in, ClientOptions options_in, HttpClient http_in);
+  Session(std::string registry_in, ClientOptions options_in, net::HttpClient http_in);
 
   void log(const std::string& line) const;
   // "registry 127.0.0.1:5000/acme-corp/greet", for messages.
@@ -84,24 +85,27 @@ struct RegistryClient::Session {
   std::vector<std::string> schemes() const;
   // The tentative endpoint's test (see probe()): `request`'s answer when it shows a registry
   // there, else nullopt after probe_endpoint() found the endpoint (request.url rebased on it).
-  Result<std::optional<HttpResponse>> confirm_endpoint(HttpRequest& request);
+  Result<std::optional<net::HttpResponse>> confirm_endpoint(net::HttpRequest& request);
   // Sends `request` with the authorization `scopes` need, answering one 401 challenge;
   // no retries. Any HTTP answer is a response.
-  Result<HttpResponse> send(HttpRequest request, const Scopes& scopes);
+  Result<net::HttpResponse> send(net::HttpRequest request, const Scopes& scopes);
+  // One exchange through `http`, as it is: no authorization, no retries. An untrusted
+  // certificate's error gains the hint the registry's options call for.
+  Result<net::HttpResponse> exchange(const net::HttpRequest& request);
   // Runs `attempt` until it succeeds, fails with a code other than UNAVAILABLE, or the retry
   // policy's attempts are spent, waiting between attempts.
   template <typename F>
   auto with_retries(std::string_view what, F&& attempt) -> decltype(attempt());
   // The error for an answer the caller did not expect: code from the status and the registry's
   // error codes ("MANIFEST_BLOB_UNKNOWN"), message "WHAT: 404 Not Found: ...".
-  Status response_error(const HttpResponse& response, std::string_view what);
-  // `status` with every known secret replaced by "<redacted>".
+  Status response_error(const net::HttpResponse& response, std::string_view what);
+  // `status` with every known secret replaced by "****" (net::scrub_secrets).
   Status scrub(const Status& status) const;
   std::string scrub_text(std::string text) const;
 
   // registry_auth.cc
   Result<std::optional<std::string>> authorization(const Scopes& scopes);
-  Status learn_challenge(const HttpResponse& response, Scopes& scopes);
+  Status learn_challenge(const net::HttpResponse& response, Scopes& scopes);
   Status load_credentials();
   Result<std::string> fetch_token(const Scopes& scopes);
 };

@@ -16,7 +16,7 @@
 #include <sstream>
 #include <thread>
 
-#include "builder/registry/http_client.h"
+#include "builder/net/http_client.h"
 
 namespace ignite::registry::testing {
 namespace {
@@ -221,9 +221,9 @@ ScriptServer::ScriptServer(const std::string& script, std::vector<std::string> a
 }
 
 std::string ScriptServer::call(const std::string& path, const std::string& body) const {
-  auto client = HttpClient::create({});
+  auto client = net::HttpClient::create({});
   EXPECT_TRUE(client.ok());
-  HttpRequest request;
+  net::HttpRequest request;
   request.method = body.empty() ? "GET" : "POST";
   request.url = "http://" + host_ + path;
   request.body = body;

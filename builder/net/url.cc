@@ -1,16 +1,13 @@
-#include "builder/index/url.h"
+#include "builder/net/url.h"
 
 #include <cctype>
 #include <vector>
 
-namespace ignite::index {
-namespace {
+#include "builder/net/ascii_case.h"
+#include "builder/net/url_redaction.h"
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+namespace ignite::net {
+namespace {
 
 // Length of "scheme:" at the start of text, or 0 when there is no scheme.
 std::size_t scheme_length(std::string_view text) {
@@ -65,7 +62,8 @@ Status parse_authority(std::string_view authority, Url& url, std::string_view sh
       }
       port = after.substr(1);
     }
-  } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
+  } else if (auto colon = authority.find(':'); colon != std::string_view::npos) {
+    // The first ':' ends the host: only an IP literal (in brackets) holds one.
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
   }
@@ -75,7 +73,7 @@ Status parse_authority(std::string_view authority, Url& url, std::string_view sh
     }
   }
   if (host.empty()) return invalid_argument("invalid URL '" + std::string(shown) + "': no host");
-  url.host = lower(host);
+  url.host = ascii_lower(host);
   url.port = std::string(port);
   return ok_status();
 }
@@ -111,6 +109,26 @@ std::string remove_dot_segments(std::string_view path) {
   return result;
 }
 
+// application/x-www-form-urlencoded, as libcurl's CURLU_URLENCODE writes a query part:
+// unreserved characters (RFC 3986 section 2.3) as they are, space as '+', the rest %XX.
+std::string form_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    if (std::isalnum(b) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += kHex[b >> 4];
+      out += kHex[b & 0xF];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string percent_decode(std::string_view text) {
@@ -136,7 +154,7 @@ Result<Url> Url::parse(std::string_view text) {
     return invalid_argument("invalid URL '" + shown + "': expected scheme://host/...");
   }
   Url url;
-  url.scheme = lower(text.substr(0, scheme_len));
+  url.scheme = ascii_lower(text.substr(0, scheme_len));
   std::string_view rest = text.substr(scheme_len + 3);
   const std::size_t end = rest.find_first_of("/?#");
   IGNITE_RETURN_IF_ERROR(parse_authority(rest.substr(0, end), url, shown));
@@ -146,7 +164,7 @@ Result<Url> Url::parse(std::string_view text) {
 }
 
 std::string Url::to_string() const {
-  std::string out = scheme + "://" + netloc() + path;
+  std::string out = origin() + path;
   if (has_query) out += "?" + query;
   return out;
 }
@@ -197,36 +215,29 @@ Result<Url> resolve_url(const Url& base, std::string_view reference) {
   return out;
 }
 
+Result<std::string> resolve_url(std::string_view base, std::string_view reference) {
+  IGNITE_ASSIGN_OR_RETURN(Url parsed, Url::parse(base));
+  IGNITE_ASSIGN_OR_RETURN(Url resolved, resolve_url(parsed, reference));
+  return resolved.to_string_with_fragment();
+}
+
+Result<std::string> append_query(std::string_view url, std::string_view name,
+                                 std::string_view value) {
+  IGNITE_ASSIGN_OR_RETURN(Url parsed, Url::parse(url));
+  if (parsed.has_query && !parsed.query.empty()) parsed.query += '&';
+  parsed.query += form_encode(name) + "=" + form_encode(value);
+  parsed.has_query = true;
+  return parsed.to_string_with_fragment();
+}
+
+Result<std::string> url_origin(std::string_view url) {
+  IGNITE_ASSIGN_OR_RETURN(Url parsed, Url::parse(url));
+  return parsed.origin();
+}
+
 std::string url_filename(const Url& url) {
   const std::size_t slash = url.path.rfind('/');
   return percent_decode(slash == std::string::npos ? url.path : url.path.substr(slash + 1));
 }
 
-std::string redact_url(std::string_view text) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t sep = text.find("://", i);
-    if (sep == std::string_view::npos) break;
-    out.append(text.substr(i, sep + 3 - i));
-    std::size_t j = sep + 3;
-    const std::size_t end = text.find_first_of("/?# \t\r\n\"'<>", j);
-    const std::string_view authority =
-        text.substr(j, end == std::string_view::npos ? std::string_view::npos : end - j);
-    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-      out += "****@";
-      j += at + 1;
-    }
-    i = j;
-  }
-  out.append(text.substr(i));
-  return out;
-}
-
-std::string strip_credentials(std::string_view text) {
-  auto url = Url::parse(text);
-  if (!url.ok()) return redact_url(text);
-  return url->to_string();
-}
-
-}  // namespace ignite::index
+}  // namespace ignite::net
