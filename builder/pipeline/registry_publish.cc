@@ -31,6 +31,7 @@ Result<RegistryPublication> RegistryPublication::connect(const RegistryTarget& t
   registry::ClientOptions options;
   options.ca_file = target.ca_file;
   options.credentials = target.credentials;
+  if (target.credentials) options.credentials_source = "--registry-user " + target.credentials->username;
   options.plain_http = target.plain_http == PlainHttp::kAllowed ? registry::PlainHttp::kAllowed
                                                                 : registry::PlainHttp::kLoopbackOnly;
   options.log = [&progress](std::string_view line) { progress.note(line); };

@@ -64,6 +64,8 @@ struct ClientOptions {
   // Credentials given directly; otherwise the docker configuration at docker_config_path
   // (default_docker_config_path() when "") is asked, only once the registry wants them.
   std::optional<Credentials> credentials;
+  // Where `credentials` came from, for messages ("--registry-user ci-bot"); never the secret.
+  std::string credentials_source = "the caller";
   std::string docker_config_path;
   RetryPolicy retry;
   std::int64_t chunk_bytes = kDefaultChunkBytes;

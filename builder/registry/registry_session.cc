@@ -94,7 +94,7 @@ RegistryClient::Session::Session(std::string registry_in, ClientOptions options_
       http(std::move(http_in)) {
   if (options.credentials) {
     credentials_loaded = true;
-    credentials = FoundCredentials{*options.credentials, "the caller"};
+    credentials = FoundCredentials{*options.credentials, options.credentials_source};
     secrets.push_back(options.credentials->password);
   }
 }

@@ -188,6 +188,7 @@ TEST(RegistryPublishLoginTest, CredentialsFromFlagsNeverShow) {
   auto wrong = build("printf 'not-the-password\\n' |", "", "--registry-user ci-bot --registry-password-stdin");
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_EQ(wrong.err.find("not-the-password"), std::string::npos) << wrong.err;
+  EXPECT_NE(wrong.err.find("they came from --registry-user ci-bot"), std::string::npos) << wrong.err;
 
   auto no_password = build("", "", "--registry-user ci-bot");
   EXPECT_EQ(no_password.exit_code, 2);
