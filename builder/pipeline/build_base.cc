@@ -5,20 +5,12 @@
 namespace ignite::pipeline {
 namespace {
 
-// Options for a client of a registry other than the one published to: the system's CAs, the
-// docker configuration's credentials, plain HTTP on loopback only.
-registry::ClientOptions other_registry_options(Progress& progress) {
-  registry::ClientOptions options;
-  options.log = [&progress](std::string_view line) { progress.note(line); };
-  return options;
-}
-
 Result<BuildBase> open_registry_base(FunctionStore& store, const registry::ImageSource& source,
                                      RegistryPublication* publication, Progress& progress) {
   IGNITE_ASSIGN_OR_RETURN(
       registry::OpenedImage remote,
       registry::OpenedImage::open(source, publication ? &publication->client() : nullptr,
-                                  other_registry_options(progress)));
+                                  default_client_options(progress)));
   const std::string what = "storing base image " + remote.pinned() + " in " + store.layout_dir();
   const registry::SourceManifest& manifest = remote.manifest();
   IGNITE_ASSIGN_OR_RETURN(oci::Descriptor stored,

@@ -67,7 +67,7 @@ const SourceTree& python_host_tree() {
 Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& request,
                                    Progress& progress) {
   const store::AppId& app = request.app;
-  BuildResult result{Digest::of(""), 0, Digest::of(""), "", "", "", std::nullopt, {}};
+  BuildResult result{{}, Digest::of(""), Digest::of(""), "", ""};
 
   progress.stage("intake", request.source);
   IGNITE_ASSIGN_OR_RETURN(SourceTree tree, read_source_path(request.source, request.intake));
@@ -158,13 +158,9 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   record.code_hash = result.code_hash.to_string();
   record.base_digest = result.base_digest;
   record.inputs = result.inputs;
-  IGNITE_ASSIGN_OR_RETURN(CommittedVersion committed,
+  IGNITE_ASSIGN_OR_RETURN(static_cast<CommittedVersion&>(result),
                           commit_version_with_ref(store, app, std::move(record), manifest,
                                                   publication ? &*publication : nullptr));
-  result.version = committed.record.number;
-  result.reference = std::move(committed.reference);
-  result.registry = std::move(committed.registry);
-  result.warnings = std::move(committed.warnings);
   progress.done();
   return result;
 }

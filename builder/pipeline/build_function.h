@@ -23,6 +23,7 @@
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/progress.h"
 #include "builder/pipeline/registry_publish.h"
+#include "builder/pipeline/version_commit.h"
 #include "builder/source/intake.h"
 #include "builder/store/app_id.h"
 #include "builder/util/digest.h"
@@ -38,15 +39,11 @@ struct BuildRequest {
   std::optional<RegistryTarget> registry;  // also publish HOST/<org>/<app>:vN there
 };
 
-struct BuildResult {
+struct BuildResult : CommittedVersion {
   Digest code_hash;
-  std::int64_t version = 0;
   Digest manifest_digest;
-  std::string reference;              // "acme-corp/greet:v3"
   std::string base_digest;
-  std::string inputs;                 // the JSON recorded with the version
-  std::optional<RegistryOutcome> registry;
-  std::vector<std::string> warnings;  // after the commit (version_commit.h): the version stands
+  std::string inputs;  // the JSON recorded with the version
 };
 
 Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& request,

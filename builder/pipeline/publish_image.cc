@@ -68,7 +68,7 @@ std::string base_digest_of(const registry::SourceManifest& m) {
 Result<PublishImageResult> publish_image(FunctionStore& store, const PublishImageRequest& request,
                                          Progress& progress) {
   const store::AppId& app = request.app;
-  PublishImageResult result{0, oci::Descriptor{"", Digest::of(""), 0, {}, {}}, "", "", "", std::nullopt, {}};
+  PublishImageResult result{{}, oci::Descriptor{"", Digest::of(""), 0, {}, {}}, "", ""};
 
   progress.stage("resolve", request.image);
   IGNITE_ASSIGN_OR_RETURN(registry::ImageSource source, registry::ImageSource::parse(request.image));
@@ -78,11 +78,10 @@ Result<PublishImageResult> publish_image(FunctionStore& store, const PublishImag
                             RegistryPublication::connect(*request.registry, app, progress));
     publication.emplace(std::move(p));
   }
-  registry::ClientOptions other_registry;
-  other_registry.log = [&progress](std::string_view line) { progress.note(line); };
   IGNITE_ASSIGN_OR_RETURN(
       registry::OpenedImage image,
-      registry::OpenedImage::open(source, publication ? &publication->client() : nullptr, other_registry));
+      registry::OpenedImage::open(source, publication ? &publication->client() : nullptr,
+                                  default_client_options(progress)));
   result.manifest = image.manifest().descriptor();
   result.source = image.pinned();
   progress.note(result.source);
@@ -114,13 +113,9 @@ Result<PublishImageResult> publish_image(FunctionStore& store, const PublishImag
   record.code_hash = "";  // an image draft has no source to hash
   record.base_digest = base_digest_of(image.manifest());
   record.inputs = result.inputs;
-  IGNITE_ASSIGN_OR_RETURN(CommittedVersion committed,
+  IGNITE_ASSIGN_OR_RETURN(static_cast<CommittedVersion&>(result),
                           commit_version_with_ref(store, app, std::move(record), result.manifest,
                                                   publication ? &*publication : nullptr));
-  result.version = committed.record.number;
-  result.reference = std::move(committed.reference);
-  result.registry = std::move(committed.registry);
-  result.warnings = std::move(committed.warnings);
   progress.done();
   return result;
 }

@@ -24,6 +24,7 @@
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/progress.h"
 #include "builder/pipeline/registry_publish.h"
+#include "builder/pipeline/version_commit.h"
 #include "builder/store/app_id.h"
 
 namespace ignite::pipeline {
@@ -34,14 +35,10 @@ struct PublishImageRequest {
   std::optional<RegistryTarget> registry;
 };
 
-struct PublishImageResult {
-  std::int64_t version = 0;
+struct PublishImageResult : CommittedVersion {
   oci::Descriptor manifest;  // the image's (unchanged) manifest
-  std::string reference;     // "acme-corp/greet:v3"
   std::string source;        // the image pinned: "docker://HOST/REPO:TAG@sha256:…"
   std::string inputs;        // the JSON recorded with the version
-  std::optional<RegistryOutcome> registry;
-  std::vector<std::string> warnings;  // after the commit (version_commit.h): the version stands
 };
 
 Result<PublishImageResult> publish_image(FunctionStore& store, const PublishImageRequest& request,

@@ -26,15 +26,20 @@ std::string list_versions(const std::vector<std::int64_t>& numbers) {
 
 }  // namespace
 
+registry::ClientOptions default_client_options(Progress& progress) {
+  registry::ClientOptions options;
+  options.log = [&progress](std::string_view line) { progress.note(line); };
+  return options;
+}
+
 Result<RegistryPublication> RegistryPublication::connect(const RegistryTarget& target,
                                                          const store::AppId& app, Progress& progress) {
-  registry::ClientOptions options;
+  registry::ClientOptions options = default_client_options(progress);
   options.ca_file = target.ca_file;
   options.credentials = target.credentials;
   if (target.credentials) options.credentials_source = "--registry-user " + target.credentials->username;
   options.plain_http = target.plain_http == PlainHttp::kAllowed ? registry::PlainHttp::kAllowed
                                                                 : registry::PlainHttp::kLoopbackOnly;
-  options.log = [&progress](std::string_view line) { progress.note(line); };
   IGNITE_ASSIGN_OR_RETURN(registry::RegistryClient client,
                           registry::RegistryClient::create(target.host, options));
   client.will_push(app.to_string());
@@ -130,9 +135,8 @@ std::set<std::string> RegistryPublication::blobs_known_present(FunctionStore& st
   if (latest_ < 1 || !latest_tagged_) return known;
   auto recorded = store.versions().versions(app_);
   if (!recorded.ok() || static_cast<std::int64_t>(recorded->size()) < latest_) return known;
-  auto digest = Digest::parse((*recorded)[static_cast<std::size_t>(latest_ - 1)].manifest_digest);
-  if (!digest.ok()) return known;
-  auto manifest = stored_manifest_descriptor(store.layout(), *digest);
+  auto manifest = stored_manifest_descriptor(
+      store.layout(), (*recorded)[static_cast<std::size_t>(latest_ - 1)].manifest_digest);
   if (!manifest.ok()) return known;
   auto image = oci::read_image(store.layout(), *manifest);
   if (!image.ok()) return known;  // no shortcut then; store check reports the damage

@@ -40,6 +40,11 @@ struct RegistryOutcome {
   registry::TransferCounters transfer;  // bytes uploaded, skipped, mounted
 };
 
+// A registry client's defaults, as used for an image or base on another registry than the one
+// published to: the system's CAs, the docker configuration's credentials, plain HTTP on
+// loopback only, its lines noted on `progress`. The publication's own client starts from them.
+registry::ClientOptions default_client_options(Progress& progress);
+
 class RegistryPublication {
  public:
   static Result<RegistryPublication> connect(const RegistryTarget& target, const store::AppId& app,

@@ -23,21 +23,13 @@ std::set<std::string> layers_kept_in_registry(const oci::OciLayout& layout,
   if (v.registries.empty()) return out;
   auto inputs = nlohmann::json::parse(v.inputs, nullptr, /*allow_exceptions=*/false);
   if (!inputs.is_object()) return out;
-  std::optional<oci::Descriptor> manifest;
-  if (inputs.contains("image")) {
-    auto digest = Digest::parse(v.manifest_digest);
-    if (digest.ok()) {
-      auto d = stored_manifest_descriptor(layout, *digest);
-      if (d.ok()) manifest = *d;
-    }
-  } else if (inputs.value("base", "").rfind("docker://", 0) == 0) {
-    auto digest = Digest::parse(v.base_digest);
-    if (digest.ok()) {
-      auto d = stored_manifest_descriptor(layout, *digest);
-      if (d.ok()) manifest = *d;
-    }
-  }
-  if (!manifest) return out;
+  // The image's own manifest, or its registry base's (whose manifest the build stored).
+  const std::string& of = inputs.contains("image")                                 ? v.manifest_digest
+                          : inputs.value("base", "").rfind("docker://", 0) == 0 ? v.base_digest
+                                                                                 : std::string();
+  if (of.empty()) return out;
+  auto manifest = stored_manifest_descriptor(layout, of);
+  if (!manifest.ok()) return out;
   auto image = oci::read_image(layout, *manifest);
   if (!image.ok()) return out;
   for (const auto& l : image->manifest.layers) out.insert(l.digest.to_string());
@@ -120,9 +112,7 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
       oci::Descriptor manifest{"", Digest::of(""), 0, {}, {}};
       if (it == by_name.end()) {
         // Refs follow commits (version_commit.h): the process stopped in between.
-        auto digest = Digest::parse(v.manifest_digest);
-        auto stored = digest.ok() ? stored_manifest_descriptor(store.layout(), *digest)
-                                  : Result<oci::Descriptor>(digest.status());
+        auto stored = stored_manifest_descriptor(store.layout(), v.manifest_digest);
         if (!stored.ok()) {
           report.problems.push_back(what + ": no ref " + name + " in the image layout, and " +
                                     stored.status().message());

@@ -30,7 +30,9 @@ Status check_no_later_refs(FunctionStore& store, const store::AppId& app, std::i
 
 }  // namespace
 
-Result<oci::Descriptor> stored_manifest_descriptor(const oci::OciLayout& layout, const Digest& digest) {
+Result<oci::Descriptor> stored_manifest_descriptor(const oci::OciLayout& layout,
+                                                   std::string_view digest_text) {
+  IGNITE_ASSIGN_OR_RETURN(Digest digest, Digest::parse(digest_text));
   IGNITE_ASSIGN_OR_RETURN(std::string bytes, layout.read_blob(digest));
   std::string media_type(oci::kMediaTypeManifest);
   auto j = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
@@ -56,9 +58,7 @@ std::vector<std::string> set_missing_refs(FunctionStore& store, const store::App
   for (const auto& v : *recorded) {
     const std::string name = app.ref_name(v.number);
     if (named.count(name)) continue;  // store check compares the digests
-    auto digest = Digest::parse(v.manifest_digest);
-    auto manifest = digest.ok() ? stored_manifest_descriptor(store.layout(), *digest)
-                                : Result<oci::Descriptor>(digest.status());
+    auto manifest = stored_manifest_descriptor(store.layout(), v.manifest_digest);
     // kRefuse: a ref of that name set meanwhile by another process names the same digest
     // (that is success), or the layout and the database disagree (nothing is moved).
     Status set = manifest.ok() ? store.layout().set_ref(name, *manifest, oci::ExistingRef::kRefuse)
@@ -115,16 +115,10 @@ Result<CommittedVersion> commit_version_with_ref(FunctionStore& store, const sto
     return committed.status();
   }
   fault_point("commit");
-  CommittedVersion out{std::move(committed).value(), "", std::nullopt, {}};
-  out.reference = app.ref_name(out.record.number);
-  // This version's ref first, then those of earlier versions whose process stopped before theirs.
-  if (Status own = store.layout().set_ref(out.reference, manifest, oci::ExistingRef::kRefuse); !own.ok()) {
-    out.warnings.push_back("version " + out.reference + " is recorded, but its ref could not be set (" +
-                           own.message() + "); the next build of " + app.to_string() + " sets it");
-  }
-  for (std::string& problem : set_missing_refs(store, app)) {
-    if (problem.find(out.reference + ":") == std::string::npos) out.warnings.push_back(std::move(problem));
-  }
+  // This version's ref, and those of earlier versions whose process stopped before theirs; one
+  // that cannot be set is skipped (and the next build of the app tries again).
+  CommittedVersion out{committed->number, app.ref_name(committed->number), std::nullopt,
+                       set_missing_refs(store, app)};
   fault_point("ref");
   if (publication != nullptr) {
     out.registry = RegistryOutcome{publication->host() + "/" + out.reference, publication->transfer()};

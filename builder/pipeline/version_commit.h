@@ -26,8 +26,9 @@
 
 namespace ignite::pipeline {
 
+// What every way of making a version reports (BuildResult and PublishImageResult extend it).
 struct CommittedVersion {
-  store::VersionRecord record;              // with its number
+  std::int64_t version = 0;
   std::string reference;                    // "acme-corp/greet:v3"
   std::optional<RegistryOutcome> registry;  // with a publication: "HOST/acme-corp/greet:v3", bytes moved
   // What went wrong after the commit (a ref that could not be set): the version is recorded
@@ -50,8 +51,8 @@ Result<CommittedVersion> commit_version_with_ref(FunctionStore& store, const sto
 // (one line per version; `store check` reports those versions too).
 std::vector<std::string> set_missing_refs(FunctionStore& store, const store::AppId& app);
 
-// The descriptor of a manifest stored in the layout under `digest` (media type from its
-// "mediaType", the OCI manifest type when it has none).
-Result<oci::Descriptor> stored_manifest_descriptor(const oci::OciLayout& layout, const Digest& digest);
+// The descriptor of a manifest stored in the layout under `digest` ("sha256:…"; media type from
+// its "mediaType", the OCI manifest type when it has none).
+Result<oci::Descriptor> stored_manifest_descriptor(const oci::OciLayout& layout, std::string_view digest);
 
 }  // namespace ignite::pipeline

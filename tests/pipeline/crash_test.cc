@@ -16,19 +16,30 @@ std::int64_t latest_version(const std::string& store) {
   return j["versions"].empty() ? 0 : j["versions"].back()["version"].get<std::int64_t>();
 }
 
-TEST(CrashTest, KilledAfterEveryStageLeavesAConsistentStore) {
+// A store built on the synthetic base, and builds of acme-corp/greet into it.
+class CrashTest : public ::testing::Test {
+ protected:
+  // The build command for a handler marked `marker` (written into src/ first).
+  std::string build_args(const std::string& marker) {
+    work.write("src/handler.py", echo_handler(marker));
+    return "build " + shell_quote(work / "src") + " --app acme-corp/greet -o json --base " +
+           shell_quote(base) + " --store " + shell_quote(store);
+  }
+  CommandResult build(const std::string& marker) { return run_builder(build_args(marker)); }
+
   TempDir work;
   const std::string base = make_synthetic_base(work / "base");
   const std::string store = work / "store";
+};
+
+TEST_F(CrashTest, KilledAfterEveryStageLeavesAConsistentStore) {
   int n = 0;
   for (const std::string stage : {"intake", "base", "layers", "image", "tag", "commit", "ref"}) {
     SCOPED_TRACE("killed after " + stage);
-    work.write("src/handler.py", echo_handler("crash" + std::to_string(n++)));
-    const std::string build = "build " + shell_quote(work / "src") + " --app acme-corp/greet -o json --base " +
-                              shell_quote(base) + " --store " + shell_quote(store);
+    const std::string args = build_args("crash" + std::to_string(n++));
     const std::int64_t before = latest_version(store);
 
-    auto killed = run_builder_env("IGNITE_FAULT=kill-after:" + stage, build);
+    auto killed = run_builder_env("IGNITE_FAULT=kill-after:" + stage, args);
     EXPECT_NE(killed.exit_code, 0) << "the fault hook did not fire";
     EXPECT_EQ(killed.out, "");
 
@@ -47,7 +58,7 @@ TEST(CrashTest, KilledAfterEveryStageLeavesAConsistentStore) {
       EXPECT_NE(check.out.find("is recorded but its ref is not set yet"), std::string::npos) << check.out;
     }
 
-    auto next = run_builder(build);
+    auto next = run_builder(args);
     ASSERT_EQ(next.exit_code, 0) << next.err;
     EXPECT_EQ(nlohmann::json::parse(next.out)["version"].get<std::int64_t>(), recorded + 1);
     auto again = run_builder("store check --deep --store " + shell_quote(store));
@@ -59,15 +70,7 @@ TEST(CrashTest, KilledAfterEveryStageLeavesAConsistentStore) {
 // Builders of schema 1 set a version's ref before recording it, so one killed in between left a
 // ref just past the app's last version, which the next build replaced. Opening such a store
 // upgrades the database and removes that ref once; the next build then takes the number.
-TEST(CrashTest, ASchemaOneLeftoverRefIsRemovedByTheUpgrade) {
-  TempDir work;
-  const std::string base = make_synthetic_base(work / "base");
-  const std::string store = work / "store";
-  auto build = [&](const std::string& marker) {
-    work.write("src/handler.py", echo_handler(marker));
-    return run_builder("build " + shell_quote(work / "src") + " --app acme-corp/greet -o json --base " +
-                       shell_quote(base) + " --store " + shell_quote(store));
-  };
+TEST_F(CrashTest, ASchemaOneLeftoverRefIsRemovedByTheUpgrade) {
   ASSERT_EQ(build("one").exit_code, 0);
   // Make it a schema-1 store with a leftover ref v2 (v1's entry under the name v2).
   const std::string script =
@@ -105,13 +108,8 @@ TEST(CrashTest, ASchemaOneLeftoverRefIsRemovedByTheUpgrade) {
   EXPECT_EQ(out, "2\n");
 }
 
-TEST(CrashTest, StoreCheckFindsAMissingBlobAndAStrayRef) {
-  TempDir work;
-  const std::string base = make_synthetic_base(work / "base");
-  const std::string store = work / "store";
-  work.write("src/handler.py", echo_handler("x"));
-  auto built = run_builder("build " + shell_quote(work / "src") + " --app acme-corp/greet -o json --base " +
-                           shell_quote(base) + " --store " + shell_quote(store));
+TEST_F(CrashTest, StoreCheckFindsAMissingBlobAndAStrayRef) {
+  auto built = build("x");
   ASSERT_EQ(built.exit_code, 0) << built.err;
   const std::string digest = nlohmann::json::parse(built.out)["digest"];
   std::string out;
@@ -131,15 +129,7 @@ namespace {
 
 // The database is the authority for numbers: a store that lost it, or got an older copy back,
 // must not hand out numbers again and move refs of published versions.
-TEST(CrashTest, LostOrOlderDatabaseIsRefused) {
-  TempDir work;
-  const std::string base = make_synthetic_base(work / "base");
-  const std::string store = work / "store";
-  auto build = [&](const std::string& marker) {
-    work.write("src/handler.py", echo_handler(marker));
-    return run_builder("build " + shell_quote(work / "src") + " --app acme-corp/greet -o json --base " +
-                       shell_quote(base) + " --store " + shell_quote(store));
-  };
+TEST_F(CrashTest, LostOrOlderDatabaseIsRefused) {
   ASSERT_EQ(build("one").exit_code, 0);
   std::string out;
   // A copy after v1: the builder closed the database, so it is whole in ignite.db.
