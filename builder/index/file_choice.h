@@ -43,6 +43,13 @@ bool fits_target(const FileOption& option, const TargetSelection& target);
 
 // The index into `options` of the chosen file of each version, in order of first
 // appearance. Versions with no fitting file are absent.
+// Why a file of a project was not a candidate, as unusable_files() says it.
+inline constexpr std::string_view kSdistSkipped =
+    "an sdist; nothing is built from source here, only wheels are installed";
+inline constexpr std::string_view kTagsSkipped =
+    "a wheel for another interpreter or platform (none of its tags fits CPython 3.11 on "
+    "manylinux x86_64)";
+
 std::vector<std::size_t> choose_files(const std::vector<FileOption>& options,
                                       const TargetSelection& target);
 

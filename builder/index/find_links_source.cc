@@ -45,7 +45,12 @@ Status FindLinksSource::scan() {
   }
   for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string filename = it->path().filename().string();
-    if (!filename.ends_with(".whl")) continue;
+    if (!filename.ends_with(".whl")) {
+      if (auto sdist = python::SdistFilename::parse(filename); sdist.ok()) {
+        sdists_[sdist->name].push_back(filename);
+      }
+      continue;
+    }
     std::error_code type_ec;
     if (!it->is_regular_file(type_ec)) continue;
     auto parsed = python::WheelFilename::parse(filename);
@@ -98,6 +103,22 @@ Result<std::vector<resolve::Candidate>> FindLinksSource::candidates(
   std::vector<resolve::Candidate> out;
   for (std::size_t i : choose_files(options, target_))
     out.push_back(std::move(options[i].candidate));
+  return out;
+}
+
+std::vector<std::string> FindLinksSource::unusable_files(std::string_view canonical_name) {
+  std::vector<std::string> out;
+  if (!scan().ok()) return out;
+  const std::string name(canonical_name);
+  if (auto it = sdists_.find(name); it != sdists_.end()) {
+    for (const std::string& f : it->second) out.push_back(f + ": " + std::string(kSdistSkipped));
+  }
+  if (auto it = by_name_.find(name); it != by_name_.end()) {
+    for (const Wheel& w : it->second) {
+      if (!target_.tags.best_rank(w.parsed.tags)) out.push_back(w.filename + ": " + std::string(kTagsSkipped));
+    }
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -24,6 +24,7 @@ class FindLinksSource final : public WheelSource {
   std::string describe() const override { return "find-links " + dir_; }
   Result<LocalWheel> fetch(const resolve::Candidate& c) override;
   std::string index_of(const resolve::Candidate&) const override { return ""; }
+  std::vector<std::string> unusable_files(std::string_view canonical_name) override;
 
  private:
   Status scan();
@@ -38,6 +39,7 @@ class FindLinksSource final : public WheelSource {
   };
   std::map<std::string, std::vector<Wheel>> by_name_;  // by canonical name, sorted by file name
   std::map<std::string, CoreMetadata> metadata_;       // by file name
+  std::map<std::string, std::vector<std::string>> sdists_;  // by canonical name: file names
 };
 
 // "file:///dir/name.whl" with unsafe characters percent-encoded.

@@ -79,10 +79,21 @@ Result<std::vector<resolve::Candidate>> IndexSource::candidates(std::string_view
     files = *flat_page_;
   }
   std::vector<FileOption> options;
+  std::vector<std::string>& unusable = unusable_[std::string(canonical_name)];
+  unusable.clear();
   for (IndexFile& file : files) {
-    if (!file.filename.ends_with(".whl")) continue;  // sdists are never built here
+    if (!file.filename.ends_with(".whl")) {  // sdists are never built here
+      auto sdist = python::SdistFilename::parse(file.filename);
+      if (sdist.ok() && sdist->name == canonical_name) {
+        unusable.push_back(file.filename + ": " + std::string(kSdistSkipped));
+      }
+      continue;
+    }
     auto wheel = python::WheelFilename::parse(file.filename);
     if (!wheel.ok() || wheel->name != canonical_name) continue;
+    if (!target_.tags.best_rank(wheel->tags)) {
+      unusable.push_back(file.filename + ": " + std::string(kTagsSkipped));
+    }
     std::optional<python::SpecifierSet> requires_python;
     if (file.requires_python) {
       // An invalid Requires-Python is ignored, as pip ignores it.
@@ -105,6 +116,11 @@ Result<std::vector<resolve::Candidate>> IndexSource::candidates(std::string_view
   for (std::size_t i : choose_files(options, target_))
     out.push_back(std::move(options[i].candidate));
   return out;
+}
+
+std::vector<std::string> IndexSource::unusable_files(std::string_view canonical_name) {
+  auto it = unusable_.find(std::string(canonical_name));
+  return it == unusable_.end() ? std::vector<std::string>{} : it->second;
 }
 
 Result<std::string> IndexSource::download(const IndexFile& file, std::string_view what) {

@@ -45,6 +45,7 @@ class IndexSource final : public WheelSource {
   Result<std::vector<python::Requirement>> dependencies(const resolve::Candidate& c) override;
   std::string describe() const override;
   Result<LocalWheel> fetch(const resolve::Candidate& c) override;
+  std::vector<std::string> unusable_files(std::string_view canonical_name) override;
   std::string index_of(const resolve::Candidate&) const override;
 
   const IndexCounters& counters() const { return counters_; }
@@ -62,6 +63,7 @@ class IndexSource final : public WheelSource {
   std::optional<std::vector<IndexFile>> flat_page_;  // kFlatPage: the page, once read
   std::map<std::string, IndexFile> files_;           // every file of every page read, by URL
   std::map<std::string, std::vector<python::Requirement>> dependencies_;  // by URL
+  std::map<std::string, std::vector<std::string>> unusable_;  // by canonical name: "file: why"
   IndexCounters counters_;
 };
 

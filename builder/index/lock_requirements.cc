@@ -208,6 +208,7 @@ Result<LockOutcome> lock_requirements(const python::RequirementsFileSource& sour
     }
   }
   key_input.find_links = find_links;
+  out.credentials = http_options.credentials;
   key_input.environment = environment_marker(request.environment);
   key_input.tags = python::target_tags(request.target);
   out.key = lock_key(key_input);

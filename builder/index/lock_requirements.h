@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "builder/index/pylock.h"
+#include "builder/net/host_credentials.h"
 #include "builder/python/environment.h"
 #include "builder/python/platform_tags.h"
 #include "builder/python/requirements_file.h"
@@ -73,6 +74,9 @@ struct LockOutcome {
   std::string sources;  // what was asked (or would have been), credential-free
   std::vector<std::string> warnings;
   std::size_t http_requests = 0;
+  // The credentials of the index and find-links URLs in use, for fetching the lock's wheels
+  // later; never printed or written anywhere.
+  net::HostCredentials credentials;
 };
 
 Result<LockOutcome> lock_requirements(const python::RequirementsFileSource& source,

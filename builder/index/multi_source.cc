@@ -15,6 +15,16 @@ std::string MultiSource::describe() const {
   return out;
 }
 
+std::vector<std::string> MultiSource::unusable_files(std::string_view canonical_name) {
+  std::vector<std::string> out;
+  for (const auto& s : sources_) {
+    for (std::string& u : s->unusable_files(canonical_name)) {
+      out.push_back(sources_.size() > 1 ? s->describe() + ": " + u : u);
+    }
+  }
+  return out;
+}
+
 Result<std::vector<resolve::Candidate>> MultiSource::candidates(std::string_view canonical_name) {
   std::vector<FileOption> options;
   std::vector<std::size_t> from;

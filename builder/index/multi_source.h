@@ -24,6 +24,7 @@ class MultiSource final : public WheelSource {
   Result<std::vector<python::Requirement>> dependencies(const resolve::Candidate& c) override;
   // "index https://a/simple/, find-links /wheels"; "no package source" when empty.
   std::string describe() const override;
+  std::vector<std::string> unusable_files(std::string_view canonical_name) override;
   Result<LocalWheel> fetch(const resolve::Candidate& c) override;
   std::string index_of(const resolve::Candidate& c) const override;
 

@@ -1,13 +1,15 @@
 #include "builder/pipeline/build_function.h"
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "builder/oci/image_builder.h"
 #include "builder/oci/tree_layer.h"
 #include "builder/pipeline/build_base.h"
 #include "builder/pipeline/python_base.h"
+#include "builder/pipeline/target_python.h"
 #include "builder/pipeline/version_commit.h"
-#include "builder/python/requirements_file.h"
+#include "builder/python/requirements_file_source.h"
 #include "builder/runtime/python_host.h"
 #include "builder/source/code_hash.h"
 #include "builder/util/fault.h"
@@ -33,21 +35,6 @@ class TreeFileSource final : public python::RequirementsFileSource {
   const SourceTree& tree_;
 };
 
-// Until dependency layers exist, a draft that needs packages is refused rather than built into
-// an image whose imports would fail at run time. The file is read with pip's rules, so a
-// comment, a continuation or an include counts exactly as pip would count it.
-Status check_no_requirements(const SourceTree& tree) {
-  if (tree.find("requirements.txt") == nullptr) return ok_status();
-  TreeFileSource source(tree);
-  IGNITE_ASSIGN_OR_RETURN(python::RequirementsFile file,
-                          python::read_requirements_file(source, "requirements.txt", {}));
-  if (file.entries.empty()) return ok_status();
-  const auto& first = file.entries.front();
-  return unimplemented(first.where() + " asks for \"" + first.shown +
-                       "\", but this builder does not install dependencies yet: build functions "
-                       "that use only the standard library");
-}
-
 SourceTree host_tree() {
   SourceTree tree;
   for (const auto& f : runtime::python_host_files()) {
@@ -67,14 +54,39 @@ const SourceTree& python_host_tree() {
 Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& request,
                                    Progress& progress) {
   const store::AppId& app = request.app;
-  BuildResult result{{}, Digest::of(""), Digest::of(""), "", ""};
+  BuildResult result{{}, Digest::of(""), Digest::of(""), "", "", {}};
 
   progress.stage("intake", request.source);
   IGNITE_ASSIGN_OR_RETURN(SourceTree tree, read_source_path(request.source, request.intake));
-  IGNITE_RETURN_IF_ERROR(check_no_requirements(tree).with_context("building " + request.source));
   result.code_hash = code_hash(tree);
   progress.note(std::to_string(tree.entries().size()) + " files, codeHash " + result.code_hash.to_string());
   fault_point("intake");
+
+  // The lock: read from the source, found in the cache, or resolved.
+  index::LockRequest lock_request;
+  lock_request.sources = request.sources;
+  lock_request.refresh = request.refresh;
+  lock_request.cache_dir = store_cache_dir(store);
+  const TreeFileSource tree_files(tree);
+  if (tree.find("requirements.txt") != nullptr || tree.find("pylock.toml") != nullptr) {
+    progress.stage("lock", tree.find("pylock.toml") ? "pylock.toml" : "requirements.txt");
+  }
+  const auto lock_start = std::chrono::steady_clock::now();
+  auto locked = index::lock_requirements(tree_files, lock_request);
+  if (!locked.ok()) return locked.status().with_context("locking the dependencies of " + request.source);
+  index::LockOutcome lock = std::move(*locked);
+  // Warnings of the build itself; the commit's own (a ref not set) come after them.
+  std::vector<std::string> warnings = std::move(lock.warnings);
+  const bool has_lock = lock.origin != index::LockOrigin::kNoRequirements;
+  if (has_lock) {
+    result.dependencies.lock_hash = lock.lock_hash;
+    result.dependencies.lock_origin = lock.origin;
+    result.dependencies.lock_sources = lock.sources;
+    result.dependencies.lock_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - lock_start).count();
+    progress.note(std::to_string(lock.lock.packages.size()) + " packages, lockHash " + lock.lock_hash +
+                  " (" + std::string(index::lock_origin_name(lock.origin)) + ")");
+  }
 
   IGNITE_ASSIGN_OR_RETURN(oci::Epoch epoch, oci::Epoch::from_environment_value(
                                                 request.source_date_epoch ? request.source_date_epoch->c_str()
@@ -93,6 +105,20 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   result.base_digest = base.image().manifest_descriptor.digest.to_string();
   fault_point("base");
 
+  if (has_lock && !lock.lock.packages.empty()) {
+    progress.stage("deps", lock.lock_hash);
+    DepsRequest deps_request;
+    deps_request.record = request.record;
+    deps_request.bytecode = request.bytecode;
+    deps_request.http.netrc_file = lock_request.netrc_file;
+    deps_request.http.credentials = lock.credentials;
+    auto deps = ensure_deps_layer(store, base, lock.lock, deps_request, progress);
+    if (!deps.ok()) return deps.status().with_context("building the dependency layer of " + request.source);
+    warnings.insert(warnings.end(), deps->warnings.begin(), deps->warnings.end());
+    if (deps->packages > 0) result.dependencies.layer = std::move(*deps);
+    fault_point("deps");
+  }
+
   progress.stage("layers", "runtime host, app");
   oci::LayerOptions layer_options{epoch};
   IGNITE_ASSIGN_OR_RETURN(oci::LayerPlan host_plan,
@@ -106,41 +132,61 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
       {"builderVersion", kBuilderVersion},
       {"codeHash", result.code_hash.to_string()},
       {"codeHashVersion", std::string(kCodeHashVersion)},
-      {"lockHash", ""},
+      {"lockHash", result.dependencies.lock_hash},
       {"baseDigest", result.base_digest},
       {"base", build_base.recorded},
       {"org", app.org()},
       {"app", app.app()},
       {"sourceDateEpoch", epoch.seconds()},
   };
+  if (has_lock) {
+    // The lock's text itself: what an auditor needs to rebuild the dependency layer.
+    inputs["lock"] = lock.bytes;
+    if (result.dependencies.layer) {
+      inputs["depsLayer"] = result.dependencies.layer->layer.blob.digest.to_string();
+    }
+  }
   result.inputs = inputs.dump();
 
   oci::ImageSettings settings = oci::ImageSettings::for_function();
-  settings.env = {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+  const bool deps = result.dependencies.layer.has_value();
+  const std::string deps_dir(kDepsMountPoint);
+  settings.env = {{"PATH", (deps ? deps_dir + "/bin:" : std::string()) +
+                               "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
                   {"IGNITE_FUNCTION_ID", app.to_string()},
                   {"IGNITE_ORGANIZATION_ID", app.org()},
                   {"PORT", "8080"}};
+  if (deps) {
+    // The host adds the site directory after the standard library (templates/python/README.md);
+    // PYTHONPATH (ignored by the host's -I) serves the packages' console scripts run by hand.
+    settings.env.push_back({"IGNITE_SITE_DIRS", deps_dir});
+    settings.env.push_back({"PYTHONPATH", deps_dir});
+  }
   settings.entrypoint = runtime::python_host_entrypoint();
   settings.cmd = std::vector<std::string>{};
-  // The lock hash joins these once dependency layers exist; the version number never does.
-  const std::map<std::string, std::string> identity = {
+  // The version number never joins these: the same inputs give the same digest.
+  std::map<std::string, std::string> identity = {
       {"dev.ignite.code-hash", result.code_hash.to_string()},
       {"dev.ignite.org", app.org()},
       {"dev.ignite.app", app.app()},
       {"dev.ignite.builder-version", kBuilderVersion},
   };
+  if (has_lock) identity["dev.ignite.lock-hash"] = result.dependencies.lock_hash;
   settings.labels = identity;
   settings.annotations = identity;
   settings.annotations["org.opencontainers.image.title"] = app.to_string();
   settings.annotations["org.opencontainers.image.vendor"] = app.org();
   settings.annotations["org.opencontainers.image.created"] = epoch.rfc3339();
   const std::string builder = std::string("ignite-builder ") + kBuilderVersion;
-  IGNITE_ASSIGN_OR_RETURN(
-      oci::Descriptor manifest,
-      oci::compose_image(store.layout(), base,
-                         {{host, builder + ": runtime host"},
-                          {app_layer, builder + ": app (codeHash " + result.code_hash.to_string() + ")"}},
-                         settings, epoch, "", oci::ExistingRef::kRefuse));
+  std::vector<oci::ImageLayer> layers = {{host, builder + ": runtime host"}};
+  if (result.dependencies.layer) {
+    layers.push_back({result.dependencies.layer->layer,
+                      builder + ": dependencies (lockHash " + result.dependencies.lock_hash + ")"});
+  }
+  layers.push_back({app_layer, builder + ": app (codeHash " + result.code_hash.to_string() + ")"});
+  IGNITE_ASSIGN_OR_RETURN(oci::Descriptor manifest,
+                          oci::compose_image(store.layout(), base, layers, settings, epoch, "",
+                                             oci::ExistingRef::kRefuse));
   result.manifest_digest = manifest.digest;
   fault_point("image");
 
@@ -148,7 +194,7 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
     progress.stage("push", request.registry->host + "/" + app.to_string());
     IGNITE_RETURN_IF_ERROR(publication->check_tags(store));
     IGNITE_RETURN_IF_ERROR(publication->upload(
-        store, manifest, result.base_digest, build_base.remote ? &*build_base.remote : nullptr));
+        store, manifest, result.base_digest, result.dependencies.lock_hash, build_base.remote ? &*build_base.remote : nullptr));
     fault_point("push");
   }
 
@@ -156,11 +202,13 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   store::VersionRecord record;
   record.manifest_digest = manifest.digest.to_string();
   record.code_hash = result.code_hash.to_string();
+  record.lock_hash = result.dependencies.lock_hash;
   record.base_digest = result.base_digest;
   record.inputs = result.inputs;
   IGNITE_ASSIGN_OR_RETURN(static_cast<CommittedVersion&>(result),
                           commit_version_with_ref(store, app, std::move(record), manifest,
                                                   publication ? &*publication : nullptr));
+  result.warnings.insert(result.warnings.begin(), warnings.begin(), warnings.end());
   progress.done();
   return result;
 }

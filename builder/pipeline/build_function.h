@@ -2,7 +2,10 @@
 //
 // Stages, each followed by a fault point (IGNITE_FAULT=kill-after:<stage>, builder/util/fault.h):
 //   intake  read and check the source; its codeHash
+//   lock    requirements.txt resolved into a lock (or the source's pylock.toml, or the cached
+//           lock of the same requirements): builder/index/lock_requirements.h
 //   base    the base image (the store's default, made once, or --base: build_base.h)
+//   deps    the lock's wheels as the dependency layer (deps_layer.h; cached by what it installs)
 //   layers  runtime host and app layers written as blobs
 //   image   config and manifest written as blobs
 //   push    with --registry: every blob and the manifest pushed by digest (registry_publish.h)
@@ -20,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "builder/index/lock_requirements.h"
+#include "builder/pipeline/deps_layer.h"
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/progress.h"
 #include "builder/pipeline/registry_publish.h"
@@ -33,10 +38,25 @@ namespace ignite::pipeline {
 struct BuildRequest {
   std::string source;                 // a file, directory or archive path
   store::AppId app;
-  std::optional<std::string> base;    // a registry or OCI layout image (build_base.h); default: kPythonBaseRef
-  std::optional<std::string> source_date_epoch;  // SOURCE_DATE_EPOCH's value, if set
-  IntakeOptions intake;
-  std::optional<RegistryTarget> registry;  // also publish HOST/<org>/<app>:vN there
+  std::optional<std::string> base{};  // a registry or OCI layout image (build_base.h); default: kPythonBaseRef
+  std::optional<std::string> source_date_epoch{};  // SOURCE_DATE_EPOCH's value, if set
+  IntakeOptions intake{};
+  std::optional<RegistryTarget> registry{};  // also publish HOST/<org>/<app>:vN there
+  // Where requirements.txt's packages come from (pip's --index-url, --find-links, --no-index)
+  // and whether a cached lock may be reused.
+  index::SourceOptions sources{};
+  index::Refresh refresh = index::Refresh::kNo;
+  wheel::RecordPolicy record = wheel::RecordPolicy::kStrict;
+  Bytecode bytecode = Bytecode::kCompile;
+};
+
+// The function's dependencies as built: empty `lock_hash` for a function without any.
+struct BuildDependencies {
+  std::string lock_hash;           // "sha256:…" of the pylock.toml
+  index::LockOrigin lock_origin = index::LockOrigin::kNoRequirements;
+  std::string lock_sources;        // where packages were looked for (credential-free)
+  double lock_ms = 0;              // reading, resolving or finding the lock
+  std::optional<DepsLayer> layer;  // none when the lock installs nothing on the target
 };
 
 struct BuildResult : CommittedVersion {
@@ -44,6 +64,7 @@ struct BuildResult : CommittedVersion {
   Digest manifest_digest;
   std::string base_digest;
   std::string inputs;  // the JSON recorded with the version
+  BuildDependencies dependencies;
 };
 
 Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& request,

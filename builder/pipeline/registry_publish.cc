@@ -150,7 +150,7 @@ std::set<std::string> RegistryPublication::blobs_known_present(FunctionStore& st
 constexpr std::int64_t kUnaskedBlobBytes = 1 << 20;
 
 Status RegistryPublication::push_blobs(FunctionStore& store, const oci::Descriptor& manifest,
-                                       const std::string& base_digest,
+                                       const std::string& base_digest, const std::string& lock_hash,
                                        registry::OpenedImage* remote_base,
                                        const std::set<std::string>& known, Asking asking,
                                        std::vector<oci::Descriptor>* assumed,
@@ -159,6 +159,13 @@ Status RegistryPublication::push_blobs(FunctionStore& store, const oci::Descript
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::AppId> sibling,
                           store.versions().app_in_registry_with_base(host_, base_digest, app_));
   const std::string sibling_repo = sibling ? sibling->to_string() : "";
+  // An app with the same lock holds the same dependency layer (and the same host layer).
+  std::string lock_sibling_repo;
+  if (!lock_hash.empty()) {
+    IGNITE_ASSIGN_OR_RETURN(std::optional<store::AppId> with_lock,
+                            store.versions().app_in_registry_with_lock(host_, lock_hash, app_));
+    if (with_lock) lock_sibling_repo = with_lock->to_string();
+  }
   std::set<std::string> base_layers;
   const std::string base_repo = remote_base ? remote_base->mount_repository() : "";
   if (remote_base) {
@@ -173,7 +180,9 @@ Status RegistryPublication::push_blobs(FunctionStore& store, const oci::Descript
       continue;
     }
     const bool of_base = base_layers.count(blob.digest.to_string()) > 0;
-    const std::string& mount_from = of_base && !base_repo.empty() ? base_repo : sibling_repo;
+    const std::string& mount_from = of_base && !base_repo.empty() ? base_repo
+                                    : !of_base && !lock_sibling_repo.empty() ? lock_sibling_repo
+                                                                             : sibling_repo;
     const bool local = layout.has_blob(blob.digest);
     const auto presence = asking == Asking::kSmallNewUnasked && local && blob.size <= kUnaskedBlobBytes
                               ? registry::BlobPresence::kLikelyAbsent
@@ -202,7 +211,7 @@ Status RegistryPublication::push_blobs(FunctionStore& store, const oci::Descript
 }
 
 Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& manifest,
-                                   const std::string& base_digest,
+                                   const std::string& base_digest, const std::string& lock_hash,
                                    registry::OpenedImage* remote_base) {
   const std::set<std::string> known = blobs_known_present(store);
   std::vector<oci::Descriptor> assumed;
@@ -211,7 +220,7 @@ Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& 
   // this build did not share with it is most likely new to the repository.
   const Asking asking = known.empty() ? Asking::kAlways : Asking::kSmallNewUnasked;
   IGNITE_RETURN_IF_ERROR(
-      push_blobs(store, manifest, base_digest, remote_base, known, asking, &assumed, &pushed));
+      push_blobs(store, manifest, base_digest, lock_hash, remote_base, known, asking, &assumed, &pushed));
   IGNITE_ASSIGN_OR_RETURN(std::string bytes, store.layout().read_blob(manifest.digest));
   Status put = client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
   if (put.code() == Code::kFailedPrecondition && !assumed.empty()) {
@@ -221,7 +230,7 @@ Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& 
     progress_.note("registry " + host_ + " refused the manifest (" + put.message() +
                    "); asking about the blobs assumed to be there");
     std::vector<oci::Descriptor> again;
-    IGNITE_RETURN_IF_ERROR(push_blobs(store, manifest, base_digest, remote_base, pushed, Asking::kAlways,
+    IGNITE_RETURN_IF_ERROR(push_blobs(store, manifest, base_digest, lock_hash, remote_base, pushed, Asking::kAlways,
                                       &again, &pushed));
     put = client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
     return put;

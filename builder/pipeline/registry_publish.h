@@ -56,11 +56,12 @@ class RegistryPublication {
   Status check_tags(FunctionStore& store);
   // Every blob, then the manifest by digest: nothing is tagged yet. Blobs the repository lacks
   // are mounted (a registry base's layers from its repository on this registry; others from
-  // the repository of another app of this store tagged here on the same base), and uploaded
-  // otherwise. A blob missing from the store's layout (a registry base's layer) is fetched
-  // from `remote_base` first, only when it can be neither skipped nor mounted.
+  // the repository of another app of this store tagged here with the same lock, which holds
+  // the same dependency layer, else on the same base), and uploaded otherwise. A blob missing
+  // from the store's layout (a registry base's layer) is fetched from `remote_base` first,
+  // only when it can be neither skipped nor mounted. `lock_hash` is "" without dependencies.
   Status upload(FunctionStore& store, const oci::Descriptor& manifest, const std::string& base_digest,
-                registry::OpenedImage* remote_base);
+                const std::string& lock_hash, registry::OpenedImage* remote_base);
   // The same for an existing image copied unchanged (publish-image): its blobs are skipped,
   // mounted from its repository on this registry, or uploaded (fetched into the store's layout
   // first when they come from another registry).
@@ -87,7 +88,7 @@ class RegistryPublication {
   // *assumed, unsent. With kSmallNewUnasked, small blobs are sent without a HEAD first.
   enum class Asking { kAlways, kSmallNewUnasked };
   Status push_blobs(FunctionStore& store, const oci::Descriptor& manifest, const std::string& base_digest,
-                    registry::OpenedImage* remote_base, const std::set<std::string>& known, Asking asking,
+                    const std::string& lock_hash, registry::OpenedImage* remote_base, const std::set<std::string>& known, Asking asking,
                     std::vector<oci::Descriptor>* assumed, std::set<std::string>* pushed);
 
   registry::RegistryClient client_;

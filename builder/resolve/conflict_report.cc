@@ -158,6 +158,14 @@ Status conflict_error(CandidatePool& pool, const State& state, const std::vector
 }
 
 Status not_in_source_error(CandidatePool& pool, const Need& need) {
+  const std::string& name = pool.key(need.key).name;
+  const std::vector<std::string> unusable = pool.source().unusable_files(name);
+  if (!unusable.empty()) {
+    std::string message = name + " has no file the target can install in " + pool.source().describe() +
+                          " (" + need.text + kArrow + "requested):";
+    for (const std::string& u : unusable) message += "\n  skipped " + u;
+    return failed_precondition(std::move(message));
+  }
   return not_found(pool.key(need.key).name + " is not in " + pool.source().describe() + " (" +
                    need.text + kArrow + "requested)");
 }

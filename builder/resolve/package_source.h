@@ -59,6 +59,11 @@ class PackageSource {
   // The candidate's Requires-Dist entries, markers included, in metadata order.
   virtual Result<std::vector<python::Requirement>> dependencies(const Candidate& candidate) = 0;
 
+  // Files of the project the source holds but cannot install on the target, each with why
+  // ("flask-3.0.tar.gz: an sdist, and nothing is built from source here"), so that "not
+  // found" can say what was there. Empty by default.
+  virtual std::vector<std::string> unusable_files(std::string_view /*canonical_name*/) { return {}; }
+
   // What the source is, for messages: "index https://pypi.org/simple/",
   // "find-links /wheels", "in-memory index chalice". Never holds credentials.
   virtual std::string describe() const = 0;

@@ -215,21 +215,39 @@ Result<std::vector<std::int64_t>> VersionStore::registry_tagged_numbers(const Ap
   return out;
 }
 
-Result<std::optional<AppId>> VersionStore::app_in_registry_with_base(std::string_view registry,
-                                                                     std::string_view base_digest,
-                                                                     const AppId& except) {
+namespace {
+
+// The most recent other app tagged in `registry` whose version matches on `column`.
+Result<std::optional<AppId>> app_in_registry_with(Database& db, std::string_view column,
+                                                  std::string_view registry, std::string_view value,
+                                                  const AppId& except) {
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
-      db_.prepare("SELECT a.org, a.app FROM registry_tags t "
-                  "JOIN versions v ON v.app_id = t.app_id AND v.number = t.number "
-                  "JOIN apps a ON a.id = t.app_id "
-                  "WHERE t.registry = ?1 AND v.base_digest = ?2 AND NOT (a.org = ?3 AND a.app = ?4) "
-                  "ORDER BY v.created_at DESC, a.org, a.app LIMIT 1"));
-  q.bind(1, registry).bind(2, base_digest).bind(3, except.org()).bind(4, except.app());
+      db.prepare("SELECT a.org, a.app FROM registry_tags t "
+                 "JOIN versions v ON v.app_id = t.app_id AND v.number = t.number "
+                 "JOIN apps a ON a.id = t.app_id "
+                 "WHERE t.registry = ?1 AND v." + std::string(column) +
+                 " = ?2 AND NOT (a.org = ?3 AND a.app = ?4) "
+                 "ORDER BY v.created_at DESC, a.org, a.app LIMIT 1"));
+  q.bind(1, registry).bind(2, value).bind(3, except.org()).bind(4, except.app());
   IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
   if (!row) return std::optional<AppId>();
   IGNITE_ASSIGN_OR_RETURN(AppId app, AppId::from_parts(q.column_text(0), q.column_text(1)));
   return std::optional<AppId>(std::move(app));
+}
+
+}  // namespace
+
+Result<std::optional<AppId>> VersionStore::app_in_registry_with_base(std::string_view registry,
+                                                                     std::string_view base_digest,
+                                                                     const AppId& except) {
+  return app_in_registry_with(db_, "base_digest", registry, base_digest, except);
+}
+
+Result<std::optional<AppId>> VersionStore::app_in_registry_with_lock(std::string_view registry,
+                                                                     std::string_view lock_hash,
+                                                                     const AppId& except) {
+  return app_in_registry_with(db_, "lock_hash", registry, lock_hash, except);
 }
 
 Status VersionStore::remember_pending_tag(const AppId& app, std::string_view registry,

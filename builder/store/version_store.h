@@ -69,6 +69,12 @@ class VersionStore {
                                                          std::string_view base_digest,
                                                          const AppId& except);
 
+  // Another app tagged in `registry` whose latest such version has lock `lock_hash`: its
+  // repository holds the dependency layer of that lock.
+  Result<std::optional<AppId>> app_in_registry_with_lock(std::string_view registry,
+                                                         std::string_view lock_hash,
+                                                         const AppId& except);
+
   // Pending registry tags (schema.sql, pending_tags): remember one before its PUT; look one up by
   // the digest a tag names; forget one whose PUT was refused.
   Status remember_pending_tag(const AppId& app, std::string_view registry, const VersionRecord& record);

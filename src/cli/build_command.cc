@@ -1,4 +1,5 @@
-// ignite-builder build SOURCE --org ORG --app APP [--base IMAGE] [--store DIR] [--registry HOST] [-o json]
+// ignite-builder build SOURCE --org ORG --app APP [--base IMAGE] [--store DIR] [--registry HOST]
+//                      [package sources] [--allow-bad-record] [--no-compile] [-o json]
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <iostream>
@@ -8,6 +9,7 @@
 #include "builder/pipeline/python_base.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
+#include "src/cli/package_sources.h"
 #include "src/cli/publish_options.h"
 #include "src/cli/report.h"
 #include "src/cli/store_option.h"
@@ -17,6 +19,8 @@ namespace {
 
 const std::string kBuildUsage = std::string(
     "usage: ignite-builder build SOURCE --org ORG --app APP [--base IMAGE] [--store DIR]\n"
+    "                            [--find-links DIR|URL] [--index-url URL] [--no-index] [--refresh]\n"
+    "                            [--allow-bad-record] [--no-compile]\n"
     "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
     "                             [--registry-user USER [--registry-password-stdin]]]\n"
     "                            [-o text|json] [--progress|--quiet]\n"
@@ -30,17 +34,49 @@ const std::string kBuildUsage = std::string(
     "              else ~/.local/share/ignite-builder)\n"
     "  --registry HOST[:PORT]  also publish HOST/ORG/APP:vN\n"
     ) + kRegistryFlagsUsage + std::string(
+    "Dependencies (requirements.txt, or a pylock.toml used as it is; docs/dependencies.md):\n"
+    ) + kPackageSourcesUsage + std::string(
+    "  --allow-bad-record  install wheels whose RECORD does not match their files, with a\n"
+    "                      warning for each mismatch (default: such a wheel fails the build)\n"
+    "  --no-compile        ship no bytecode (default: .pyc files made by the base image's own\n"
+    "                      python3, in unchecked-hash mode)\n"
     "  --progress  show stages on stderr even when it is not a terminal; --quiet never\n"
     "  SOURCE_DATE_EPOCH in the environment sets every timestamp in the image (default 0)\n");
 
+nlohmann::json dependencies_json(const pipeline::BuildDependencies& d) {
+  nlohmann::json j = {{"lockHash", d.lock_hash},
+                      {"lockOrigin", std::string(index::lock_origin_name(d.lock_origin))},
+                      {"sources", d.lock_sources},
+                      {"lockMs", d.lock_ms}};
+  if (const auto& l = d.layer) {
+    j["layer"] = {{"digest", l->layer.blob.digest.to_string()},
+                  {"size", l->layer.blob.size},
+                  {"packages", l->packages},
+                  {"cached", l->cached},
+                  {"wheelsFetched", l->wheels_fetched},
+                  {"wheelsInstalled", l->wheels_installed},
+                  {"phasesMs",
+                   {{"fetch", l->timings.fetch_ms},
+                    {"unpack", l->timings.unpack_ms},
+                    {"bytecode", l->timings.bytecode_ms},
+                    {"layer", l->timings.layer_ms}}}};
+  }
+  return j;
+}
+
 }  // namespace
 
-int run_build(const std::vector<std::string>& argv, Io io) {
+int run_build(const std::vector<std::string>& argv_in, Io io) {
+  RepeatedSources repeated;
+  auto rest = take_repeated_sources(argv_in, repeated);
+  if (!rest.ok()) return usage_error(io, rest.status().message(), kBuildUsage);
+  const std::vector<std::string>& argv = *rest;
   auto parsed = parse_command(argv,
                               {kOrgFlag, kAppFlag, {"--base", "", true}, kStoreFlag,
                                {"--output", "-o", true}, kProgressFlag, kQuietFlag, kRegistryFlag,
                                kRegistryCaFlag, kPlainHttpFlag, kRegistryUserFlag,
-                               kPasswordStdinFlag},
+                               kPasswordStdinFlag, kIndexUrlFlag, kNoIndexFlag, kRefreshFlag,
+                               {"--allow-bad-record", "", false}, {"--no-compile", "", false}},
                               1, "build takes exactly one SOURCE", kBuildUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
@@ -49,12 +85,15 @@ int run_build(const std::vector<std::string>& argv, Io io) {
   auto app = app_from(args);
   if (!app.ok()) return usage_error(io, app.status().message(), kBuildUsage);
 
-  pipeline::BuildRequest request{args.positional()[0], *app, args.value("--base"), std::nullopt, {},
-                                 std::nullopt};
+  pipeline::BuildRequest request{.source = args.positional()[0], .app = *app, .base = args.value("--base")};
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) request.source_date_epoch = epoch;
   auto registry = registry_target_from(args, std::cin);
   if (!registry.ok()) return usage_error(io, registry.status().message(), kBuildUsage);
   request.registry = *registry;
+  request.sources = source_options(args, repeated);
+  request.refresh = args.has(kRefreshFlag.name) ? index::Refresh::kYes : index::Refresh::kNo;
+  request.record = args.has("--allow-bad-record") ? wheel::RecordPolicy::kWarn : wheel::RecordPolicy::kStrict;
+  request.bytecode = args.has("--no-compile") ? pipeline::Bytecode::kNone : pipeline::Bytecode::kCompile;
   ProgressChoice choice(args, io.err);
   pipeline::Progress& progress = choice.progress();
 
@@ -82,10 +121,23 @@ int run_build(const std::vector<std::string>& argv, Io io) {
                         {"image", image},
                         {"baseDigest", result->base_digest},
                         {"store", store->dir()}};
+    if (!result->dependencies.lock_hash.empty()) {
+      j["lockHash"] = result->dependencies.lock_hash;
+      j["dependencies"] = dependencies_json(result->dependencies);
+    }
     if (const auto& r = result->registry) j["registry"] = registry_json(*r);
     io.out << j.dump(2) << "\n";
   } else {
-    io.out << "codeHash   " << result->code_hash.to_string() << "\n"
+    io.out << "codeHash   " << result->code_hash.to_string() << "\n";
+    if (const auto& d = result->dependencies; !d.lock_hash.empty()) {
+      io.out << "lockHash   " << d.lock_hash << " (" << index::lock_origin_name(d.lock_origin) << ")\n";
+      if (d.layer) {
+        io.out << "deps       " << d.layer->layer.blob.digest.to_string() << " (" << d.layer->packages
+               << (d.layer->packages == 1 ? " package" : " packages")
+               << (d.layer->cached ? ", cached" : "") << ")\n";
+      }
+    }
+    io.out
            << "version    " << result->version << "\n"
            << "digest     " << result->manifest_digest.to_string() << "\n"
            << "reference  " << result->reference << "\n"

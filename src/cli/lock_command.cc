@@ -13,75 +13,25 @@
 #include "builder/source/intake.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
+#include "src/cli/package_sources.h"
 #include "src/cli/report.h"
 
 namespace ignite::cli {
 
 namespace {
 
-constexpr const char* kLockUsage =
+const std::string kLockUsage = std::string(
     "usage: ignite-builder lock SOURCE [--find-links DIR] [--index-url URL]\n"
     "                           [--extra-index-url URL] [--no-index] [--refresh]\n"
     "                           [--cache-dir DIR] [-o text|json|toml]\n"
-    "  SOURCE  a directory or archive holding requirements.txt (or pylock.toml, used as it is)\n"
-    "  -f, --find-links DIR|URL  a directory of wheels, or a page linking to wheels (repeatable)\n"
-    "  -i, --index-url URL       the PEP 503/691 index (default https://pypi.org/simple/);\n"
-    "                            credentials as https://user:token@host/... or in ~/.netrc\n"
-    "  --extra-index-url URL     another index (repeatable)\n"
-    "  --no-index                ask no index, only --find-links\n"
-    "  --refresh                 resolve again even when a cached lock exists, and replace it\n"
+    "  SOURCE  a directory or archive holding requirements.txt (or pylock.toml, used as it is)\n")
+    + kPackageSourcesUsage + std::string(
     "  --cache-dir DIR           downloads and locks (default: $IGNITE_CACHE_DIR, else\n"
     "                            $IGNITE_STORE/cache, else /var/cache/ignite-builder as root,\n"
     "                            else ${XDG_CACHE_HOME:-~/.cache}/ignite-builder)\n"
-    "  -o, --output FORMAT       text (default), json, or toml (the pylock.toml itself)\n";
+    "  -o, --output FORMAT       text (default), json, or toml (the pylock.toml itself)\n");
 
 enum class LockFormat { kText, kJson, kToml };
-
-// Options that may be given more than once are taken out before Args sees the rest.
-struct Repeated {
-  std::vector<std::string> find_links;
-  std::vector<std::string> extra_index_urls;
-};
-
-Result<std::vector<std::string>> take_repeated(const std::vector<std::string>& argv,
-                                               Repeated& out) {
-  std::vector<std::string> rest;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    std::vector<std::string>* list = nullptr;
-    std::string name;
-    std::optional<std::string> inline_value;
-    for (const auto& [flag, target] :
-         {std::pair{std::string("--find-links"), &out.find_links},
-          std::pair{std::string("-f"), &out.find_links},
-          std::pair{std::string("--extra-index-url"), &out.extra_index_urls}}) {
-      if (a == flag) {
-        list = target;
-        name = flag;
-      } else if (flag.starts_with("--") && a.starts_with(flag + "=")) {
-        list = target;
-        name = flag;
-        inline_value = a.substr(flag.size() + 1);
-      }
-    }
-    if (list == nullptr) {
-      rest.push_back(a);
-      if (a == "--") {
-        rest.insert(rest.end(), argv.begin() + static_cast<long>(i) + 1, argv.end());
-        break;
-      }
-      continue;
-    }
-    if (inline_value) {
-      list->push_back(*inline_value);
-    } else if (i + 1 < argv.size()) {
-      list->push_back(argv[++i]);
-    } else {
-      return invalid_argument("option " + name + " needs a value");
-    }
-  }
-  return rest;
-}
 
 // Files of a directory are read in place; an archive (or a lone file) goes through intake.
 Result<std::unique_ptr<python::RequirementsFileSource>> open_source(const std::string& path) {
@@ -164,13 +114,13 @@ void print_json(const index::LockOutcome& o, const std::vector<Row>& rows, std::
 }  // namespace
 
 int run_lock(const std::vector<std::string>& argv, Io io) {
-  Repeated repeated;
-  auto rest = take_repeated(argv, repeated);
+  RepeatedSources repeated;
+  auto rest = take_repeated_sources(argv, repeated);
   if (!rest.ok()) return usage_error(io, rest.status().message(), kLockUsage);
   auto parsed = parse_command(*rest,
-                              {{"--index-url", "-i", true},
-                               {"--no-index", "", false},
-                               {"--refresh", "", false},
+                              {kIndexUrlFlag,
+                               kNoIndexFlag,
+                               kRefreshFlag,
                                {"--cache-dir", "", true},
                                {"--output", "-o", true}},
                               1, "lock takes exactly one SOURCE", kLockUsage, io);
@@ -190,10 +140,7 @@ int run_lock(const std::vector<std::string>& argv, Io io) {
   }
 
   index::LockRequest request;
-  request.sources.index_url = args.value("--index-url");
-  request.sources.extra_index_urls = repeated.extra_index_urls;
-  request.sources.find_links = repeated.find_links;
-  request.sources.no_index = args.has("--no-index");
+  request.sources = source_options(args, repeated);
   request.refresh = args.has("--refresh") ? index::Refresh::kYes : index::Refresh::kNo;
   request.cache_dir = args.value_or("--cache-dir", "");
 

@@ -16,7 +16,8 @@ namespace {
 constexpr const char* kVersionsUsage =
     "usage: ignite-builder versions ORG/APP [--store DIR] [-o text|json]\n"
     "  lists the app's versions: number, when it was recorded, manifest digest, codeHash (empty\n"
-    "  for an image published with publish-image) and the registries it was tagged in\n";
+    "  for an image published with publish-image), lockHash and dependency layer (- for a\n"
+    "  function without dependencies) and the registries it was tagged in\n";
 
 std::string utc(std::int64_t seconds) {
   std::time_t t = static_cast<std::time_t>(seconds);
@@ -26,6 +27,16 @@ std::string utc(std::int64_t seconds) {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+// The dependency layer's digest, as the version's inputs record it ("" when it has none).
+std::string deps_layer_of(const store::VersionRecord& v) {
+  auto inputs = nlohmann::json::parse(v.inputs, nullptr, false);
+  if (!inputs.is_object()) return "";
+  auto it = inputs.find("depsLayer");
+  return it != inputs.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+std::string shortened(const std::string& digest) { return digest.empty() ? "-" : digest.substr(0, 19); }
 
 }  // namespace
 
@@ -51,6 +62,7 @@ int run_versions(const std::vector<std::string>& argv, Io io) {
                       {"digest", v.manifest_digest},
                       {"codeHash", v.code_hash},
                       {"lockHash", v.lock_hash},
+                      {"depsLayer", deps_layer_of(v)},
                       {"baseDigest", v.base_digest},
                       {"reference", app->ref_name(v.number)},
                       {"createdAt", utc(v.created_at)},
@@ -61,11 +73,13 @@ int run_versions(const std::vector<std::string>& argv, Io io) {
     return kExitOk;
   }
   io.out << std::left << std::setw(8) << "VERSION" << std::setw(22) << "CREATED" << std::setw(20)
-         << "DIGEST" << std::setw(21) << "CODEHASH" << "REGISTRIES\n";
+         << "DIGEST" << std::setw(21) << "CODEHASH" << std::setw(21) << "LOCKHASH" << std::setw(21)
+         << "DEPS" << "REGISTRIES\n";
   for (const auto& v : *versions) {
     io.out << std::setw(8) << ("v" + std::to_string(v.number)) << std::setw(22) << utc(v.created_at)
            << std::setw(20) << v.manifest_digest.substr(0, 19)
-           << std::setw(21) << (v.code_hash.empty() ? std::string("(image draft)") : v.code_hash.substr(0, 19));
+           << std::setw(21) << (v.code_hash.empty() ? std::string("(image draft)") : v.code_hash.substr(0, 19))
+           << std::setw(21) << shortened(v.lock_hash) << std::setw(21) << shortened(deps_layer_of(v));
     std::string registries;
     for (const auto& r : v.registries) registries += (registries.empty() ? "" : ",") + r;
     io.out << (registries.empty() ? "-" : registries) << "\n";

@@ -163,6 +163,23 @@ def _user_traceback(exc):
     return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
+def add_site_dirs(site_dirs):
+    """Adds each directory like site-packages (its .pth files processed), right after the
+    standard library and before any site-packages or dist-packages of the base image, so the
+    function's locked dependencies win over whatever the base may have installed.
+    """
+    before = list(sys.path)
+    for d in site_dirs:
+        site.addsitedir(d)
+    added = [p for p in sys.path if p not in before]
+    if not added:
+        return
+    rest = [p for p in sys.path if p not in added]
+    at = next((i for i, p in enumerate(rest)
+               if os.path.basename(p.rstrip("/")) in ("site-packages", "dist-packages")), len(rest))
+    sys.path[:] = rest[:at] + added + rest[at:]
+
+
 def load_handler(app_dir, site_dirs):
     """Imports <app_dir>/handler.py as module `handler` and returns its handler function.
 
@@ -176,8 +193,7 @@ def load_handler(app_dir, site_dirs):
     if not os.path.isfile(path):
         raise LoadError(f"cannot load {path}: no such file (handler.py must be at the source root)")
     sys.path.insert(0, app_dir)
-    for d in site_dirs:
-        site.addsitedir(d)
+    add_site_dirs(site_dirs)
     spec = importlib.util.spec_from_file_location("handler", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["handler"] = module

@@ -3,6 +3,8 @@
 // refused, and a build killed between its tag and its commit is completed by the next one.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "tests/pipeline/pipeline_testing.h"
@@ -57,6 +59,45 @@ TEST_F(RegistryPublishTest, PublishesAndSendsOnlyWhatIsNew) {
   EXPECT_EQ(k["registry"]["blobsUploaded"], 2);
   EXPECT_EQ(k["registry"]["blobsSkipped"], 2);
   EXPECT_EQ(remote_digest("v2"), k["digest"]);
+}
+
+// Two apps with one lock: the second app's publish mounts the dependency layer from the first
+// app's repository and uploads none of its bytes.
+TEST_F(RegistryPublishTest, ASecondAppWithTheSameLockUploadsNoDependencyBytes) {
+  const std::string wheelhouse = std::string(IGNITE_SHARED_DIR) + "/wheelhouse";
+  if (!std::filesystem::is_directory(wheelhouse)) {
+    if (std::getenv("CI")) FAIL() << "CI must run this test: no wheelhouse at " << wheelhouse;
+    GTEST_SKIP() << "the shared wheelhouse is not at " << wheelhouse << " (../shared is absent)";
+  }
+  auto build_app = [&](const std::string& app, const std::string& marker) {
+    work_.write(app + "/handler.py", echo_handler(marker));
+    work_.write(app + "/requirements.txt", "idna\nsix\n");
+    return run_builder("build " + shell_quote(work_ / app) + " --app acme-corp/" + app +
+                       " -o json --no-compile --no-index --find-links " + shell_quote(wheelhouse) +
+                       " --base " + shell_quote(base_) + " --store " + shell_quote(work_ / "store") +
+                       " --registry " + registry_.host());
+  };
+  auto first = build_app("one", "1");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const auto a = nlohmann::json::parse(first.out);
+  const std::string deps = a["dependencies"]["layer"]["digest"];
+  const std::int64_t deps_size = a["dependencies"]["layer"]["size"];
+
+  auto second = build_app("two", "2");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const auto b = nlohmann::json::parse(second.out);
+  EXPECT_EQ(b["dependencies"]["layer"]["digest"], deps);
+  // Mounted: the base and host layers (same base) and the dependency layer (same lock); only
+  // the app layer and the config go up, both far smaller than the dependency layer.
+  EXPECT_EQ(b["registry"]["blobsUploaded"], 2) << second.out;
+  EXPECT_GE(b["registry"]["bytesMounted"].get<std::int64_t>(), deps_size) << second.out;
+  EXPECT_LT(b["registry"]["bytesUploaded"].get<std::int64_t>(), deps_size) << second.out;
+  std::string raw;
+  ASSERT_EQ(run_command("skopeo inspect --raw --tls-verify=false docker://" + registry_.host() +
+                            "/acme-corp/two:v1",
+                        &raw),
+            0);
+  EXPECT_EQ(nlohmann::json::parse(raw)["layers"][2]["digest"], deps);
 }
 
 TEST_F(RegistryPublishTest, ABlobOfThePreviousVersionGoneIsPushedAgain) {

@@ -147,6 +147,25 @@ class EnvironmentTest(unittest.TestCase):
         host = Host(self.addCleanup, app, {"IGNITE_SITE_DIRS": os.path.join(deps, "site")})
         self.assertEqual(host.start().request("GET", "/").json(), ["dep", "extra"])
 
+    def test_site_dirs_come_after_the_standard_library_and_before_dist_packages(self):
+        # A locked dependency must win over a package the base image installed, and must never
+        # shadow the standard library.
+        deps = make_app(self.addCleanup, {"site/json.py": "raise ImportError('shadowed')\n"})
+        app = make_app(self.addCleanup, {"handler.py": """\
+            import json, os, sys
+            def handler(payload, ctx):
+                site = os.environ["IGNITE_SITE_DIRS"]
+                i = sys.path.index(site)
+                later = [os.path.basename(p) for p in sys.path[i + 1:]]
+                earlier = [os.path.basename(p) for p in sys.path[:i]]
+                return {"json": json.__file__.startswith(sys.prefix) or "lib/python" in json.__file__,
+                        "before_dist": all(n not in ("dist-packages", "site-packages") for n in earlier)}
+            """})
+        host = Host(self.addCleanup, app, {"IGNITE_SITE_DIRS": os.path.join(deps, "site")})
+        result = host.start().request("GET", "/").json()
+        self.assertTrue(result["json"])
+        self.assertTrue(result["before_dist"])
+
     def test_a_missing_site_dir_is_a_configuration_error(self):
         app = make_app(self.addCleanup, ECHO)
         host = Host(self.addCleanup, app, {"IGNITE_SITE_DIRS": "/nonexistent/site"})
