@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "builder/index/lock_install.h"
 #include "builder/oci/media_types.h"
 #include "builder/pipeline/target_python.h"
+#include "builder/util/fault.h"
 #include "builder/util/file_io.h"
 #include "builder/util/sha256.h"
 
@@ -55,6 +57,21 @@ Status run_parallel(std::size_t n, const std::function<Status(std::size_t)>& wor
 std::string record_name(wheel::RecordPolicy p) {
   return p == wheel::RecordPolicy::kStrict ? "strict" : "warn";
 }
+
+// The HTTP client holds one connection and is not for several threads: downloads take turns,
+// while hashing and writing into the cache go on in parallel.
+class SerializedHttp final : public index::HttpClient {
+ public:
+  explicit SerializedHttp(index::HttpClient& inner) : inner_(inner) {}
+  Result<index::HttpResponse> get(const index::Url& url, std::string_view accept) override {
+    std::lock_guard<std::mutex> hold(mutex_);
+    return inner_.get(url, accept);
+  }
+
+ private:
+  index::HttpClient& inner_;
+  std::mutex mutex_;
+};
 
 // One wheel to put in the layer, and where its installed tree lives in the cache.
 struct WheelJob {
@@ -236,10 +253,12 @@ Result<DepsLayer> ensure_deps_layer(FunctionStore& store, const oci::BaseImage& 
   for (WheelJob& j : jobs) {
     if (!fs::is_directory(j.tree)) missing.push_back(&j);
   }
-  std::optional<index::CurlHttpClient> http;
+  std::optional<index::CurlHttpClient> curl;
   for (WheelJob* j : missing) {
-    if (!j->item.wheel->url.empty() && !http) http.emplace(request.http);
+    if (!j->item.wheel->url.empty() && !curl) curl.emplace(request.http);
   }
+  std::optional<SerializedHttp> http;
+  if (curl) http.emplace(*curl);
   std::atomic<std::size_t> fetched{0};
   IGNITE_RETURN_IF_ERROR(run_parallel(missing.size(), [&](std::size_t i) -> Status {
     WheelJob& j = *missing[i];
@@ -303,6 +322,7 @@ Result<DepsLayer> ensure_deps_layer(FunctionStore& store, const oci::BaseImage& 
   }
   out.timings.bytecode_ms = ms_since(start);
 
+  fault_point("deps-installed");
   // Into the cache: notes first, then the tree by rename, so a tree present has its notes.
   for (WheelJob* j : missing) {
     IGNITE_RETURN_IF_ERROR(write_tree_notes(j->tree, j->warnings));

@@ -16,7 +16,9 @@
 //                 <store>/cache/deps-layers/<key>.json
 //
 // A later build with the same install set and target finds the record and its blob: no
-// fetching, unpacking, compiling or compressing. Caches are written by rename, so builds
+// fetching, unpacking, compiling or compressing. A build killed before its trees are renamed
+// into the cache (fault point "deps-installed") leaves only temporary directories there
+// (cache/installed/.tmp-*), which nothing reads; removing the cache is always safe. Caches are written by rename, so builds
 // running at once never see half an entry; the worst a race costs is work done twice.
 #pragma once
 

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <vector>
 
+#include "builder/util/file_io.h"
 #include "builder/util/file_lock.h"
 #include "builder/util/subprocess.h"
 
@@ -72,9 +73,14 @@ void remove_work_dir(const std::string& dir) {
   fs::remove_all(dir, ec);
 }
 
-// What debootstrap leaves that an image does not need: package caches, lists and logs.
+// What debootstrap leaves that an image does not need: package caches, lists and logs. And
+// what differs between two bases made from the same packages: ldconfig's aux-cache records the
+// inode and ctime of every library it read (ldconfig works without it; the dynamic linker
+// never reads it). Two bases made minutes apart differed in that file alone (tested by
+// PythonBaseTest.TwoBasesHaveOneDigest).
 void trim_rootfs(const std::string& rootfs) {
   std::error_code ec;
+  fs::remove(fs::path(rootfs) / "var/cache/ldconfig/aux-cache", ec);
   for (const char* dir : {"var/cache/apt/archives", "var/lib/apt/lists", "var/log", "var/cache/debconf",
                           "tmp"}) {
     fs::path p = fs::path(rootfs) / dir;
@@ -90,6 +96,64 @@ void trim_rootfs(const std::string& rootfs) {
       }
     }
   }
+}
+
+// Debian's .pyc files check the source's mtime, and the base layer sets every mtime to the
+// epoch: left as they are, every one is stale, and each process recompiles (in memory, since
+// the image is not writable) every standard module it imports, at every cold start. Compiled
+// again with the base's own python3 in unchecked-hash mode they hold whatever mtime the layer
+// gives. One process walking the tree in sorted order, PYTHONHASHSEED=0, and a clean
+// environment keep the bytes the same on every machine.
+Status rehash_stdlib_bytecode(const std::string& rootfs, const std::string& log) {
+  IGNITE_ASSIGN_OR_RETURN(
+      SubprocessResult run,
+      run_subprocess({"env", "-i", "PYTHONHASHSEED=0", "LC_ALL=C.UTF-8", "PATH=/usr/bin:/bin", "/usr/sbin/chroot",
+                      rootfs, "/usr/bin/python3", "-s", "-m", "compileall", "-q", "-f", "-j", "1",
+                      "--invalidation-mode", "unchecked-hash", "/usr/lib/python3.11", "/usr/lib/python3"},
+                     {log, log, {}}));
+  // compileall exits 1 when some file does not compile (lib2to3's Python 2 test data); those
+  // keep no .pyc, as with Debian's own py3compile.
+  if (run.exit_code != 0 && run.exit_code != 1) {
+    return unavailable("making the default Python base image: compiling the standard library's "
+                       "bytecode with its python3 failed (exit " + std::to_string(run.exit_code) +
+                       "); see " + log);
+  }
+  return ok_status();
+}
+
+// "name=version" of every installed package, sorted, one per line, read from the rootfs's
+// dpkg database (its status file, read as text: no program of the rootfs runs).
+Result<std::string> installed_packages(const std::string& rootfs) {
+  IGNITE_ASSIGN_OR_RETURN(std::string status, read_file(rootfs + "/var/lib/dpkg/status"));
+  std::vector<std::string> out;
+  std::string name, version;
+  bool installed = false;
+  auto flush = [&] {
+    if (!name.empty() && installed) out.push_back(name + "=" + version);
+    name.clear();
+    version.clear();
+    installed = false;
+  };
+  std::size_t at = 0;
+  while (at <= status.size()) {
+    std::size_t end = status.find('\n', at);
+    if (end == std::string::npos) end = status.size();
+    const std::string_view line(status.data() + at, end - at);
+    if (line.empty()) flush();
+    if (line.starts_with("Package: ")) name = line.substr(9);
+    if (line.starts_with("Version: ")) version = line.substr(9);
+    if (line.starts_with("Status: ")) installed = line.ends_with(" installed");
+    at = end + 1;
+  }
+  flush();
+  if (out.empty()) {
+    return failed_precondition("making the default Python base image: no installed package in " +
+                               rootfs + "/var/lib/dpkg/status");
+  }
+  std::sort(out.begin(), out.end());
+  std::string text;
+  for (const std::string& p : out) text += p + "\n";
+  return text;
 }
 
 Result<oci::Descriptor> make_python_base(FunctionStore& store, Progress& progress) {
@@ -128,12 +192,18 @@ Result<oci::Descriptor> make_python_base(FunctionStore& store, Progress& progres
   }
   unmount_below(work);
   trim_rootfs(rootfs);
+  IGNITE_RETURN_IF_ERROR(rehash_stdlib_bytecode(rootfs, log));
+
+  IGNITE_ASSIGN_OR_RETURN(std::string packages, installed_packages(rootfs));
 
   progress.stage("base", std::string("writing image ") + kPythonBaseRef);
   oci::BaseImageOptions options;
   options.created_by = "debootstrap --variant=minbase --include=python3 bookworm " + mirror;
   options.settings.env = {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
                           {"LANG", "C.UTF-8"}};
+  // The base is a function of these package versions (docs/base-image.md); the list goes with
+  // it, on its manifest (function images do not inherit manifest annotations).
+  options.settings.annotations[kBasePackagesAnnotation] = packages;
   // The base is made once and pinned by its digest; its own timestamps are the zero epoch.
   oci::LayerOptions layer_options{oci::Epoch::zero()};
   IGNITE_ASSIGN_OR_RETURN(oci::WrittenBaseImage written,

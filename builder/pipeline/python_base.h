@@ -13,6 +13,9 @@ namespace ignite::pipeline {
 // The ref of the default base inside a store's layout.
 inline constexpr const char* kPythonBaseRef = "ignite/base:python3.11-bookworm";
 
+// The default base's manifest annotation listing its Debian packages, "name=version\n" sorted.
+inline constexpr const char* kBasePackagesAnnotation = "dev.ignite.base.packages";
+
 // The Debian mirror debootstrap reads; $IGNITE_DEBIAN_MIRROR overrides it.
 inline constexpr const char* kDefaultDebianMirror = "http://deb.debian.org/debian";
 

@@ -2,6 +2,8 @@
 // `store check`, and the next build gets the next number: no gap, no reuse of a recorded one.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "tests/pipeline/pipeline_testing.h"
@@ -64,6 +66,33 @@ TEST_F(CrashTest, KilledAfterEveryStageLeavesAConsistentStore) {
     auto again = run_builder("store check --deep --store " + shell_quote(store));
     EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
     EXPECT_EQ(again.out.find("note:"), std::string::npos) << again.out;  // the next build set the ref
+  }
+}
+
+// A build with dependencies killed while installing them (trees in the cache's temporary
+// directories) or right after its layer: the next build completes, reusing what was finished.
+TEST_F(CrashTest, KilledWhileInstallingDependenciesLeavesReusableCaches) {
+  const std::string wheelhouse = std::string(IGNITE_SHARED_DIR) + "/wheelhouse";
+  if (!std::filesystem::is_directory(wheelhouse)) {
+    if (std::getenv("CI")) FAIL() << "CI must run this test: no wheelhouse at " << wheelhouse;
+    GTEST_SKIP() << "the shared wheelhouse is not at " << wheelhouse << " (../shared is absent)";
+  }
+  work.write("src/requirements.txt", "six\nidna\n");
+  const std::string sources = " --no-compile --no-index --find-links " + shell_quote(wheelhouse);
+  for (const std::string stage : {"deps-installed", "deps"}) {
+    SCOPED_TRACE("killed after " + stage);
+    const std::string args = build_args("deps-" + stage) + sources;
+    const std::int64_t before = latest_version(store);
+    auto killed = run_builder_env("IGNITE_FAULT=kill-after:" + stage, args);
+    EXPECT_NE(killed.exit_code, 0) << "the fault hook did not fire";
+    auto check = run_builder("store check --store " + shell_quote(store));
+    EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+    EXPECT_EQ(latest_version(store), before);
+    auto next = run_builder(args);
+    ASSERT_EQ(next.exit_code, 0) << next.err;
+    const auto j = nlohmann::json::parse(next.out);
+    EXPECT_EQ(j["version"].get<std::int64_t>(), before + 1);
+    EXPECT_EQ(j["dependencies"]["layer"]["packages"], 2);
   }
 }
 

@@ -11,6 +11,7 @@
 
 #include "builder/util/file_io.h"
 #include "builder/util/sha256.h"
+#include "tests/index/index_server.h"
 #include "tests/pipeline/pipeline_testing.h"
 
 namespace ignite::testing {
@@ -142,6 +143,36 @@ TEST_F(DependenciesTest, CodeOnlyChangeReusesTheLayerAndEpochDoesNotMoveIt) {
   EXPECT_EQ(b["dependencies"]["layer"]["cached"], true);
   EXPECT_EQ(b["dependencies"]["lockOrigin"], "cached");
   EXPECT_FALSE(std::filesystem::exists(store() + "/cache/blobs")) << "a warm build fetched a wheel";
+}
+
+// Wheels the lock names by URL are downloaded with the index's credentials (never recorded).
+TEST_F(DependenciesTest, WheelsComeFromAnIndexWithCredentials) {
+  IndexServer index({"--wheelhouse", kWheelhouse, "--auth", "builder:s3cret"});
+  ASSERT_NE(index.port(), 0);
+  auto r = build(source("a", "six\nidna\n"), "acme-corp/a",
+                 "--index-url " + shell_quote(index.simple_url("builder:s3cret")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["dependencies"]["layer"]["wheelsFetched"], 2);
+  EXPECT_EQ(r.out.find("s3cret"), std::string::npos) << r.out;
+  auto versions = run_builder("versions acme-corp/a -o json --store " + shell_quote(store()));
+  EXPECT_EQ(versions.out.find("s3cret"), std::string::npos) << versions.out;
+  EXPECT_NE(versions.out.find("url = \\\"http://127.0.0.1:"), std::string::npos) << versions.out;
+
+  // The same lock in another source, built into another store with no credentials given: the
+  // download is refused, and the error names the package.
+  const std::string lock = nlohmann::json::parse(versions.out)["versions"][0]["inputs"]["lock"];
+  work_.write("b/handler.py", echo_handler("b"));
+  work_.write("b/pylock.toml", lock);
+  auto refused =
+      run_builder("build " + shell_quote(work_ / "b") + " --app acme-corp/b --no-compile --base " +
+                  shell_quote(base_) + " --store " + shell_quote(work_ / "store2"));
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(
+      refused.err.find("idna 3.13: idna-3.13-py3-none-any.whl: downloading http://127.0.0.1:"),
+      std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("[UNAUTHENTICATED]"), std::string::npos) << refused.err;
 }
 
 TEST_F(DependenciesTest, CommentsOnlyRequirementsBuildWithoutALayer) {
