@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
 
 #include "builder/util/file_io.h"
 #include "builder/util/sha256.h"
@@ -124,6 +126,30 @@ TEST_F(DependenciesTest, AppsWithOneLockShareOneLayer) {
   EXPECT_NE(text.out.find("LOCKHASH"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find(b["lockHash"].get<std::string>().substr(0, 19)), std::string::npos)
       << text.out;
+}
+
+// Builds running at once in one store, all needing the same new wheels: every one succeeds
+// with the same layer, and the caches hold one tree per wheel and no temporary leftovers.
+TEST_F(DependenciesTest, ConcurrentBuildsShareTheCachesSafely) {
+  std::vector<std::string> sources;
+  for (int i = 0; i < 4; ++i) sources.push_back(source("c" + std::to_string(i), "six\nidna\n", std::to_string(i)));
+  std::vector<CommandResult> results(sources.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = build(sources[i], "acme-corp/c" + std::to_string(i)); });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> layers;
+  for (const auto& r : results) {
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    layers.insert(nlohmann::json::parse(r.out)["dependencies"]["layer"]["digest"].get<std::string>());
+  }
+  EXPECT_EQ(layers.size(), 1u);
+  std::string out;
+  run_command("ls -A " + shell_quote(store() + "/cache/installed") + " | grep -vc '\\.json$'", &out);
+  EXPECT_EQ(out, "2\n") << "one installed tree per wheel, no temporary directory left";
+  auto check = run_builder("store check --store " + shell_quote(store()));
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 }
 
 TEST_F(DependenciesTest, CodeOnlyChangeReusesTheLayerAndEpochDoesNotMoveIt) {
