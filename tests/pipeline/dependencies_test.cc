@@ -271,6 +271,19 @@ TEST_F(DependenciesTest, WheelForAnotherPlatformFails) {
                          "[FAILED_PRECONDITION]"});
 }
 
+TEST_F(DependenciesTest, WheelForAnotherPlatformOnAnIndexFails) {
+  std::filesystem::create_directories(work_ / "house");
+  std::filesystem::copy_file(kWheelhouse + "/orjson-3.8.3-cp311-cp311-manylinux_2_28_x86_64.whl",
+                             work_ / "house/orjson-3.8.3-cp311-cp311-win_amd64.whl");
+  IndexServer index({"--wheelhouse", work_ / "house"});
+  ASSERT_NE(index.port(), 0);
+  auto r = build(source("a", "orjson\n"), "acme-corp/a", "--index-url " + shell_quote(index.simple_url()));
+  expect_failed_cleanly(r, "acme-corp/a",
+                        {"orjson has no file the target can install",
+                         "orjson-3.8.3-cp311-cp311-win_amd64.whl: a wheel for another interpreter or platform",
+                         "[FAILED_PRECONDITION]"});
+}
+
 TEST_F(DependenciesTest, WheelWhoseRecordLiesFailsUnlessAllowed) {
   // six with one byte more in six.py than its RECORD says.
   std::filesystem::create_directories(work_ / "links");
