@@ -1,7 +1,7 @@
 // A test-only fault hook: IGNITE_FAULT=kill-after:<stage> makes the process kill itself with
 // SIGKILL when it reaches fault_point("<stage>"), as a machine dying mid-build would. The crash
 // tests use it to prove that every stage leaves the store consistent. Unset, it costs one getenv
-// per stage.
+// per stage. (IGNITE_FAULT=throw, read by src/main.cc, throws inside main's guard instead.)
 #pragma once
 
 #include <string_view>

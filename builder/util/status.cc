@@ -1,6 +1,8 @@
 #include "builder/util/status.h"
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace ignite {
@@ -71,6 +73,14 @@ Status errno_status(std::string_view context, int err) {
   m += ": ";
   m += std::strerror(err);
   return Status(code, std::move(m));
+}
+
+void result_misuse(const char* what, const Status& status) {
+  // stdio, not iostreams: this may run during static initialization or teardown.
+  const std::string text = status.to_string();
+  std::fprintf(stderr, "ignite: bug: %s (status: %s)\n", what, text.c_str());
+  std::fflush(stderr);
+  std::abort();
 }
 
 }  // namespace ignite

@@ -5,7 +5,6 @@
 // prepended as an error travels up: "reading archive x.tar: entry a/b: ...".
 #pragma once
 
-#include <cassert>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -73,13 +72,22 @@ inline Status unimplemented(std::string m) { return {Code::kUnimplemented, std::
 // A status built from errno: "context: strerror(errno)", with a code chosen from errno.
 Status errno_status(std::string_view context, int err);
 
+// Writes "ignite: bug: <what> (status: <status>)" to stderr and aborts. A misused Result is a
+// bug in the caller, not an error to report: going on would read a value that is not there, so
+// it stops here in every build type (not only where assert is on), and without an exception,
+// which would cross module boundaries.
+[[noreturn]] void result_misuse(const char* what, const Status& status);
+
 // A value or a non-OK Status.
 template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
-    assert(!std::get<Status>(v_).ok() && "Result built from an OK status has no value");
+    if (std::get<Status>(v_).ok()) {
+      result_misuse("Result<T> built from an OK status, so it has neither a value nor an error",
+                    std::get<Status>(v_));
+    }
   }
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -89,9 +97,18 @@ class [[nodiscard]] Result {
   }
   Status status() && { return ok() ? Status() : std::get<Status>(std::move(v_)); }
 
-  T& value() & { return std::get<T>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
+  T& value() & {
+    check_has_value();
+    return *std::get_if<T>(&v_);
+  }
+  const T& value() const& {
+    check_has_value();
+    return *std::get_if<T>(&v_);
+  }
+  T&& value() && {
+    check_has_value();
+    return std::move(*std::get_if<T>(&v_));
+  }
 
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
@@ -99,6 +116,12 @@ class [[nodiscard]] Result {
   const T& operator*() const& { return value(); }
 
  private:
+  void check_has_value() const {
+    if (!ok()) {
+      result_misuse("value() called on a Result that holds an error", *std::get_if<Status>(&v_));
+    }
+  }
+
   std::variant<T, Status> v_;
 };
 

@@ -1,5 +1,7 @@
 #include "src/cli/args.h"
 
+#include "builder/util/utf8.h"
+
 namespace ignite::cli {
 
 Result<Args> Args::parse(const std::vector<std::string>& argv, const std::vector<FlagSpec>& specs) {
@@ -40,6 +42,17 @@ Result<Args> Args::parse(const std::vector<std::string>& argv, const std::vector
     }
   }
   return out;
+}
+
+Status check_utf8_arguments(const std::vector<std::string>& argv) {
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    if (auto bad = find_invalid_utf8(argv[i])) {
+      return invalid_argument("argument " + std::to_string(i) +
+                              " is not valid UTF-8 (at byte offset " + std::to_string(*bad) +
+                              "); ignite-builder takes UTF-8 paths and references");
+    }
+  }
+  return ok_status();
 }
 
 std::optional<std::string> Args::value(const std::string& name) const {

@@ -31,4 +31,10 @@ class Args {
   std::map<std::string, std::string> values_;
 };
 
+// Refuses a command line with an argument that is not valid UTF-8, before it becomes a path, a
+// reference or a field of JSON output (which cannot carry it). `argv` is the whole command line
+// and argument N is argv[N], as a shell numbers them ($1 is the command); argv[0] is not checked.
+// The message names the argument by number and never echoes its bytes.
+Status check_utf8_arguments(const std::vector<std::string>& argv);
+
 }  // namespace ignite::cli

@@ -1,8 +1,9 @@
 #include <ostream>
 
+#include "builder/util/builder_version.h"
+#include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/report.h"
-#include "builder/util/builder_version.h"
 
 namespace ignite::cli {
 namespace {
@@ -27,6 +28,12 @@ constexpr const char* kMainUsage =
 
 int run_main(const std::vector<std::string>& argv, Io io) {
   if (argv.size() < 2) return usage_error(io, "no command given", kMainUsage);
+  // Checked here, on the whole command line, rather than in Args::parse: build and lock take
+  // their repeated flags (--find-links, --index-url) out before Args::parse sees the rest, and
+  // only here do argument numbers match the user's command line.
+  if (Status utf8 = check_utf8_arguments(argv); !utf8.ok()) {
+    return usage_error(io, utf8.message(), "");
+  }
   const std::string& command = argv[1];
   std::vector<std::string> rest(argv.begin() + 2, argv.end());
   if (command == "hash") return run_hash(rest, io);

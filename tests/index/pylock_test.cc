@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <string_view>
 
 #include "builder/python/platform_tags.h"
 #include "builder/util/file_io.h"
@@ -50,7 +51,9 @@ Lock sample_lock() {
 
 TEST(PylockTest, WritesTheGoldenBytes) {
   const std::string bytes = write_pylock(sample_lock());
-  if (std::getenv("IGNITE_UPDATE_GOLDEN") != nullptr) {
+  // Exactly "1": IGNITE_UPDATE_GOLDEN=0 (or empty) must compare, not rewrite.
+  if (const char* update = std::getenv("IGNITE_UPDATE_GOLDEN");
+      update != nullptr && std::string_view(update) == "1") {
     ASSERT_TRUE(write_file_atomic(kGolden, bytes).ok());
   }
   auto golden = read_file(kGolden);

@@ -10,7 +10,7 @@
 
 namespace ignite::testing {
 
-std::string python3() { return "python3"; }
+std::string python3() { return "/usr/bin/python3"; }
 
 ScriptServer::ScriptServer(const std::string& script, const std::vector<std::string>& args) {
   int out[2];
@@ -19,7 +19,9 @@ ScriptServer::ScriptServer(const std::string& script, const std::vector<std::str
     ADD_FAILURE() << "pipe failed";
     return;
   }
-  std::vector<std::string> argv = {python3(), script};
+  // -I: no PYTHON* variables, user site or script directory on sys.path (the scripts use only
+  // the standard library).
+  std::vector<std::string> argv = {python3(), "-I", script};
   argv.insert(argv.end(), args.begin(), args.end());
   pid_ = ::fork();
   if (pid_ == 0) {
@@ -29,10 +31,13 @@ ScriptServer::ScriptServer(const std::string& script, const std::vector<std::str
     ::close(in[1]);
     ::close(out[0]);
     ::close(out[1]);
+    // Nothing else of the test's: an inherited pipe would keep another command's reader waiting
+    // for as long as the server runs.
+    ::close_range(3, ~0U, 0);
     std::vector<char*> cargv;
     for (auto& a : argv) cargv.push_back(a.data());
     cargv.push_back(nullptr);
-    ::execvp(cargv[0], cargv.data());
+    ::execv(cargv[0], cargv.data());
     ::_exit(127);
   }
   ::close(in[0]);

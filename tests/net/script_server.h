@@ -13,8 +13,8 @@ namespace ignite::testing {
 
 class ScriptServer {
  public:
-  // Runs `python3 script args...`. Fails the test (ADD_FAILURE) and leaves port() == 0 when
-  // the server does not come up.
+  // Runs `/usr/bin/python3 -I script args...`. Fails the test (ADD_FAILURE) and leaves
+  // port() == 0 when the server does not come up.
   ScriptServer(const std::string& script, const std::vector<std::string>& args);
   ~ScriptServer();
   ScriptServer(const ScriptServer&) = delete;
@@ -30,7 +30,9 @@ class ScriptServer {
   int port_ = 0;
 };
 
-// The python3 that runs the scripts and pip ("python3" from PATH).
+// The python3 that runs the scripts and pip: Debian's, by absolute path. Not "python3" from
+// PATH: that may be a pyenv shim, whose rehash after a `pip install` races between parallel
+// tests and can exit 1 after pip succeeded, or an interpreter without the modules a test needs.
 std::string python3();
 
 }  // namespace ignite::testing

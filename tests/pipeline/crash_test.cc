@@ -116,7 +116,7 @@ TEST_F(CrashTest, ASchemaOneLeftoverRefIsRemovedByTheUpgrade) {
       "json.dump(index, open(store + '/oci/index.json', 'w'))\n";
   work.write("downgrade.py", script);
   std::string out;
-  ASSERT_EQ(run_command("python3 " + shell_quote(work / "downgrade.py") + " " + shell_quote(store) + " 2>&1", &out), 0)
+  ASSERT_EQ(run_command("/usr/bin/python3 -I " + shell_quote(work / "downgrade.py") + " " + shell_quote(store) + " 2>&1", &out), 0)
       << out;
 
   auto two = build("two");
@@ -129,7 +129,7 @@ TEST_F(CrashTest, ASchemaOneLeftoverRefIsRemovedByTheUpgrade) {
             0);
   EXPECT_EQ(out.substr(0, out.find('\n')), j["digest"]);  // the new v2, not the leftover
   EXPECT_EQ(run_builder("store check --deep --store " + shell_quote(store)).exit_code, 0);
-  ASSERT_EQ(run_command("python3 -c \"import sqlite3; print(sqlite3.connect('" + store +
+  ASSERT_EQ(run_command("/usr/bin/python3 -I -c \"import sqlite3; print(sqlite3.connect('" + store +
                             "/ignite.db').execute(\\\"SELECT value FROM meta WHERE key='schema_version'\\\").fetchone()[0])\"",
                         &out),
             0)

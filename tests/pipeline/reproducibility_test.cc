@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "tests/pipeline/pipeline_testing.h"
@@ -64,7 +66,8 @@ TEST(ReproducibilityTest, SameInputsSameDigestEverywhere) {
   }
   for (const auto& d : digests) EXPECT_EQ(d, digests[0]);
 
-  if (std::getenv("IGNITE_UPDATE_GOLDEN")) {
+  const char* update = std::getenv("IGNITE_UPDATE_GOLDEN");
+  if (update != nullptr && std::string_view(update) == "1") {
     std::printf("golden manifest digest: %s\n", digests[0].c_str());
   } else {
     EXPECT_EQ(digests[0], kGoldenDigest) << "run with IGNITE_UPDATE_GOLDEN=1 to see the new value, "

@@ -1,7 +1,11 @@
 // Pushing, listing and copying against Debian's real docker-registry (plain HTTP on loopback),
 // read back with skopeo. One registry serves every test here; each test uses its own
 // repositories.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -64,6 +68,28 @@ std::string remote_digest(const std::string& ref) {
 }
 
 using Layout = testing::TempLayout;
+
+// The registry cannot bind port 0 (its config names the address): when the port it was given
+// is taken by another listener, the fixture starts it again on another port.
+TEST(RegistryServerTest, ATakenPortIsRetriedElsewhere) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int taken = ntohs(addr.sin_port);
+  {
+    RegistryServer registry{testing::RegistryConfig{}, taken};
+    EXPECT_NE(registry.host(), "127.0.0.1:" + std::to_string(taken));
+    std::string out;
+    EXPECT_EQ(run("curl -m 5 -sf http://" + registry.host() + "/v2/", &out), 0) << out;
+  }
+  ::close(fd);
+}
 
 TEST(RegistryPushTest, PushedImageReadsBackWithSkopeo) {
   Layout l;

@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -44,15 +46,33 @@ int free_loopback_port() {
   return port;
 }
 
-bool port_accepts(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
+// Whether process `pid` itself holds a socket listening on 127.0.0.1:`port`: the inodes of the
+// listening sockets on that address (/proc/net/tcp) against the sockets among its open files.
+// Not a connect(): the port was free only a moment ago, so whatever answers there may be
+// another test's server, while ours failed to bind.
+bool listens_on(pid_t pid, int port) {
+  char address[16];
+  std::snprintf(address, sizeof address, "0100007F:%04X", port);  // 127.0.0.1, as the kernel has it
+  std::set<std::string> inodes;
+  std::ifstream tcp("/proc/net/tcp");
+  std::string line;
+  std::getline(tcp, line);  // the header
+  while (std::getline(tcp, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+    fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+        timeout >> inode;
+    if (local == address && state == "0A") inodes.insert("socket:[" + inode + "]");  // LISTEN
+  }
+  if (inodes.empty()) return false;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
+       !ec && it != fs::end(it); it.increment(ec)) {
+    std::error_code link_ec;
+    const fs::path target = fs::read_symlink(it->path(), link_ec);
+    if (!link_ec && inodes.count(target.string())) return true;
+  }
+  return false;
 }
 
 template <typename Pred>
@@ -99,6 +119,10 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
     ::dup2(null, 0);
     ::dup2(log, 1);
     ::dup2(log, 2);
+    // Nothing else of the test's: an inherited socket would make listens_on() see a listener
+    // that is not the server's, and an inherited pipe would keep another command's reader
+    // waiting for as long as the server runs.
+    ::close_range(3, ~0U, 0);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -106,6 +130,14 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
     ::_exit(127);
   }
   EXPECT_GT(pid_, 0) << "fork failed";
+}
+
+bool ChildProcess::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == 0) return true;
+  pid_ = -1;  // reaped (or not ours to wait for): nothing for the destructor to stop
+  return false;
 }
 
 ChildProcess::~ChildProcess() {
@@ -150,11 +182,27 @@ std::string make_htpasswd(const ignite::testing::TempDir& dir, const std::string
   return path;
 }
 
-RegistryServer::RegistryServer(const RegistryConfig& config) {
-  const int port = free_loopback_port();
-  host_ = "127.0.0.1:" + std::to_string(port);
+RegistryServer::RegistryServer(const RegistryConfig& config, int first_port) {
   storage_ = dir_ / "storage";
   log_ = dir_ / "registry.log";
+  // Each retry needs another process to take the port in the moment between the probe and the
+  // registry's bind; five in a row would mean something else is wrong.
+  constexpr int kAttempts = 5;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    const int port = attempt == 1 && first_port > 0 ? first_port : free_loopback_port();
+    if (port <= 0) {
+      ADD_FAILURE() << "no free loopback port";
+      return;
+    }
+    if (start(config, port) != Start::kAddressInUse) return;
+    std::ofstream(log_, std::ios::app) << "(port " << port << " was taken: starting again)\n";
+  }
+  ADD_FAILURE() << "docker-registry found its port taken " << kAttempts << " times:\n"
+                << read_text(log_);
+}
+
+RegistryServer::Start RegistryServer::start(const RegistryConfig& config, int port) {
+  host_ = "127.0.0.1:" + std::to_string(port);
   std::ostringstream yml;
   yml << "version: 0.1\n"
       << "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
@@ -173,11 +221,26 @@ RegistryServer::RegistryServer(const RegistryConfig& config) {
         << "\n    rootcertbundle: " << config.token_cert << "\n";
   }
   dir_.write("config.yml", yml.str());
+  const std::size_t log_before = read_text(log_).size();  // earlier attempts' lines
+  // A previous attempt's process has exited and was reaped (running() said so).
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{kRegistryBinary, "serve", dir_ / "config.yml"}, log_);
-  EXPECT_TRUE(wait_until([&] { return port_accepts(port); }))
-      << "docker-registry did not listen on " << host_ << ":\n"
-      << read_text(log_);
+  bool listening = false;
+  bool exited = false;
+  wait_until([&] {
+    listening = listens_on(process_->pid(), port);
+    exited = !listening && !process_->running();
+    return listening || exited;
+  });
+  if (listening) return Start::kListening;
+  const std::string log = read_text(log_);
+  if (exited && log.find("address already in use", log_before) != std::string::npos) {
+    return Start::kAddressInUse;
+  }
+  ADD_FAILURE() << "docker-registry did not listen on " << host_ << (exited ? " (it exited)" : "")
+                << ":\n"
+                << log;
+  return Start::kFailed;
 }
 
 std::set<std::string> RegistryServer::blobs_added_since(const std::set<std::string>& before) const {

@@ -30,6 +30,10 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
+  pid_t pid() const { return pid_; }
+  // Whether it still runs; once it has exited, it is reaped and this stays false.
+  bool running();
+
  private:
   pid_t pid_ = -1;
 };
@@ -53,7 +57,11 @@ inline constexpr const char* kTokenIssuer = "ignite-test-issuer";
 
 class RegistryServer {
  public:
-  explicit RegistryServer(const RegistryConfig& config);
+  // docker-registry takes its address from its config, so it cannot bind port 0 and report the
+  // port: it is given a port that was free a moment ago and, when another process took that port
+  // in between (tests run in parallel), started again on a new one. `first_port`, when not 0, is
+  // the port of the first attempt (a test of the retry holds it).
+  explicit RegistryServer(const RegistryConfig& config, int first_port = 0);
   const std::string& host() const { return host_; }  // "127.0.0.1:PORT"
   const std::string& storage() const { return storage_; }
   // The digests (hex) of the blobs in storage: every layer, config and manifest.
@@ -65,6 +73,9 @@ class RegistryServer {
   const std::string& log_path() const { return log_; }
 
  private:
+  enum class Start { kListening, kAddressInUse, kFailed };
+  Start start(const RegistryConfig& config, int port);
+
   ignite::testing::TempDir dir_;
   std::string host_, storage_, log_;
   std::unique_ptr<ChildProcess> process_;

@@ -45,8 +45,11 @@ void TempDir::symlink(std::string_view rel, std::string_view target) const {
 
 void TempDir::mkdir(std::string_view rel) const { fs::create_directories(fs::path(path_) / rel); }
 
-int run_command(const std::string& command, std::string* out) {
-  FILE* p = ::popen(command.c_str(), "r");
+int run_command(const std::string& command, std::string* out, int timeout_seconds) {
+  // By absolute path: PATH may hold another timeout, or none.
+  const std::string bounded = "/usr/bin/timeout -k 10 " + std::to_string(timeout_seconds) +
+                              " /bin/sh -c " + shell_quote(command) + " </dev/null";
+  FILE* p = ::popen(bounded.c_str(), "r");
   if (p == nullptr) return -1;
   std::string buf(4096, '\0');
   std::string collected;
@@ -54,7 +57,13 @@ int run_command(const std::string& command, std::string* out) {
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) collected.append(buf.data(), n);
   int status = ::pclose(p);
   if (out) *out = std::move(collected);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  // 124 is timeout's "timed out" (or that of a timeout inside the command: it reads the same).
+  if (code == 124) {
+    std::fprintf(stderr, "run_command: exit 124, timed out (after %d s, or a timeout inside): %s\n",
+                 timeout_seconds, command.c_str());
+  }
+  return code;
 }
 
 std::string shell_quote(std::string_view s) {

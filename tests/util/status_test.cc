@@ -54,6 +54,30 @@ TEST(ResultTest, AssignOrReturnPropagates) {
   EXPECT_EQ(bad.status().message(), "value 11 is larger than 10");
 }
 
+// A misused Result is a bug: it must stop the process with a message in every build type (these
+// run in the default -O2 build, where assert is off), never hand out a value that is not there.
+TEST(ResultDeathTest, BuiltFromAnOkStatusAborts) {
+  EXPECT_DEATH({ Result<int> r(ok_status()); },
+               "ignite: bug: Result<T> built from an OK status.*status: OK");
+}
+
+TEST(ResultDeathTest, ValueOfAnErrorAbortsNamingTheError) {
+  const Result<std::string> bad = not_found("no such file x");
+  EXPECT_DEATH((void)bad.value(),
+               "value\\(\\) called on a Result that holds an error.*NOT_FOUND: no such file x");
+  Result<std::string> moved = not_found("no such file y");
+  EXPECT_DEATH((void)std::move(moved).value(), "NOT_FOUND: no such file y");
+  EXPECT_DEATH((void)bad->size(), "NOT_FOUND: no such file x");
+  EXPECT_DEATH((void)*bad, "NOT_FOUND: no such file x");
+}
+
+TEST(ResultTest, ValueOfAValueDoesNotAbort) {
+  Result<std::string> good = std::string("v");
+  EXPECT_EQ(good.value(), "v");
+  EXPECT_EQ(good->size(), 1u);
+  EXPECT_EQ(std::move(good).value(), "v");
+}
+
 TEST(DigestTest, ParseAndPrintAreInverse) {
   const std::string text = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
   auto d = Digest::parse(text);

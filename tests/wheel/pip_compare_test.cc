@@ -100,7 +100,8 @@ TEST_P(WheelPipCompareTest, SameFilesAsPipTarget) {
 
 INSTANTIATE_TEST_SUITE_P(Wheelhouse, WheelPipCompareTest,
                          ::testing::Values("flask", "charset_normalizer", "pyyaml", "cryptography",
-                                           "jsonschema", "python_dateutil"));
+                                           "jsonschema", "python_dateutil"),
+                         [](const auto& wheel) { return std::string(wheel.param); });
 
 TEST(WheelPipCompareSyntheticTest, EveryDataSchemeAsPipLaysItOut) {
   if (!pip_available()) GTEST_SKIP() << "pip is not runnable (" << kPython << " -m pip)";
