@@ -3,15 +3,10 @@
 #include <cctype>
 #include <utility>
 
+#include "builder/python/ascii_text.h"
+
 namespace ignite::index {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 bool same_field(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -35,13 +30,13 @@ std::vector<std::pair<std::string, std::string>> read_headers(std::string_view t
     if (line.empty()) break;  // the body (the long description) follows
     if ((line[0] == ' ' || line[0] == '\t') && !out.empty()) {
       out.back().second += " ";
-      out.back().second += trim(line);
+      out.back().second += python::trim_blanks(line);
       continue;
     }
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    out.emplace_back(std::string(trim(line.substr(0, colon))),
-                     std::string(trim(line.substr(colon + 1))));
+    out.emplace_back(std::string(python::trim_blanks(line.substr(0, colon))),
+                     std::string(python::trim_blanks(line.substr(colon + 1))));
   }
   return out;
 }

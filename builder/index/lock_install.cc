@@ -28,7 +28,7 @@ Result<std::vector<InstallItem>> install_set(const Lock& lock, const python::Env
     if (p.marker) {
       IGNITE_ASSIGN_OR_RETURN(python::Marker marker, python::Marker::parse(*p.marker));
       auto applies = marker.evaluate(env, python::MarkerContext::kLockFile);
-      if (!applies.ok()) return applies.status().with_context("the marker of " + p.name);
+      if (!applies.ok()) return applies.status().with_context("package " + p.name);
       if (!*applies) continue;
     }
     IGNITE_ASSIGN_OR_RETURN(const LockedWheel* wheel, select_locked_wheel(p, tags));

@@ -9,9 +9,9 @@
 #include "builder/index/http_client.h"
 #include "builder/index/index_source.h"
 #include "builder/index/lock_cache.h"
+#include "builder/index/lock_install.h"
 #include "builder/index/multi_source.h"
 #include "builder/net/url_redaction.h"
-#include "builder/python/marker.h"
 #include "builder/python/names.h"
 #include "builder/resolve/resolver.h"
 
@@ -33,18 +33,10 @@ std::optional<std::string> target_requires_python(const python::Environment& env
 Result<LockOutcome> use_source_lock(std::string bytes, const LockRequest& request) {
   const std::string origin = "pylock.toml in the source";
   IGNITE_ASSIGN_OR_RETURN(Lock lock, read_pylock(bytes, origin));
+  // Every package that applies to the target must have a wheel that fits it.
   const python::TagPriority tags(python::target_tags(request.target));
-  for (const LockedPackage& p : lock.packages) {
-    if (p.marker) {
-      auto marker = python::Marker::parse(*p.marker);
-      if (!marker.ok()) return marker.status().with_context(origin);
-      auto applies = marker->evaluate(request.environment, python::MarkerContext::kLockFile);
-      if (!applies.ok()) return applies.status().with_context(origin + ": package " + p.name);
-      if (!*applies) continue;
-    }
-    auto wheel = select_locked_wheel(p, tags);
-    if (!wheel.ok()) return wheel.status().with_context(origin);
-  }
+  auto installable = install_set(lock, request.environment, tags);
+  if (!installable.ok()) return installable.status().with_context(origin);
   LockOutcome out;
   out.lock = std::move(lock);
   out.lock_hash = lock_hash(bytes).to_string();

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "builder/oci/media_types.h"
+#include "builder/util/archive_read.h"
 #include "builder/util/gzip_inflater.h"
 #include "builder/util/sha256.h"
 #include "builder/util/unique_fd.h"
@@ -32,35 +33,6 @@ namespace {
 constexpr std::size_t kReadChunk = 1 << 20;
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueWhiteout = ".wh..wh..opq";
-
-struct ArchiveDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-using ArchivePtr = std::unique_ptr<archive, ArchiveDeleter>;
-
-std::string archive_error(archive* a) {
-  const char* msg = archive_error_string(a);
-  return msg ? msg : "unknown libarchive error";
-}
-
-// Names are taken as raw bytes, as in intake: no locale conversion rewrites them.
-std::string entry_name(archive_entry* e) {
-  const char* p = archive_entry_pathname(e);
-  if (p == nullptr) p = archive_entry_pathname_utf8(e);
-  return p ? p : "";
-}
-
-std::string entry_hardlink(archive_entry* e) {
-  const char* p = archive_entry_hardlink(e);
-  if (p == nullptr) p = archive_entry_hardlink_utf8(e);
-  return p ? p : "";
-}
-
-std::string entry_symlink(archive_entry* e) {
-  const char* p = archive_entry_symlink(e);
-  if (p == nullptr) p = archive_entry_symlink_utf8(e);
-  return p ? p : "";
-}
 
 // "./a//b/" -> "a/b"; "" for the root itself. INVALID_ARGUMENT for an absolute path or "..".
 Result<std::string> normalize(const std::string& raw) {
@@ -223,12 +195,12 @@ class Unpacker {
   }
 
   Status entry(archive* a, archive_entry* e) {
-    IGNITE_ASSIGN_OR_RETURN(const std::string rel, normalize(entry_name(e)));
+    IGNITE_ASSIGN_OR_RETURN(const std::string rel, normalize(archive_entry_name(e)));
     if (rel.empty()) return ok_status();  // "./": the root is `dest` itself
     const std::string name = base_of(rel);
     if (name.starts_with(kWhiteoutPrefix)) return whiteout(rel, name);
 
-    const std::string link = entry_hardlink(e);
+    const std::string link = archive_entry_hardlink_name(e);
     const mode_t type = archive_entry_filetype(e);
     if (link.empty() && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
       return ok_status();  // devices, fifos, sockets: nothing that runs here needs them
@@ -260,7 +232,7 @@ class Unpacker {
     }
     if (exists) IGNITE_RETURN_IF_ERROR(remove_at(dir, name, rel));
     if (!link.empty()) return hard_link(dir, name, target);
-    if (type == AE_IFLNK) return symlink(dir, name, entry_symlink(e), e);
+    if (type == AE_IFLNK) return symlink(dir, name, archive_entry_symlink_name(e), e);
     return regular_file(a, e, dir, name);
   }
 
@@ -531,7 +503,7 @@ Status unpack_layer(const OciLayout& layout, const Descriptor& layer, const Dige
   if (fd.get() < 0) return errno_status("opening " + path, errno);
 
   LayerSource source(fd.get(), gzip);
-  ArchivePtr a(archive_read_new());
+  ArchiveReadPtr a(archive_read_new());
   archive_read_support_format_tar(a.get());
   source.attach(a.get());
   auto read_failure = [&](archive* ar) {
@@ -548,7 +520,7 @@ Status unpack_layer(const OciLayout& layout, const Descriptor& layer, const Dige
     Status s = unpacker.entry(a.get(), e);
     if (!s.ok()) {
       if (!source.status().ok()) return source.status();
-      return s.with_context("entry \"" + entry_name(e) + "\"");
+      return s.with_context("entry \"" + archive_entry_name(e) + "\"");
     }
   }
   IGNITE_RETURN_IF_ERROR(source.drain());

@@ -82,21 +82,24 @@ struct WheelJob {
   std::vector<std::string> warnings;
 };
 
-// What of the target and policy an installed tree depends on, beside the wheel itself.
+// What every installed tree and layer depends on beside the wheels: the format, the target's
+// interpreter and the record policy.
+std::string target_text(const std::string& interpreter_id, const DepsRequest& request) {
+  return std::string(kDepsLayerFormat) + "\ninterpreter " + std::string(kTargetInterpreter) + " " +
+         interpreter_id + "\nrecord " + record_name(request.record) + "\n";
+}
+
+// An installed tree's variant: the target, and whether the package was named (REQUESTED).
 std::string variant_of(const std::string& interpreter_id, const DepsRequest& request,
                        bool requested) {
-  const std::string text = std::string(kDepsLayerFormat) + "\ninterpreter " +
-                           std::string(kTargetInterpreter) + " " + interpreter_id + "\nrecord " +
-                           record_name(request.record) + "\nrequested " + (requested ? "1" : "0") +
-                           "\n";
-  return sha256_hex(text).substr(0, 16);
+  return sha256_hex(target_text(interpreter_id, request) + "requested " + (requested ? "1" : "0") +
+                    "\n")
+      .substr(0, 16);
 }
 
 std::string layer_key(const std::vector<WheelJob>& jobs, const std::string& interpreter_id,
                       const DepsRequest& request) {
-  std::string text = std::string(kDepsLayerFormat) + "\ninterpreter " +
-                     std::string(kTargetInterpreter) + " " + interpreter_id + "\nrecord " +
-                     record_name(request.record) + "\n";
+  std::string text = target_text(interpreter_id, request);
   for (const WheelJob& j : jobs) {
     text += "wheel " + j.item.wheel->sha256 + " " + (j.item.requested ? "1 " : "0 ") +
             j.item.wheel->name + "\n";
@@ -104,8 +107,14 @@ std::string layer_key(const std::vector<WheelJob>& jobs, const std::string& inte
   return sha256_hex(text);
 }
 
-std::optional<oci::Layer> cached_layer(const std::string& record_path,
-                                       const oci::OciLayout& layout) {
+// A layer record: the blob and the warnings of the trees in it, so a cache hit reads one file.
+struct LayerRecord {
+  oci::Layer layer;
+  std::vector<std::string> warnings;
+};
+
+std::optional<LayerRecord> cached_layer(const std::string& record_path,
+                                        const oci::OciLayout& layout) {
   auto text = read_file(record_path);
   if (!text.ok()) return std::nullopt;
   auto j = nlohmann::json::parse(*text, nullptr, false);
@@ -113,23 +122,31 @@ std::optional<oci::Layer> cached_layer(const std::string& record_path,
   auto digest = Digest::parse(j.value("digest", ""));
   auto diff_id = Digest::parse(j.value("diffId", ""));
   if (!digest.ok() || !diff_id.ok() || !layout.has_blob(*digest)) return std::nullopt;
-  return oci::Layer{oci::Descriptor{std::string(oci::kMediaTypeLayerGzip),
-                                    *digest,
-                                    j.value("size", std::int64_t{0}),
-                                    {},
-                                    std::nullopt},
-                    *diff_id,
-                    j.value("tarSize", std::uint64_t{0}),
-                    {}};
+  std::vector<std::string> warnings;
+  if (auto w = j.find("warnings"); w != j.end() && w->is_array()) {
+    for (const auto& item : *w) {
+      if (item.is_string()) warnings.push_back(item.get<std::string>());
+    }
+  }
+  return LayerRecord{oci::Layer{oci::Descriptor{std::string(oci::kMediaTypeLayerGzip),
+                                                *digest,
+                                                j.value("size", std::int64_t{0}),
+                                                {},
+                                                std::nullopt},
+                                *diff_id,
+                                j.value("tarSize", std::uint64_t{0}),
+                                {}},
+                     std::move(warnings)};
 }
 
-Status remember_layer(const std::string& record_path, const oci::Layer& layer) {
+// write_cache_file makes the directory.
+Status remember_layer(const std::string& record_path, const oci::Layer& layer,
+                      const std::vector<std::string>& warnings) {
   nlohmann::json j = {{"digest", layer.blob.digest.to_string()},
                       {"diffId", layer.diff_id.to_string()},
                       {"size", layer.blob.size},
-                      {"tarSize", layer.tar_size}};
-  std::error_code ec;
-  fs::create_directories(fs::path(record_path).parent_path(), ec);
+                      {"tarSize", layer.tar_size},
+                      {"warnings", warnings}};
   return index::write_cache_file(record_path, j.dump() + "\n");
 }
 
@@ -236,12 +253,10 @@ Result<DepsLayer> ensure_deps_layer(FunctionStore& store, const oci::BaseImage& 
   }
   out.key = layer_key(jobs, interpreter_id, request);
   const std::string record_path = cache_dir + "/deps-layers/" + out.key + ".json";
-  if (auto layer = cached_layer(record_path, store.layout())) {
-    out.layer = *layer;
+  if (auto record = cached_layer(record_path, store.layout())) {
+    out.layer = std::move(record->layer);
+    out.warnings = std::move(record->warnings);
     out.cached = true;
-    for (const WheelJob& j : jobs) {
-      for (const std::string& w : read_tree_notes(j.tree)) out.warnings.push_back(w);
-    }
     progress.note(std::to_string(out.packages) + " packages, layer " +
                   out.layer.blob.digest.to_string() + " (cached)");
     return out;
@@ -343,7 +358,7 @@ Result<DepsLayer> ensure_deps_layer(FunctionStore& store, const oci::BaseImage& 
   IGNITE_ASSIGN_OR_RETURN(oci::LayerPlan plan, merged_plan(jobs));
   // Epoch 0 whatever SOURCE_DATE_EPOCH says: the layer is shared by every app and machine.
   IGNITE_ASSIGN_OR_RETURN(out.layer, oci::write_layer(store.layout(), plan, {oci::Epoch::zero()}));
-  IGNITE_RETURN_IF_ERROR(remember_layer(record_path, out.layer));
+  IGNITE_RETURN_IF_ERROR(remember_layer(record_path, out.layer, out.warnings));
   out.timings.layer_ms = ms_since(start);
   progress.note(std::to_string(out.packages) + " packages (" + std::to_string(out.wheels_fetched) +
                 " fetched, " + std::to_string(out.wheels_installed) + " installed), layer " +

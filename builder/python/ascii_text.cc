@@ -53,6 +53,13 @@ std::size_t trailing_whitespace_length(std::string_view t) {
 
 }  // namespace
 
+std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
 std::string_view trim_python_whitespace(std::string_view text) {
   while (std::size_t n = python_whitespace_length(text)) text.remove_prefix(n);
   while (std::size_t n = trailing_whitespace_length(text)) text.remove_suffix(n);

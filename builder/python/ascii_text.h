@@ -19,6 +19,10 @@ bool is_all_digits(std::string_view text);  // non-empty and only 0-9
 // "007" -> "7", "000" -> "0"; the input is all digits.
 std::string strip_leading_zeros(std::string_view digits);
 
+// Drops leading spaces and tabs and trailing spaces, tabs and CRs: the blanks of the
+// "Key: value" and INI lines of wheel metadata files (METADATA, WHEEL, entry_points.txt).
+std::string_view trim_blanks(std::string_view text);
+
 // Drops leading and trailing whitespace as Python's str.strip() and regex \s see it:
 // ASCII spaces and controls 0x09-0x0D, 0x1C-0x1F, and the Unicode spaces (U+0085, U+00A0,
 // U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000) encoded in UTF-8.

@@ -17,28 +17,11 @@
 #include "builder/source/intake.h"
 #include "builder/source/intake_checks.h"
 #include "builder/source/source_path.h"
+#include "builder/util/archive_read.h"
 #include "builder/util/gzip_inflater.h"
 
 namespace ignite {
 namespace {
-
-struct ArchiveDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-using ArchivePtr = std::unique_ptr<archive, ArchiveDeleter>;
-
-std::string archive_error(archive* a) {
-  const char* msg = archive_error_string(a);
-  return msg ? msg : "unknown libarchive error";
-}
-
-// Pathnames are taken as raw bytes: we validate UTF-8 ourselves instead of letting a locale
-// conversion rewrite or reject them.
-std::string entry_name(archive_entry* e) {
-  const char* p = archive_entry_pathname(e);
-  if (p == nullptr) p = archive_entry_pathname_utf8(e);
-  return p ? p : "";
-}
 
 // Feeds libarchive from memory, inflating gzip (every member of it) on the way.
 class StreamSource {
@@ -160,7 +143,7 @@ class ArchiveReader {
 
   Result<SourceTree> read(std::string_view bytes, SourceFormat format) {
     Utf8ThreadLocale utf8;
-    ArchivePtr a(archive_read_new());
+    ArchiveReadPtr a(archive_read_new());
     archive_read_support_format_tar(a.get());
     archive_read_support_format_gnutar(a.get());
     archive_read_support_format_zip(a.get());
@@ -180,7 +163,7 @@ class ArchiveReader {
 
  private:
   Status read_entry(archive* a, archive_entry* e) {
-    std::string raw = entry_name(e);
+    std::string raw = archive_entry_name(e);
     std::string path = normalize_member_name(raw);
     const mode_t type = archive_entry_filetype(e);
     if (path.empty()) {

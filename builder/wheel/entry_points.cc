@@ -2,21 +2,15 @@
 
 #include <set>
 
+#include "builder/python/ascii_text.h"
 #include "builder/util/quote.h"
 #include "builder/util/utf8.h"
 
 namespace ignite::wheel {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// Python identifiers as entry points may spell them: ASCII letters, '_', and digits after the start.
+bool is_alpha(char c) { return python::is_ascii_alpha(c) || c == '_'; }
 
 // "a.b_c.D1": identifiers separated by single dots. ASCII only: Python allows more, but an
 // ASCII name cannot smuggle anything into the launcher's source.
@@ -27,7 +21,7 @@ bool is_dotted_name(std::string_view s) {
     if (c == '.') {
       if (at_start) return false;
       at_start = true;
-    } else if (is_alpha(c) || (!at_start && is_digit(c))) {
+    } else if (is_alpha(c) || (!at_start && python::is_ascii_digit(c))) {
       at_start = false;
     } else {
       return false;
@@ -39,7 +33,7 @@ bool is_dotted_name(std::string_view s) {
 bool is_script_name(std::string_view s) {
   if (s.empty() || s == "." || s == "..") return false;
   for (char c : s) {
-    if (!is_alpha(c) && !is_digit(c) && c != '.' && c != '+' && c != '-') return false;
+    if (!is_alpha(c) && !python::is_ascii_digit(c) && c != '.' && c != '+' && c != '-') return false;
   }
   return true;
 }
@@ -48,24 +42,24 @@ Result<ScriptEntry> parse_entry(std::string_view line) {
   const std::size_t eq = line.find('=');
   if (eq == std::string_view::npos) return invalid_argument("no '=' in " + quote_text(line));
   ScriptEntry e;
-  e.name = std::string(trim(line.substr(0, eq)));
+  e.name = std::string(python::trim_blanks(line.substr(0, eq)));
   if (!is_script_name(e.name)) {
     return invalid_argument("script name " + quote_text(e.name) +
                             " is not made of ASCII letters, digits and \"_.+-\"");
   }
-  std::string_view ref = trim(line.substr(eq + 1));
+  std::string_view ref = python::trim_blanks(line.substr(eq + 1));
   if (const std::size_t bracket = ref.find('['); bracket != std::string_view::npos) {
     if (!ref.ends_with(']'))
       return invalid_argument("extras in " + quote_text(ref) + " not closed");
-    ref = trim(ref.substr(0, bracket));
+    ref = python::trim_blanks(ref.substr(0, bracket));
   }
   const std::size_t colon = ref.find(':');
   if (colon == std::string_view::npos) {
     return invalid_argument("script " + quote_text(e.name) + ": " + quote_text(ref) +
                             " has no \":attribute\" to call");
   }
-  e.module = std::string(trim(ref.substr(0, colon)));
-  e.attr = std::string(trim(ref.substr(colon + 1)));
+  e.module = std::string(python::trim_blanks(ref.substr(0, colon)));
+  e.attr = std::string(python::trim_blanks(ref.substr(colon + 1)));
   if (!is_dotted_name(e.module) || !is_dotted_name(e.attr)) {
     return invalid_argument("script " + quote_text(e.name) + ": " + quote_text(ref) +
                             " is not \"module:attribute\" with dotted ASCII names");
@@ -85,7 +79,7 @@ Result<std::vector<ScriptEntry>> parse_script_entry_points(std::string_view text
   std::size_t line_no = 0;
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
-    std::string_view line = trim(text.substr(0, nl));
+    std::string_view line = python::trim_blanks(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     ++line_no;
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;

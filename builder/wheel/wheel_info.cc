@@ -3,26 +3,12 @@
 #include <optional>
 #include <string>
 
+#include "builder/python/ascii_text.h"
 #include "builder/util/quote.h"
 #include "builder/util/utf8.h"
 
 namespace ignite::wheel {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // Digits only, without overflow: Wheel-Version numbers are tiny.
 std::optional<int> small_number(std::string_view s) {
@@ -77,7 +63,7 @@ Result<WheelInfo> parse_wheel_info(std::string_view text) {
                                 " continues a header that is not there");
       }
       *last += ' ';
-      *last += trim(line);
+      *last += python::trim_blanks(line);
       continue;
     }
     const std::size_t colon = line.find(':');
@@ -85,25 +71,25 @@ Result<WheelInfo> parse_wheel_info(std::string_view text) {
       return invalid_argument("line " + std::to_string(line_no) +
                               " is not \"Key: value\": " + quote_text(line));
     }
-    const std::string key = lower(trim(line.substr(0, colon)));
+    const std::string key = python::ascii_lower(python::trim_blanks(line.substr(0, colon)));
     std::optional<std::string>* slot = key == "wheel-version"     ? &version
                                        : key == "root-is-purelib" ? &purelib
                                                                   : nullptr;
     if (slot == nullptr) {
-      ignored = std::string(trim(line.substr(colon + 1)));
+      ignored = std::string(python::trim_blanks(line.substr(colon + 1)));
       last = &ignored;
       continue;
     }
     if (slot->has_value()) {
-      return invalid_argument(std::string(trim(line.substr(0, colon))) + " appears twice");
+      return invalid_argument(std::string(python::trim_blanks(line.substr(0, colon))) + " appears twice");
     }
-    *slot = std::string(trim(line.substr(colon + 1)));
+    *slot = std::string(python::trim_blanks(line.substr(colon + 1)));
     last = &**slot;
   }
   if (!version) return invalid_argument("no Wheel-Version");
   IGNITE_RETURN_IF_ERROR(set_version(info, *version));
   if (!purelib) return invalid_argument("no Root-Is-Purelib");
-  const std::string p = lower(*purelib);
+  const std::string p = python::ascii_lower(*purelib);
   if (p != "true" && p != "false") {
     return invalid_argument("Root-Is-Purelib " + quote_text(*purelib) +
                             " is neither true nor false");

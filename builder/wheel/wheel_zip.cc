@@ -10,17 +10,13 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "builder/util/archive_read.h"
 #include "builder/wheel/member_path.h"
 
 namespace ignite::wheel {
 namespace {
 
 constexpr std::size_t kReadChunk = 64 << 10;
-
-std::string archive_message(archive* a) {
-  const char* m = archive_error_string(a);
-  return m ? m : "unknown libarchive error";
-}
 
 std::string file_type_name(unsigned type) {
   switch (type) {
@@ -113,7 +109,7 @@ ZipPass::~ZipPass() {
 }
 
 Status ZipPass::damaged(std::string_view what) const {
-  return data_loss(std::string(what) + ": " + archive_message(a_));
+  return data_loss(std::string(what) + ": " + archive_error(a_));
 }
 
 Status ZipPass::start() {

@@ -5,12 +5,10 @@
 // what `pip install --target` installs; a second app shares the layer digest.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <thread>
 
 #include "builder/util/file_io.h"
 #include "tests/pipeline/pipeline_testing.h"
@@ -62,13 +60,6 @@ def handler(payload, ctx):
         "flask": flask.__name__,
     }
 )";
-
-std::string sh(const std::string& command) {
-  std::string out;
-  int rc = run_command("/bin/sh -c " + shell_quote(command), &out);
-  EXPECT_EQ(rc, 0) << command << "\n" << out;
-  return out;
-}
 
 // Files (and symlinks) under `root`, relative, without bytecode and INSTALLER files.
 std::set<std::string> installed_files(const std::string& root) {
@@ -151,16 +142,7 @@ TEST_F(DependenciesEndToEndTest, ImageRunsUnderRuncAndMatchesPip) {
     }
   } stop{runc, id};
 
-  std::string port;
-  for (int i = 0; i < 600 && port.empty(); ++i) {
-    std::string text;
-    run_command("cat " + shell_quote(log), &text);
-    if (auto at = text.find("listening on 0.0.0.0:"); at != std::string::npos) {
-      port = text.substr(at + 21, text.find_first_not_of("0123456789", at + 21) - at - 21);
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
+  const std::string port = wait_for_host_port(log, 30);
   ASSERT_FALSE(port.empty()) << "the host did not start: " << sh("cat " + shell_quote(log));
   const std::string body = "x: 3\ny: 4\n";
   auto answer = nlohmann::json::parse(sh("curl -s --max-time 30 --data-binary " +

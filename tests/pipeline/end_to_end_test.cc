@@ -2,10 +2,8 @@
 // run the runtime host from the unpacked root filesystem as 65532:65532, POST a JSON body.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "tests/pipeline/pipeline_testing.h"
 
@@ -23,13 +21,6 @@ def handler(payload, ctx):
     return {"hello": body["name"], "ctx": ctx, "uid": os.getuid(), "cwd": os.getcwd(),
             "note": describe()}
 )";
-
-std::string sh(const std::string& command) {
-  std::string out;
-  int rc = run_command("/bin/sh -c " + shell_quote(command), &out);
-  EXPECT_EQ(rc, 0) << command << "\n" << out;
-  return out;
-}
 
 TEST(EndToEndTest, BuildInspectUnpackRunAndCall) {
   std::string why;
@@ -92,16 +83,7 @@ TEST(EndToEndTest, BuildInspectUnpackRunAndCall) {
     }
   } stop{work / "host.pid"};
 
-  std::string port;
-  for (int i = 0; i < 200 && port.empty(); ++i) {
-    std::string text;
-    run_command("cat " + shell_quote(log), &text);
-    if (auto at = text.find("listening on 0.0.0.0:"); at != std::string::npos) {
-      port = text.substr(at + 21, text.find_first_not_of("0123456789", at + 21) - at - 21);
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
+  const std::string port = wait_for_host_port(log, 10);
   ASSERT_FALSE(port.empty()) << "the host did not start: " << sh("cat " + shell_quote(log));
   const std::string url = "http://127.0.0.1:" + port;
   EXPECT_EQ(sh("curl -s -o /dev/null -w '%{http_code}' " + url + "/_ignite/ready"), "200");

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "builder/oci/image_builder.h"
 
 namespace ignite::testing {
@@ -28,8 +31,8 @@ CommandResult run_builder_env(const std::string& env, const std::string& args,
                               const std::string& shell_prefix) {
   TempDir tmp;
   CommandResult r{};
-  r.exit_code = run_command(shell_prefix + " env " + env + " " + std::string(IGNITE_BINARY) + " " + args + " 2>" +
-                                shell_quote(tmp / "err"),
+  r.exit_code = run_command(shell_prefix + " env " + env + " " + std::string(IGNITE_BINARY) + " " +
+                                args + " 2>" + shell_quote(tmp / "err"),
                             &r.out);
   run_command("cat " + shell_quote(tmp / "err"), &r.err);
   return r;
@@ -52,6 +55,25 @@ std::string python_base_store(std::string* why) {
     return "";
   }
   return store;
+}
+
+std::string sh(const std::string& command) {
+  std::string out;
+  int rc = run_command("/bin/sh -c " + shell_quote(command), &out);
+  EXPECT_EQ(rc, 0) << command << "\n" << out;
+  return out;
+}
+
+std::string wait_for_host_port(const std::string& log, int seconds) {
+  for (int i = 0; i < seconds * 20; ++i) {
+    std::string text;
+    run_command("cat " + shell_quote(log), &text);
+    if (auto at = text.find("listening on 0.0.0.0:"); at != std::string::npos) {
+      return text.substr(at + 21, text.find_first_not_of("0123456789", at + 21) - at - 21);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return "";
 }
 
 std::string echo_handler(const std::string& marker) {

@@ -22,6 +22,14 @@ CommandResult run_builder_env(const std::string& env, const std::string& args,
 // cannot be made here (not root, no debootstrap).
 std::string python_base_store(std::string* why);
 
+// Runs `command` with /bin/sh and returns its stdout; a non-zero exit fails the test (EXPECT),
+// naming the command and its output.
+std::string sh(const std::string& command);
+
+// The port in the runtime host's "listening on 0.0.0.0:<port>" line of `log` (a file being
+// written by a host started with PORT=0), waiting up to `seconds` for it; "" if it never comes.
+std::string wait_for_host_port(const std::string& log, int seconds);
+
 // A handler that echoes its payload with a marker, so sources differ by `marker`.
 std::string echo_handler(const std::string& marker);
 
