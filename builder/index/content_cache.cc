@@ -32,34 +32,9 @@ Status write_cache_file(const std::string& path, std::string_view data) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::filesystem::create_directories(parent, ec);
   if (ec) return errno_status("creating cache directory " + parent.string(), ec.value());
-  std::string tmpl = path + ".tmp-XXXXXX";
-  std::vector<char> name(tmpl.begin(), tmpl.end());
-  name.push_back('\0');
-  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd < 0) return errno_status("creating a temporary file beside " + path, errno);
-  const std::string tmp(name.data());
-  const char* p = data.data();
-  std::size_t left = data.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status s = errno_status("writing " + tmp, errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return s;
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  ::fchmod(fd, 0644);
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status s = errno_status("renaming " + tmp + " to " + path, errno);
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  return ok_status();
+  // Readers check every blob's digest and every lock's parse, so a lost file is fetched
+  // again: no fsync.
+  return write_file_atomic(path, data, 0644, Durability::kUnsynced);
 }
 
 std::string ContentCache::blob_path(std::string_view sha256_hex) const {

@@ -1,22 +1,15 @@
 #include "builder/index/core_metadata.h"
 
-#include <cctype>
 #include <utility>
 
 #include "builder/python/ascii_text.h"
+#include "builder/util/ascii.h"
 
 namespace ignite::index {
 namespace {
 
 bool same_field(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
+  return a.size() == b.size() && ascii_lower(a) == ascii_lower(b);
 }
 
 // The header block as (field, value) pairs, folded lines joined with a space.

@@ -1,11 +1,11 @@
 #include "builder/index/find_links_source.h"
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 
 #include "builder/index/wheel_metadata.h"
 #include "builder/python/names.h"
+#include "builder/util/ascii.h"
 #include "builder/util/file_io.h"
 #include "builder/util/sha256.h"
 
@@ -17,8 +17,8 @@ std::string file_url(const std::string& absolute_path) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out = "file://";
   for (unsigned char c : absolute_path) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' ||
-        c == '!' || c == ',' || c == '=') {
+    if (is_ascii_alnum(static_cast<char>(c)) || c == '/' || c == '-' || c == '_' || c == '.' ||
+        c == '~' || c == '+' || c == '!' || c == ',' || c == '=') {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -115,7 +115,8 @@ std::vector<std::string> FindLinksSource::unusable_files(std::string_view canoni
   }
   if (auto it = by_name_.find(name); it != by_name_.end()) {
     for (const Wheel& w : it->second) {
-      if (!target_.tags.best_rank(w.parsed.tags)) out.push_back(w.filename + ": " + std::string(kTagsSkipped));
+      if (!target_.tags.best_rank(w.parsed.tags))
+        out.push_back(w.filename + ": " + std::string(kTagsSkipped));
     }
   }
   std::sort(out.begin(), out.end());

@@ -11,11 +11,11 @@ constexpr std::chrono::seconds kIndexStallTimeout{30};
 // Pages and wheels are read into memory: none is larger than this.
 constexpr std::size_t kMaxIndexBodyBytes = std::size_t{1} << 30;
 
-net::HttpClientOptions index_client_options(HttpOptions options) {
+net::HttpClientOptions index_client_options(const HttpOptions& options) {
   net::HttpClientOptions out;
-  out.credentials = std::move(options.credentials);
+  out.credentials = options.credentials;
   out.netrc = options.netrc;
-  out.netrc_file = std::move(options.netrc_file);
+  out.netrc_file = options.netrc_file;
   out.connect_timeout = kIndexConnectTimeout;
   out.stall_bytes_per_second = kIndexStallBytesPerSecond;
   out.stall_time = kIndexStallTimeout;
@@ -27,7 +27,19 @@ net::HttpClientOptions index_client_options(HttpOptions options) {
 }  // namespace
 
 CurlHttpClient::CurlHttpClient(HttpOptions options)
-    : client_(net::HttpClient::create(index_client_options(std::move(options)))) {}
+    : client_(net::HttpClient::create(index_client_options(options))),
+      retry_(options.retry),
+      clock_(options.clock ? std::move(options.clock) : std::make_shared<net::SystemClock>()) {}
+
+// One exchange; a retryable answer (429, 503, ...) becomes UNAVAILABLE so that it is retried,
+// and a connection fault is UNAVAILABLE already. Other answers go back to the caller as they are.
+Result<net::HttpResponse> CurlHttpClient::attempt(const net::HttpRequest& request,
+                                                  net::AttemptState& state) {
+  IGNITE_ASSIGN_OR_RETURN(net::HttpResponse answer, client_->send(request));
+  if (!net::is_retryable_http_status(answer.status)) return answer;
+  if (auto after = answer.header("retry-after")) state.retry_after = net::parse_retry_after(*after);
+  return unavailable("GET " + request.url + ": HTTP " + std::to_string(answer.status));
+}
 
 Result<HttpResponse> CurlHttpClient::get(const Url& url, std::string_view accept) {
   const std::string shown = url.to_string();
@@ -39,7 +51,11 @@ Result<HttpResponse> CurlHttpClient::get(const Url& url, std::string_view accept
   request.url = shown;  // credentials travel in the options, never in the URL
   if (!accept.empty()) request.headers.push_back("Accept: " + std::string(accept));
   request.redirects = net::Redirects::kFollow;
-  IGNITE_ASSIGN_OR_RETURN(net::HttpResponse answer, client_->send(request));
+  IGNITE_ASSIGN_OR_RETURN(
+      net::HttpResponse answer,
+      net::with_retries(
+          retry_, *clock_, [&](net::AttemptState& state) { return attempt(request, state); },
+          [](const Status&, std::chrono::milliseconds, int, int) {}));
   HttpResponse response;
   response.status = answer.status;
   response.content_type = answer.content_type();

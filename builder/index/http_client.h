@@ -9,12 +9,15 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "builder/index/url.h"
+#include "builder/net/clock.h"
 #include "builder/net/host_credentials.h"
 #include "builder/net/http_client.h"
+#include "builder/net/retry_policy.h"
 #include "builder/util/status.h"
 
 namespace ignite::index {
@@ -31,7 +34,9 @@ class HttpClient {
   virtual ~HttpClient() = default;
   // One GET, following redirects. Any HTTP status is a response; a Status only for a transport
   // failure (UNAVAILABLE: connection refused, timeout; FAILED_PRECONDITION: TLS refused;
-  // RESOURCE_EXHAUSTED: body too big).
+  // RESOURCE_EXHAUSTED: body too big). CurlHttpClient retries connection faults and 408, 429
+  // and 5xx answers (builder/net/retry_policy.h); when the last attempt still fails, UNAVAILABLE
+  // "gave up after N attempts: ...".
   virtual Result<HttpResponse> get(const Url& url, std::string_view accept) = 0;
 };
 
@@ -41,7 +46,9 @@ using net::Netrc;
 struct HttpOptions {
   net::HostCredentials credentials;
   Netrc netrc = Netrc::kOptional;
-  std::string netrc_file;  // empty: libcurl's default, $HOME/.netrc
+  std::string netrc_file;             // empty: libcurl's default, $HOME/.netrc
+  net::RetryPolicy retry;             // the registry client's defaults: 5 attempts, 250 ms doubling
+  std::shared_ptr<net::Clock> clock;  // null: the system clock
 };
 
 class CurlHttpClient final : public HttpClient {
@@ -54,7 +61,11 @@ class CurlHttpClient final : public HttpClient {
   std::size_t request_count() const { return client_.ok() ? client_->request_count() : 0; }
 
  private:
+  Result<net::HttpResponse> attempt(const net::HttpRequest& request, net::AttemptState& state);
+
   Result<net::HttpClient> client_;  // an error when libcurl did not start: every get says so
+  net::RetryPolicy retry_;
+  std::shared_ptr<net::Clock> clock_;
 };
 
 // The error for a response that is not 200: UNAUTHENTICATED (401, with a hint about

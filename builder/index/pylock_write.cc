@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "builder/index/pylock.h"
-#include "builder/index/toml.h"
+#include "builder/index/toml_quote.h"
 
 namespace ignite::index {
 namespace {

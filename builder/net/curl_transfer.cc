@@ -9,33 +9,20 @@
 #include <string>
 #include <string_view>
 
-#include "builder/net/ascii_case.h"
+#include "builder/util/ascii.h"
 
 namespace ignite::net {
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-}  // namespace
-
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  const std::string_view line = trim(std::string_view(data, size * count));
+  const std::string_view line = trim_blanks(std::string_view(data, size * count));
   if (line.substr(0, 5) == "HTTP/") {
     t->response->headers.clear();
     t->response->body.clear();
     const std::size_t space = line.find(' ');
     t->response->status = space == std::string_view::npos ? 0 : std::atol(line.data() + space + 1);
   } else if (const std::size_t colon = line.find(':'); colon != std::string_view::npos) {
-    t->response->headers.emplace_back(ascii_lower(trim(line.substr(0, colon))),
-                                      std::string(trim(line.substr(colon + 1))));
+    t->response->headers.emplace_back(ascii_lower(trim_blanks(line.substr(0, colon))),
+                                      std::string(trim_blanks(line.substr(colon + 1))));
   }
   return size * count;
 }
@@ -103,6 +90,13 @@ TransportFault classify(CURLcode code) {
     default:
       return TransportFault::kOther;
   }
+}
+
+Status CurlOptions::status(std::string_view what) const {
+  if (failed_ == CURLE_OK) return ok_status();
+  return internal_error(std::string(what) + ": setting " + failed_name_ + ": " +
+                        curl_easy_strerror(failed_) + " (curl error " +
+                        std::to_string(static_cast<int>(failed_)) + ")");
 }
 
 }  // namespace ignite::net

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "builder/net/http_client.h"
 #include "builder/net/http_message.h"
@@ -37,5 +38,34 @@ int on_seek(void* transfer, curl_off_t offset, int origin);
 
 // What kind of fault a libcurl error is.
 TransportFault classify(CURLcode code);
+
+// Sets libcurl options and keeps the first failure. curl_easy_setopt fails for an option this
+// libcurl does not know (CURLOPT_PROTOCOLS_STR needs 7.85) or when memory runs out; a request
+// that silently went without one of ours (TLS verification, timeouts, the body callbacks) must
+// not be sent. Use through IGNITE_CURL_SET, which names the option in the error.
+class CurlOptions {
+ public:
+  explicit CurlOptions(CURL* curl) : curl_(curl) {}
+
+  template <typename T>
+  void set(CURLoption option, T value, const char* name) {
+    if (failed_ != CURLE_OK) return;
+    const CURLcode rc = curl_easy_setopt(curl_, option, value);
+    if (rc != CURLE_OK) {
+      failed_ = rc;
+      failed_name_ = name;
+    }
+  }
+
+  // OK, or INTERNAL "<what>: setting CURLOPT_X: <libcurl's message>".
+  Status status(std::string_view what) const;
+
+ private:
+  CURL* curl_;
+  CURLcode failed_ = CURLE_OK;
+  const char* failed_name_ = "";
+};
+
+#define IGNITE_CURL_SET(options, option, value) (options).set(option, value, #option)
 
 }  // namespace ignite::net

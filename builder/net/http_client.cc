@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <mutex>
 
-#include "builder/net/ascii_case.h"
 #include "builder/net/curl_transfer.h"
 #include "builder/net/url_redaction.h"
+#include "builder/util/ascii.h"
 #include "builder/util/builder_version.h"
 
 namespace ignite::net {
@@ -75,24 +75,23 @@ HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 HttpClient::~HttpClient() = default;
 
-void HttpClient::set_credentials(const std::string& url) {
-  CURL* curl = handle_->curl;
+void HttpClient::set_credentials(CurlOptions& o, const std::string& url) {
   if (!options_.credentials.empty()) {
     auto parsed = Url::parse(url);
     const UserPassword* up = parsed.ok() ? options_.credentials.find(*parsed) : nullptr;
     if (up != nullptr) {
       // For this host and port only: libcurl drops them on a redirect elsewhere, since
       // CURLOPT_UNRESTRICTED_AUTH stays 0.
-      curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-      curl_easy_setopt(curl, CURLOPT_USERNAME, up->user.c_str());
-      curl_easy_setopt(curl, CURLOPT_PASSWORD, up->password.c_str());
+      IGNITE_CURL_SET(o, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      IGNITE_CURL_SET(o, CURLOPT_USERNAME, up->user.c_str());
+      IGNITE_CURL_SET(o, CURLOPT_PASSWORD, up->password.c_str());
       return;
     }
   }
   if (options_.netrc == Netrc::kOptional) {
-    curl_easy_setopt(curl, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+    IGNITE_CURL_SET(o, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
     if (!options_.netrc_file.empty()) {
-      curl_easy_setopt(curl, CURLOPT_NETRC_FILE, options_.netrc_file.c_str());
+      IGNITE_CURL_SET(o, CURLOPT_NETRC_FILE, options_.netrc_file.c_str());
     }
   }
 }
@@ -126,39 +125,40 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
   } close_fd{fd};
 
   char error[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, user_agent());
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, options_.stall_bytes_per_second);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.stall_time.count()));
-  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  CurlOptions o(curl);
+  IGNITE_CURL_SET(o, CURLOPT_ERRORBUFFER, error);
+  IGNITE_CURL_SET(o, CURLOPT_URL, request.url.c_str());
+  IGNITE_CURL_SET(o, CURLOPT_NOSIGNAL, 1L);
+  IGNITE_CURL_SET(o, CURLOPT_PROTOCOLS_STR, "http,https");
+  IGNITE_CURL_SET(o, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  IGNITE_CURL_SET(o, CURLOPT_USERAGENT, user_agent());
+  IGNITE_CURL_SET(o, CURLOPT_CONNECTTIMEOUT_MS,
+                  static_cast<long>(options_.connect_timeout.count()));
+  IGNITE_CURL_SET(o, CURLOPT_LOW_SPEED_LIMIT, options_.stall_bytes_per_second);
+  IGNITE_CURL_SET(o, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.stall_time.count()));
+  IGNITE_CURL_SET(o, CURLOPT_TCP_KEEPALIVE, 1L);
   // Requests are small and answered one at a time: never hold one back for Nagle (libcurl's
   // default since 7.50.2, said here so a build against another libcurl keeps it).
-  curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  IGNITE_CURL_SET(o, CURLOPT_TCP_NODELAY, 1L);
+  IGNITE_CURL_SET(o, CURLOPT_SSL_VERIFYPEER, 1L);
+  IGNITE_CURL_SET(o, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options_.ca_file.empty()) IGNITE_CURL_SET(o, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (options_.compression == Compression::kAccept) {
-    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
+    IGNITE_CURL_SET(o, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
   }
   if (request.redirects == Redirects::kFollow) {
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, kMaxRedirects);
+    IGNITE_CURL_SET(o, CURLOPT_FOLLOWLOCATION, 1L);
+    IGNITE_CURL_SET(o, CURLOPT_MAXREDIRS, kMaxRedirects);
   }
-  set_credentials(request.url);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
-  curl_easy_setopt(curl, CURLOPT_READDATA, &t);
-  curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, on_seek);
-  curl_easy_setopt(curl, CURLOPT_SEEKDATA, &t);
+  set_credentials(o, request.url);
+  IGNITE_CURL_SET(o, CURLOPT_HEADERFUNCTION, on_header);
+  IGNITE_CURL_SET(o, CURLOPT_HEADERDATA, &t);
+  IGNITE_CURL_SET(o, CURLOPT_WRITEFUNCTION, on_body);
+  IGNITE_CURL_SET(o, CURLOPT_WRITEDATA, &t);
+  IGNITE_CURL_SET(o, CURLOPT_READFUNCTION, on_read);
+  IGNITE_CURL_SET(o, CURLOPT_READDATA, &t);
+  IGNITE_CURL_SET(o, CURLOPT_SEEKFUNCTION, on_seek);
+  IGNITE_CURL_SET(o, CURLOPT_SEEKDATA, &t);
 
   const std::string& m = request.method;
   const bool has_body = m == "POST" || m == "PUT" || m == "PATCH";
@@ -167,24 +167,24 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
   if (inline_body && fd >= 0)
     IGNITE_RETURN_IF_ERROR(read_range(fd, *request.file, file_body, what));
   if (m == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    IGNITE_CURL_SET(o, CURLOPT_NOBODY, 1L);
   } else if (m == "GET") {
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    IGNITE_CURL_SET(o, CURLOPT_HTTPGET, 1L);
   } else if (inline_body) {
     // POSTFIELDS with the method's own name: the body is sent with the headers, and resent by
     // curl itself when a reused connection turns out to be closed.
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, fd >= 0 ? file_body.data() : request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.body_size));
-    if (m != "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, m.c_str());
+    IGNITE_CURL_SET(o, CURLOPT_POSTFIELDS, fd >= 0 ? file_body.data() : request.body.data());
+    IGNITE_CURL_SET(o, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.body_size));
+    if (m != "POST") IGNITE_CURL_SET(o, CURLOPT_CUSTOMREQUEST, m.c_str());
   } else if (m == "POST") {
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.body_size));
+    IGNITE_CURL_SET(o, CURLOPT_POST, 1L);
+    IGNITE_CURL_SET(o, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.body_size));
   } else if (m == "PUT" || m == "PATCH") {
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t.body_size));
-    if (m == "PATCH") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PATCH");
+    IGNITE_CURL_SET(o, CURLOPT_UPLOAD, 1L);
+    IGNITE_CURL_SET(o, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t.body_size));
+    if (m == "PATCH") IGNITE_CURL_SET(o, CURLOPT_CUSTOMREQUEST, "PATCH");
   } else {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, m.c_str());
+    IGNITE_CURL_SET(o, CURLOPT_CUSTOMREQUEST, m.c_str());
   }
 
   curl_slist* headers = nullptr;
@@ -198,7 +198,11 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
   if (!has_content_type && (m == "POST" || inline_body)) {
     headers = curl_slist_append(headers, "Content-Type:");
   }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  IGNITE_CURL_SET(o, CURLOPT_HTTPHEADER, headers);
+  if (Status set = o.status(what); !set.ok()) {
+    curl_slist_free_all(headers);
+    return set;
+  }
 
   const CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(headers);

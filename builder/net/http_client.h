@@ -66,6 +66,8 @@ enum class TransportFault {
   kOther,         // bad URL, unreadable CA file or body file, sink failure, body too large
 };
 
+class CurlOptions;  // curl_transfer.h
+
 class HttpClient {
  public:
   static Result<HttpClient> create(HttpClientOptions options);
@@ -86,7 +88,7 @@ class HttpClient {
   struct Handle;
   HttpClient(std::unique_ptr<Handle> handle, HttpClientOptions options);
   // Basic credentials or netrc for the request's host.
-  void set_credentials(const std::string& url);
+  void set_credentials(CurlOptions& options, const std::string& url);
   Status transport_error(int curl_code, const char* error_buffer, const std::string& what) const;
 
   std::unique_ptr<Handle> handle_;

@@ -1,6 +1,6 @@
 #include "builder/net/http_message.h"
 
-#include "builder/net/ascii_case.h"
+#include "builder/util/ascii.h"
 
 namespace ignite::net {
 

@@ -3,19 +3,19 @@
 #include <cctype>
 #include <vector>
 
-#include "builder/net/ascii_case.h"
 #include "builder/net/url_redaction.h"
+#include "builder/util/ascii.h"
 
 namespace ignite::net {
 namespace {
 
 // Length of "scheme:" at the start of text, or 0 when there is no scheme.
 std::size_t scheme_length(std::string_view text) {
-  if (text.empty() || !std::isalpha(static_cast<unsigned char>(text[0]))) return 0;
+  if (text.empty() || !is_ascii_alpha(text[0])) return 0;
   for (std::size_t i = 1; i < text.size(); ++i) {
     const char c = text[i];
     if (c == ':') return i;
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return 0;
+    if (!is_ascii_alnum(c) && c != '+' && c != '-' && c != '.') return 0;
   }
   return 0;
 }
@@ -68,7 +68,7 @@ Status parse_authority(std::string_view authority, Url& url, std::string_view sh
     port = authority.substr(colon + 1);
   }
   for (char c : port) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) {
+    if (!is_ascii_digit(c)) {
       return invalid_argument("invalid URL '" + std::string(shown) + "': port is not a number");
     }
   }
@@ -116,7 +116,7 @@ std::string form_encode(std::string_view text) {
   std::string out;
   for (char c : text) {
     const auto b = static_cast<unsigned char>(c);
-    if (std::isalnum(b) || c == '-' || c == '.' || c == '_' || c == '~') {
+    if (is_ascii_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
       out += c;
     } else if (c == ' ') {
       out += '+';

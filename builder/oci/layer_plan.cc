@@ -1,16 +1,9 @@
 #include "builder/oci/layer_plan.h"
 
 #include "builder/source/source_path.h"
+#include "builder/util/path_text.h"
 
 namespace ignite::oci {
-namespace {
-
-std::string parent_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash);
-}
-
-}  // namespace
 
 Status validate_layer_path(std::string_view path) {
   auto refuse = [&](std::string_view why) {
@@ -53,7 +46,7 @@ Status LayerPlan::add(const std::string& path, LayerEntry entry) {
 void LayerPlan::add_missing_parents() {
   std::map<std::string, LayerEntry> missing;
   for (const auto& [path, entry] : entries_) {
-    for (std::string dir = parent_of(path); !dir.empty(); dir = parent_of(dir)) {
+    for (std::string dir = path_parent(path); !dir.empty(); dir = path_parent(dir)) {
       if (entries_.count(dir) || missing.count(dir)) break;
       LayerEntry d;
       d.type = LayerEntryType::kDirectory;
@@ -66,7 +59,7 @@ void LayerPlan::add_missing_parents() {
 
 Status LayerPlan::check() const {
   for (const auto& [path, entry] : entries_) {
-    if (std::string dir = parent_of(path); !dir.empty()) {
+    if (std::string dir = path_parent(path); !dir.empty()) {
       auto it = entries_.find(dir);
       if (it == entries_.end()) {
         return failed_precondition("layer path " + quote_path(path) +

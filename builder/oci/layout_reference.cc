@@ -1,11 +1,10 @@
 #include "builder/oci/layout_reference.h"
+#include "builder/util/ascii.h"
 
 namespace ignite::oci {
 namespace {
 
-bool is_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
+bool is_alnum(char c) { return is_ascii_alnum(c); }
 bool is_separator(char c) {
   return c == '-' || c == '.' || c == '_' || c == ':' || c == '@' || c == '+';
 }

@@ -114,12 +114,10 @@ Result<BlobInfo> BlobWriter::commit(const std::optional<Digest>& expected) {
     if (::rename(temp_path_.c_str(), final_path.c_str()) != 0) {
       return errno_status("renaming " + temp_path_ + " to " + final_path, errno);
     }
-    if (int dir = ::open(blob_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
-      ::fsync(dir);
-      ::close(dir);
-    }
+    IGNITE_RETURN_IF_ERROR(sync_directory(blob_dir_));
   }
   temp_path_.clear();
+  // The bytes were synced and read back (or were already stored): close() can add nothing.
   ::close(fd_);
   fd_ = -1;
   return BlobInfo{digest, size_};

@@ -24,6 +24,7 @@
 #include "builder/oci/media_types.h"
 #include "builder/util/archive_read.h"
 #include "builder/util/gzip_inflater.h"
+#include "builder/util/path_text.h"
 #include "builder/util/sha256.h"
 #include "builder/util/unique_fd.h"
 
@@ -51,32 +52,6 @@ Result<std::string> normalize(const std::string& raw) {
     start = slash + 1;
   }
   return out;
-}
-
-std::vector<std::string> split(const std::string& rel) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start < rel.size()) {
-    std::size_t slash = rel.find('/', start);
-    if (slash == std::string::npos) slash = rel.size();
-    parts.emplace_back(rel, start, slash - start);
-    start = slash + 1;
-  }
-  return parts;
-}
-
-std::string parent_of(const std::string& rel) {
-  const std::size_t slash = rel.rfind('/');
-  return slash == std::string::npos ? "" : rel.substr(0, slash);
-}
-
-std::string base_of(const std::string& rel) {
-  const std::size_t slash = rel.rfind('/');
-  return slash == std::string::npos ? rel : rel.substr(slash + 1);
-}
-
-std::string join(const std::string& dir, const std::string& name) {
-  return dir.empty() ? name : dir + "/" + name;
 }
 
 // Streams a layer blob to libarchive: hashes the stored bytes (the layer digest), inflates
@@ -197,7 +172,7 @@ class Unpacker {
   Status entry(archive* a, archive_entry* e) {
     IGNITE_ASSIGN_OR_RETURN(const std::string rel, normalize(archive_entry_name(e)));
     if (rel.empty()) return ok_status();  // "./": the root is `dest` itself
-    const std::string name = base_of(rel);
+    const std::string name = path_base(rel);
     if (name.starts_with(kWhiteoutPrefix)) return whiteout(rel, name);
 
     const std::string link = archive_entry_hardlink_name(e);
@@ -213,7 +188,7 @@ class Unpacker {
       if (target == rel) return ok_status();  // a link to itself changes nothing
     }
 
-    IGNITE_ASSIGN_OR_RETURN(const int dir, open_dir(parent_of(rel), /*create=*/true));
+    IGNITE_ASSIGN_OR_RETURN(const int dir, open_dir(path_parent(rel), /*create=*/true));
     struct stat existing {};
     const bool exists = ::fstatat(dir, name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0;
     if (!exists && errno != ENOENT) return errno_status("checking what is there", errno);
@@ -279,8 +254,8 @@ class Unpacker {
     UniqueFd cur;
     int at = root_.get();
     std::string walked;
-    for (const std::string& part : split(rel)) {
-      walked = join(walked, part);
+    for (const std::string& part : split_path(rel)) {
+      walked = join_path(walked, part);
       UniqueFd next(::openat(at, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (next.get() < 0 && errno == ENOENT && create) {
         if (::mkdirat(at, part.c_str(), 0755) != 0 && errno != EEXIST)
@@ -341,7 +316,7 @@ class Unpacker {
   Status clear_dir(int fd, const std::string& rel, const std::set<std::string>* keep) {
     IGNITE_ASSIGN_OR_RETURN(std::vector<std::string> children, list_dir(fd, rel));
     for (const std::string& child : children) {
-      const std::string child_rel = join(rel, child);
+      const std::string child_rel = join_path(rel, child);
       if (keep == nullptr || !keep->contains(child_rel)) {
         IGNITE_RETURN_IF_ERROR(remove_at(fd, child, child_rel));
         continue;
@@ -384,7 +359,7 @@ class Unpacker {
   // layers put there. Whiteouts never apply to entries of their own layer (image-spec
   // layer.md), and other ".wh..wh." names (aufs bookkeeping) mean nothing here.
   Status whiteout(const std::string& rel, const std::string& name) {
-    const std::string dir_rel = parent_of(rel);
+    const std::string dir_rel = path_parent(rel);
     const bool opaque = name == kOpaqueWhiteout;
     std::string victim;
     if (!opaque) {
@@ -393,7 +368,7 @@ class Unpacker {
       victim = name.substr(kWhiteoutPrefix.size());
       if (victim.empty() || victim == "." || victim == "..")
         return invalid_argument("a whiteout must name a file");
-      if (layer_paths_.contains(join(dir_rel, victim))) return ok_status();
+      if (layer_paths_.contains(join_path(dir_rel, victim))) return ok_status();
     }
     // Nothing to hide when the directory is not there. Its own descriptor: removing may
     // drop the cache.
@@ -403,7 +378,7 @@ class Unpacker {
     if (dir_fd.get() < 0) return errno_status("opening \"" + dir_rel + "\"", errno);
     forget_cached_dir();
     if (opaque) return clear_dir(dir_fd.get(), dir_rel, &layer_paths_);
-    return remove_at(dir_fd.get(), victim, join(dir_rel, victim));
+    return remove_at(dir_fd.get(), victim, join_path(dir_rel, victim));
   }
 
   Status hard_link(int dir, const std::string& name, const std::string& target) {
@@ -411,11 +386,11 @@ class Unpacker {
     // opened.
     UniqueFd link_dir(::fcntl(dir, F_DUPFD_CLOEXEC, 0));
     if (link_dir.get() < 0) return errno_status("hard link", errno);
-    auto target_dir = open_dir(parent_of(target), /*create=*/false);
+    auto target_dir = open_dir(path_parent(target), /*create=*/false);
     if (!target_dir.ok()) {
       return target_dir.status().with_context("hard link target \"" + target + "\"");
     }
-    const std::string target_name = base_of(target);
+    const std::string target_name = path_base(target);
     struct stat st {};
     if (::fstatat(*target_dir, target_name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno == ENOENT)

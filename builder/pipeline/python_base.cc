@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -21,6 +22,12 @@ namespace ignite::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Bounds on the two programs this runs, so that a stalled mirror or a hung child fails the
+// build instead of hanging it. Generous: debootstrap takes a minute or two on a fair link, the
+// standard library's bytecode well under one.
+constexpr std::chrono::minutes kDebootstrapTimeout{30};
+constexpr std::chrono::minutes kCompileStdlibTimeout{10};
 
 // debootstrap mounts /proc and /sys inside the root it builds; a failed run can leave them.
 // Detach any mount below `dir` before deleting it, so removal never reaches the host's /proc.
@@ -81,10 +88,11 @@ void remove_work_dir(const std::string& dir) {
 void trim_rootfs(const std::string& rootfs) {
   std::error_code ec;
   fs::remove(fs::path(rootfs) / "var/cache/ldconfig/aux-cache", ec);
-  for (const char* dir : {"var/cache/apt/archives", "var/lib/apt/lists", "var/log", "var/cache/debconf",
-                          "tmp"}) {
+  for (const char* dir :
+       {"var/cache/apt/archives", "var/lib/apt/lists", "var/log", "var/cache/debconf", "tmp"}) {
     fs::path p = fs::path(rootfs) / dir;
-    for (auto it = fs::directory_iterator(p, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    for (auto it = fs::directory_iterator(p, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
       if (it->is_directory(ec) && !it->is_symlink(ec)) {
         // Keep the directory structure apt and dpkg expect (e.g. archives/partial).
         for (auto sub = fs::recursive_directory_iterator(it->path(), ec);
@@ -105,18 +113,34 @@ void trim_rootfs(const std::string& rootfs) {
 // gives. One process walking the tree in sorted order, PYTHONHASHSEED=0, and a clean
 // environment keep the bytes the same on every machine.
 Status rehash_stdlib_bytecode(const std::string& rootfs, const std::string& log) {
-  IGNITE_ASSIGN_OR_RETURN(
-      SubprocessResult run,
-      run_subprocess({"env", "-i", "PYTHONHASHSEED=0", "LC_ALL=C.UTF-8", "PATH=/usr/bin:/bin", "/usr/sbin/chroot",
-                      rootfs, "/usr/bin/python3", "-s", "-m", "compileall", "-q", "-f", "-j", "1",
-                      "--invalidation-mode", "unchecked-hash", "/usr/lib/python3.11", "/usr/lib/python3"},
-                     {log, log, {}}));
+  SubprocessOptions options;
+  options.stdout_to = SubprocessOutput::append_to(log);
+  options.stderr_to = SubprocessOutput::append_to(log);
+  options.inherit_env = false;
+  options.env = {"PYTHONHASHSEED=0", "LC_ALL=C.UTF-8", "PATH=/usr/bin:/bin"};
+  options.search_path = false;
+  options.timeout = kCompileStdlibTimeout;
+  auto ran = run_subprocess(
+      {"/usr/sbin/chroot", rootfs, "/usr/bin/python3", "-s", "-m", "compileall", "-q", "-f", "-j",
+       "1", "--invalidation-mode", "unchecked-hash", "/usr/lib/python3.11", "/usr/lib/python3"},
+      options);
+  if (!ran.ok()) {
+    return ran.status().with_context(
+        "making the default Python base image: compiling the standard library's bytecode");
+  }
+  if (ran->timed_out) {
+    return unavailable(
+        "making the default Python base image: compiling the standard library's "
+        "bytecode with its python3 did not finish within " +
+        std::to_string(kCompileStdlibTimeout.count()) + " minutes (killed); see " + log);
+  }
   // compileall exits 1 when some file does not compile (lib2to3's Python 2 test data); those
   // keep no .pyc, as with Debian's own py3compile.
-  if (run.exit_code != 0 && run.exit_code != 1) {
-    return unavailable("making the default Python base image: compiling the standard library's "
-                       "bytecode with its python3 failed (exit " + std::to_string(run.exit_code) +
-                       "); see " + log);
+  if (ran->exit_code != 0 && ran->exit_code != 1) {
+    return unavailable(
+        "making the default Python base image: compiling the standard library's "
+        "bytecode with its python3 failed (" +
+        ran->exit_text() + "); see " + log);
   }
   return ok_status();
 }
@@ -163,14 +187,16 @@ Result<oci::Descriptor> make_python_base(FunctionStore& store, Progress& progres
         "or pass --base DIR:REF with an OCI layout image that has /usr/bin/python3");
   }
   if (!program_in_path("debootstrap")) {
-    return failed_precondition("making the default Python base image: debootstrap is not installed "
-                               "(apt-get install debootstrap), or pass --base DIR:REF");
+    return failed_precondition(
+        "making the default Python base image: debootstrap is not installed "
+        "(apt-get install debootstrap), or pass --base DIR:REF");
   }
   std::error_code ec;
   fs::create_directories(store.tmp_dir(), ec);
   if (ec) return errno_status("creating " + store.tmp_dir(), ec.value());
   std::string work = store.tmp_dir() + "/base-XXXXXX";
-  if (::mkdtemp(work.data()) == nullptr) return errno_status("creating a work directory in " + store.tmp_dir(), errno);
+  if (::mkdtemp(work.data()) == nullptr)
+    return errno_status("creating a work directory in " + store.tmp_dir(), errno);
   struct Cleanup {
     std::string dir;
     ~Cleanup() { remove_work_dir(dir); }
@@ -181,14 +207,24 @@ Result<oci::Descriptor> make_python_base(FunctionStore& store, Progress& progres
   const std::string rootfs = work + "/rootfs";
   const std::string log = store.tmp_dir() + "/debootstrap.log";
   ::unlink(log.c_str());
-  progress.stage("base", "debootstrap bookworm + python3 from " + mirror + " (about a minute; log: " + log + ")");
-  IGNITE_ASSIGN_OR_RETURN(
-      SubprocessResult run,
-      run_subprocess({"debootstrap", "--variant=minbase", "--include=python3", "bookworm", rootfs, mirror},
-                     {log, log, {}}));
-  if (run.exit_code != 0) {
-    return unavailable("making the default Python base image: debootstrap failed (exit " +
-                       std::to_string(run.exit_code) + "); see " + log);
+  progress.stage("base", "debootstrap bookworm + python3 from " + mirror +
+                             " (about a minute; log: " + log + ")");
+  SubprocessOptions debootstrap;
+  debootstrap.stdout_to = SubprocessOutput::append_to(log);
+  debootstrap.stderr_to = SubprocessOutput::append_to(log);
+  debootstrap.timeout = kDebootstrapTimeout;
+  auto ran = run_subprocess(
+      {"debootstrap", "--variant=minbase", "--include=python3", "bookworm", rootfs, mirror},
+      debootstrap);
+  if (!ran.ok()) return ran.status().with_context("making the default Python base image");
+  if (ran->timed_out) {
+    return unavailable("making the default Python base image: debootstrap did not finish within " +
+                       std::to_string(kDebootstrapTimeout.count()) + " minutes (killed); see " +
+                       log);
+  }
+  if (ran->exit_code != 0) {
+    return unavailable("making the default Python base image: debootstrap failed (" +
+                       ran->exit_text() + "); see " + log);
   }
   unmount_below(work);
   trim_rootfs(rootfs);

@@ -2,15 +2,11 @@
 
 #include <fcntl.h>
 #include <sched.h>
-#include <signal.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -19,19 +15,18 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <thread>
 
 #include "builder/oci/rootfs_unpack.h"
 #include "builder/util/file_io.h"
 #include "builder/util/file_lock.h"
 #include "builder/util/sha256.h"
+#include "builder/util/subprocess.h"
 #include "builder/util/unique_fd.h"
 
 namespace ignite::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 // Bumped when the unpacked tree or the facts change meaning: older caches are then redone.
 constexpr int kFactsFormat = 1;
@@ -97,16 +92,10 @@ struct ChrootRequest {
   std::chrono::seconds timeout;
 };
 
-struct ChrootRun {
-  int exit_code = -1;  // -1 when killed by a signal
-  int signal = 0;
-  std::string out;
-  std::string err;
-};
-
-// The steps the child takes before exec; on a failure it reports which, with errno.
+// The steps the child takes before exec (the pre-exec hook's step numbers, so from 1); on a
+// failure it reports which, with errno.
 enum ChildStep : int {
-  kStepUnshare,
+  kStepUnshare = 1,
   kStepSetgroups,
   kStepUidMap,
   kStepGidMap,
@@ -116,13 +105,6 @@ enum ChildStep : int {
   kStepBindTree,
   kStepChroot,
   kStepChdir,
-  kStepStdio,
-  kStepExec,
-};
-
-struct ChildFailure {
-  int step;
-  int err;
 };
 
 std::string step_name(int step, bool user_ns) {
@@ -147,10 +129,6 @@ std::string step_name(int step, bool user_ns) {
       return "chroot";
     case kStepChdir:
       return "chdir(/)";
-    case kStepStdio:
-      return "redirecting stdio";
-    case kStepExec:
-      return "execve";
   }
   return "setting up";
 }
@@ -170,138 +148,94 @@ unsigned long kept_mount_flags(const std::string& path) {
   return flags;
 }
 
-// Only async-signal-safe calls from fork() to exec: the caller may have other threads
-// (compile_bytecode runs once per wheel, in parallel), whose locks the child inherits held.
-[[noreturn]] void child_fail(int fd, int step) {
-  const ChildFailure f{step, errno};
-  [[maybe_unused]] ssize_t n = ::write(fd, &f, sizeof f);
-  ::_exit(127);
-}
+// What the child's pre-exec hook needs, made before fork: between fork and exec it may not
+// allocate (the caller may have other threads: compile_bytecode runs once per wheel, in
+// parallel, and their locks are copied into the child held).
+struct RootfsEntry {
+  bool user_ns;
+  std::string_view uid_map;
+  std::string_view gid_map;
+  const char* rootfs;
+  const char* bind_tree;  // nullptr for none
+  const char* deps_target;
+  unsigned long read_only_flags;
+};
 
+// Async-signal-safe; keeps the errno of a failed open or write.
 bool write_proc(const char* path, std::string_view text) {
   const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return false;
   const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  const int err = errno;
   ::close(fd);
+  errno = err;
   return ok;
 }
 
-Result<std::string> read_all(int fd) {
-  std::string out;
-  char buf[1 << 16];
-  off_t at = 0;
-  for (;;) {
-    const ssize_t n = ::pread(fd, buf, sizeof buf, at);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno_status("reading the child's output", errno);
-    if (n == 0) return out;
-    out.append(buf, static_cast<std::size_t>(n));
-    at += n;
+// The pre-exec hook (subprocess.h): async-signal-safe calls only. 0, or the failed step with
+// errno set.
+int enter_rootfs(const void* context) {
+  const auto& e = *static_cast<const RootfsEntry*>(context);
+  if (::unshare(e.user_ns ? CLONE_NEWUSER | CLONE_NEWNS : CLONE_NEWNS) != 0) return kStepUnshare;
+  if (e.user_ns) {
+    // An unprivileged process may map only itself, and only once setgroups is denied.
+    if (!write_proc("/proc/self/setgroups", "deny")) return kStepSetgroups;
+    if (!write_proc("/proc/self/uid_map", e.uid_map)) return kStepUidMap;
+    if (!write_proc("/proc/self/gid_map", e.gid_map)) return kStepGidMap;
   }
+  // Nothing mounted from here on propagates back to the host's namespace.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return kStepMakePrivate;
+  if (::mount(e.rootfs, e.rootfs, nullptr, MS_BIND | MS_REC, nullptr) != 0) return kStepBindRoot;
+  if (::mount(nullptr, e.rootfs, nullptr, e.read_only_flags, nullptr) != 0) return kStepReadOnly;
+  if (e.bind_tree != nullptr &&
+      ::mount(e.bind_tree, e.deps_target, nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    return kStepBindTree;
+  if (::chroot(e.rootfs) != 0) return kStepChroot;
+  if (::chdir("/") != 0) return kStepChdir;
+  ::umask(022);
+  return 0;
 }
 
 // Runs argv in a private mount namespace chrooted into the rootfs, which is mounted read-only
 // there (the shared cache stays as unpacked whatever runs), with the tree bind-mounted
 // read-write. Not root: a user namespace maps the caller to root inside, so files written
 // into the tree belong to the caller. UNAVAILABLE when the kernel refuses a step.
-Result<ChrootRun> run_in_rootfs(const ChrootRequest& req) {
+Result<SubprocessResult> run_in_rootfs(const ChrootRequest& req) {
   const std::string what = "running " + req.argv[0] + " in the root filesystem " + req.rootfs;
   const bool user_ns = ::geteuid() != 0;
-  // Everything the child needs, made before fork: it may not allocate.
   const std::string uid_map = "0 " + std::to_string(::geteuid()) + " 1\n";
   const std::string gid_map = "0 " + std::to_string(::getegid()) + " 1\n";
   const std::string deps_target = req.rootfs + std::string(kDepsMountPoint);
-  const unsigned long read_only_flags =
-      MS_REMOUNT | MS_BIND | MS_RDONLY | kept_mount_flags(req.rootfs);
-  std::vector<char*> argv;
-  for (const auto& a : req.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const std::vector<std::string> env_strings = child_environment();
-  std::vector<char*> envp;
-  for (const auto& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
+  const RootfsEntry entry{user_ns,
+                          uid_map,
+                          gid_map,
+                          req.rootfs.c_str(),
+                          req.bind_tree.empty() ? nullptr : req.bind_tree.c_str(),
+                          deps_target.c_str(),
+                          MS_REMOUNT | MS_BIND | MS_RDONLY | kept_mount_flags(req.rootfs)};
 
-  UniqueFd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (null_in.get() < 0) return errno_status(what + ": opening /dev/null", errno);
-  UniqueFd out(::memfd_create("ignite-chroot-stdout", MFD_CLOEXEC));
-  UniqueFd err(::memfd_create("ignite-chroot-stderr", MFD_CLOEXEC));
-  if (out.get() < 0 || err.get() < 0) return errno_status(what + ": memfd_create", errno);
-  int report[2];
-  if (::pipe2(report, O_CLOEXEC) != 0) return errno_status(what + ": pipe", errno);
-  UniqueFd report_read(report[0]);
-  UniqueFd report_write(report[1]);
-
-  const pid_t pid = ::fork();
-  if (pid < 0) return errno_status(what + ": fork", errno);
-  if (pid == 0) {
-    const int w = report_write.get();
-    // The interpreter starts with no signal blocked, whatever the forking thread blocked.
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (::unshare(user_ns ? CLONE_NEWUSER | CLONE_NEWNS : CLONE_NEWNS) != 0)
-      child_fail(w, kStepUnshare);
-    if (user_ns) {
-      // An unprivileged process may map only itself, and only once setgroups is denied.
-      if (!write_proc("/proc/self/setgroups", "deny")) child_fail(w, kStepSetgroups);
-      if (!write_proc("/proc/self/uid_map", uid_map)) child_fail(w, kStepUidMap);
-      if (!write_proc("/proc/self/gid_map", gid_map)) child_fail(w, kStepGidMap);
+  SubprocessOptions options;
+  options.stdout_to = SubprocessOutput::capture();
+  options.stderr_to = SubprocessOutput::capture();
+  options.inherit_env = false;
+  options.env = child_environment();
+  options.search_path = false;
+  options.timeout = req.timeout;
+  options.pre_exec = enter_rootfs;
+  options.pre_exec_context = &entry;
+  auto ran = run_subprocess(req.argv, options);
+  if (!ran.ok()) {
+    if (ran.status().code() == Code::kNotFound) {
+      return failed_precondition(what + ": the base image has no " + req.argv[0]);
     }
-    // Nothing mounted from here on propagates back to the host's namespace.
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-      child_fail(w, kStepMakePrivate);
-    if (::mount(req.rootfs.c_str(), req.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
-      child_fail(w, kStepBindRoot);
-    if (::mount(nullptr, req.rootfs.c_str(), nullptr, read_only_flags, nullptr) != 0)
-      child_fail(w, kStepReadOnly);
-    if (!req.bind_tree.empty() && ::mount(req.bind_tree.c_str(), deps_target.c_str(), nullptr,
-                                          MS_BIND | MS_REC, nullptr) != 0)
-      child_fail(w, kStepBindTree);
-    if (::chroot(req.rootfs.c_str()) != 0) child_fail(w, kStepChroot);
-    if (::chdir("/") != 0) child_fail(w, kStepChdir);
-    ::umask(022);
-    if (::dup2(null_in.get(), 0) < 0 || ::dup2(out.get(), 1) < 0 || ::dup2(err.get(), 2) < 0)
-      child_fail(w, kStepStdio);
-    ::execve(argv[0], argv.data(), envp.data());
-    child_fail(w, kStepExec);
+    return ran.status().with_context(what);
   }
-  report_write = UniqueFd();  // the child's copy closes on exec: end of file means it ran
+  SubprocessResult& run = *ran;
 
-  ChildFailure failure{-1, 0};
-  ssize_t got = 0;
-  do {
-    got = ::read(report_read.get(), &failure, sizeof failure);
-  } while (got < 0 && errno == EINTR);
-
-  // Wait, killing the child at the deadline.
-  const auto deadline = Clock::now() + req.timeout;
-  auto pause = std::chrono::milliseconds(1);
-  int status = 0;
-  bool timed_out = false;
-  for (;;) {
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (r < 0 && errno != EINTR) return errno_status(what + ": waiting for it", errno);
-    if (!timed_out && Clock::now() >= deadline) {
-      ::kill(pid, SIGKILL);
-      timed_out = true;
-      pause = std::chrono::milliseconds(1);
-    }
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(50));
-  }
-
-  if (got == static_cast<ssize_t>(sizeof failure)) {
-    const std::string step = step_name(failure.step, user_ns);
-    const std::string why = std::strerror(failure.err);
-    if (failure.step == kStepExec) {
-      if (failure.err == ENOENT) {
-        return failed_precondition(what + ": the base image has no " + req.argv[0]);
-      }
-      return internal_error(what + ": execve: " + why);
-    }
-    std::string m = what + ": " + step + " was refused: " + why;
-    if (failure.step <= kStepChroot) {
+  if (run.setup_step != 0) {
+    const std::string step = step_name(run.setup_step, user_ns);
+    std::string m = what + ": " + step + " was refused: " + std::strerror(run.setup_errno);
+    if (run.setup_step <= kStepChroot) {
       m += user_ns ? " (running the base image's interpreter needs user namespaces when not "
                      "root; kernel.unprivileged_userns_clone or a container's seccomp policy "
                      "may forbid them)"
@@ -310,16 +244,11 @@ Result<ChrootRun> run_in_rootfs(const ChrootRequest& req) {
     }
     return unavailable(m);
   }
-  if (timed_out) {
+  if (run.timed_out) {
     return Status(Code::kDeadlineExceeded,
                   what + ": killed after " + std::to_string(req.timeout.count()) + " s");
   }
-  ChrootRun run;
-  if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) run.signal = WTERMSIG(status);
-  IGNITE_ASSIGN_OR_RETURN(run.out, read_all(out.get()));
-  IGNITE_ASSIGN_OR_RETURN(run.err, read_all(err.get()));
-  return run;
+  return std::move(run);
 }
 
 // The end of a child's stderr, for an error message.
@@ -328,11 +257,6 @@ std::string stderr_tail(const std::string& err) {
       err.size() > kStderrInMessages ? "..." + err.substr(err.size() - kStderrInMessages) : err;
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s.empty() ? "(nothing on stderr)" : s;
-}
-
-std::string exit_text(const ChrootRun& run) {
-  return run.signal != 0 ? "killed by signal " + std::to_string(run.signal)
-                         : "exit " + std::to_string(run.exit_code);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -529,12 +453,12 @@ Result<Facts> probe(const std::string& rootfs) {
   IGNITE_ASSIGN_OR_RETURN(std::string digest, interpreter_digest(rootfs));
   ChrootRequest req{
       rootfs, "", {std::string(kTargetInterpreter), "-I", "-c", kVersionScript}, kVersionTimeout};
-  IGNITE_ASSIGN_OR_RETURN(ChrootRun run, run_in_rootfs(req));
+  IGNITE_ASSIGN_OR_RETURN(SubprocessResult run, run_in_rootfs(req));
   std::string version = run.out;
   while (!version.empty() && (version.back() == '\n' || version.back() == '\r')) version.pop_back();
   if (run.exit_code != 0 || !is_version(version)) {
     return internal_error("asking the base image's " + std::string(kTargetInterpreter) +
-                          " for its version: " + exit_text(run) + ", stdout \"" + version +
+                          " for its version: " + run.exit_text() + ", stdout \"" + version +
                           "\": " + stderr_tail(run.err));
   }
   return Facts{std::move(digest), std::move(version)};
@@ -639,7 +563,7 @@ Result<CompileResult> compile_bytecode(const TargetPython& python, const std::st
   auto ran = run_in_rootfs(req);
   if (!ran.ok()) return ran.status().with_context(context);
   if (ran->exit_code != 0) {
-    return internal_error(context + ": " + exit_text(*ran) + ": " + stderr_tail(ran->err));
+    return internal_error(context + ": " + ran->exit_text() + ": " + stderr_tail(ran->err));
   }
   CompileResult result;
   bool finished = false;

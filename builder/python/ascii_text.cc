@@ -4,12 +4,6 @@
 
 namespace ignite::python {
 
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = ascii_lower_char(c);
-  return out;
-}
-
 bool is_all_digits(std::string_view text) {
   if (text.empty()) return false;
   for (char c : text) {
@@ -52,13 +46,6 @@ std::size_t trailing_whitespace_length(std::string_view t) {
 }
 
 }  // namespace
-
-std::string_view trim_blanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 std::string_view trim_python_whitespace(std::string_view text) {
   while (std::size_t n = python_whitespace_length(text)) text.remove_prefix(n);

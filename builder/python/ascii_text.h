@@ -6,22 +6,22 @@
 #include <string>
 #include <string_view>
 
+#include "builder/util/ascii.h"
+
 namespace ignite::python {
 
-inline bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
-inline bool is_ascii_lower(char c) { return c >= 'a' && c <= 'z'; }
-inline bool is_ascii_alpha(char c) { return is_ascii_lower(c) || (c >= 'A' && c <= 'Z'); }
-inline bool is_ascii_alnum(char c) { return is_ascii_digit(c) || is_ascii_alpha(c); }
-inline char ascii_lower_char(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+// The builder's one set of ASCII helpers (builder/util/ascii.h), by their short names here.
+using ::ignite::ascii_lower;
+using ::ignite::ascii_lower_char;
+using ::ignite::is_ascii_alnum;
+using ::ignite::is_ascii_alpha;
+using ::ignite::is_ascii_digit;
+using ::ignite::is_ascii_lower;
+using ::ignite::trim_blanks;
 
-std::string ascii_lower(std::string_view text);
 bool is_all_digits(std::string_view text);  // non-empty and only 0-9
 // "007" -> "7", "000" -> "0"; the input is all digits.
 std::string strip_leading_zeros(std::string_view digits);
-
-// Drops leading spaces and tabs and trailing spaces, tabs and CRs: the blanks of the
-// "Key: value" and INI lines of wheel metadata files (METADATA, WHEEL, entry_points.txt).
-std::string_view trim_blanks(std::string_view text);
 
 // Drops leading and trailing whitespace as Python's str.strip() and regex \s see it:
 // ASCII spaces and controls 0x09-0x0D, 0x1C-0x1F, and the Unicode spaces (U+0085, U+00A0,

@@ -1,4 +1,5 @@
 #include "builder/python/marker_string_literal.h"
+#include "builder/util/ascii.h"
 #include "builder/util/utf8.h"
 
 #include <cstdint>
@@ -7,20 +8,12 @@
 namespace ignite::python {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-
 // `count` hex digits at body[i...], or nullopt.
 std::optional<std::uint32_t> read_hex(std::string_view body, std::size_t i, std::size_t count) {
   if (body.size() - i < count) return std::nullopt;
   std::uint32_t v = 0;
   for (std::size_t k = 0; k < count; ++k) {
-    int h = hex_value(body[i + k]);
+    int h = hex_digit_value(body[i + k]);
     if (h < 0) return std::nullopt;
     v = v * 16 + static_cast<std::uint32_t>(h);
   }

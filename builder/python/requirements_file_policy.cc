@@ -51,7 +51,7 @@ std::string url_refusal(std::string_view url) {
 std::string hash_refusal(const std::string& algorithm, const std::string& digest) {
   std::size_t length = algorithm == "sha256" ? 64 : algorithm == "sha384" ? 96 : 128;
   bool lower_hex = digest.size() == length;
-  for (char c : digest) lower_hex = lower_hex && (is_ascii_digit(c) || (c >= 'a' && c <= 'f'));
+  for (char c : digest) lower_hex = lower_hex && is_lower_hex_digit(c);
   if (lower_hex) return "";
   // The digest itself is not quoted: it may have come from a ${NAME}.
   return "a --hash=" + algorithm + ": value is not a " + algorithm + " digest (" +

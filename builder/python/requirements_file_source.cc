@@ -9,23 +9,11 @@
 #include <vector>
 
 #include "builder/python/ascii_text.h"
+#include "builder/util/path_text.h"
 #include "builder/util/unique_fd.h"
 
 namespace ignite::python {
 namespace {
-
-
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    parts.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return parts;
-}
 
 Status open_error(const std::string& path, int err) {
   std::string context = "reading requirements file " + quote_text(path);
@@ -52,7 +40,8 @@ Result<std::string> DirectoryFileSource::read(const std::string& path) const {
   UniqueFd dir(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0) return errno_status("opening source directory " + root_, errno);
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-    UniqueFd next(::openat(dir.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd next(
+        ::openat(dir.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (next.get() < 0) return open_error(path, errno);
     dir = std::move(next);
   }

@@ -1,12 +1,11 @@
 #include "builder/registry/image_reference.h"
-
-#include <cctype>
+#include "builder/util/ascii.h"
 
 namespace ignite::registry {
 namespace {
 
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_lower_alnum(char c) { return is_ascii_lower(c) || is_ascii_digit(c); }
+bool is_alnum(char c) { return is_ascii_alnum(c); }
 
 // component ::= [a-z0-9]+ (([._]|__|-+) [a-z0-9]+)*
 bool valid_component(std::string_view c) {

@@ -1,15 +1,8 @@
 #include "builder/registry/link_header.h"
-
-#include <cctype>
+#include "builder/util/ascii.h"
 
 namespace ignite::registry {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 void skip_spaces(std::string_view text, std::size_t& pos) {
   while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
@@ -21,7 +14,7 @@ bool rel_has_next(std::string_view value) {
   while (start < value.size()) {
     std::size_t end = value.find(' ', start);
     if (end == std::string_view::npos) end = value.size();
-    if (lower(value.substr(start, end - start)) == "next") return true;
+    if (ascii_lower(value.substr(start, end - start)) == "next") return true;
     start = end + 1;
   }
   return false;
@@ -50,7 +43,7 @@ std::optional<std::string> next_page_link(std::string_view header) {
              header[pos] != ',' && header[pos] != ' ') {
         ++pos;
       }
-      const std::string name = lower(header.substr(name_start, pos - name_start));
+      const std::string name = ascii_lower(header.substr(name_start, pos - name_start));
       skip_spaces(header, pos);
       std::string value;
       if (pos < header.size() && header[pos] == '=') {

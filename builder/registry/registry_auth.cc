@@ -182,7 +182,7 @@ Result<std::string> RegistryClient::Session::fetch_token(const Scopes& scopes) {
   }
   auto response = with_retries(what, [&]() -> Result<net::HttpResponse> {
     auto r = exchange(request);
-    if (r.ok() && is_retryable_http_status(r->status)) return response_error(*r, what);
+    if (r.ok() && net::is_retryable_http_status(r->status)) return response_error(*r, what);
     return r;
   });
   if (!response.ok()) return scrub(response.status());

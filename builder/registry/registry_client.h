@@ -28,15 +28,20 @@
 #include <string_view>
 #include <vector>
 
+#include "builder/net/clock.h"
+#include "builder/net/retry_policy.h"
 #include "builder/oci/descriptor.h"
 #include "builder/oci/oci_layout.h"
-#include "builder/registry/clock.h"
 #include "builder/registry/credentials.h"
-#include "builder/registry/retry_policy.h"
 #include "builder/util/digest.h"
 #include "builder/util/status.h"
 
 namespace ignite::registry {
+
+// The retry policy and the clock are the HTTP layer's (builder/net), shared with the index.
+using net::Clock;
+using net::RetryPolicy;
+using net::SystemClock;
 
 // Blobs larger than this go up in PATCH chunks of this size; smaller ones in the final PUT.
 inline constexpr std::int64_t kDefaultChunkBytes = 32 << 20;

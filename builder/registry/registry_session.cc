@@ -165,7 +165,7 @@ Status RegistryClient::Session::probe_endpoint() {
       net::HttpRequest request;
       request.url = candidate + "/v2/";
       auto r = exchange(request);
-      if (r.ok() && is_retryable_http_status(r->status)) return response_error(*r, "GET /v2/");
+      if (r.ok() && net::is_retryable_http_status(r->status)) return response_error(*r, "GET /v2/");
       return r;
     });
     if (!answer.ok()) {
@@ -257,9 +257,9 @@ Status RegistryClient::Session::response_error(const net::HttpResponse& response
 
   const long s = response.status;
   Code code = Code::kUnknown;
-  if (is_retryable_http_status(s)) {
+  if (net::is_retryable_http_status(s)) {
     code = Code::kUnavailable;
-    if (auto after = response.header("retry-after")) retry_after = parse_retry_after(*after);
+    if (auto after = response.header("retry-after")) retry_after = net::parse_retry_after(*after);
   } else if (s == 401) {
     code = Code::kUnauthenticated;
     if (credentials) {

@@ -110,33 +110,24 @@ struct RegistryClient::Session {
   Result<std::string> fetch_token(const Scopes& scopes);
 };
 
-inline const Status& status_of(const Status& s) { return s; }
-template <typename T>
-const Status& status_of(const Result<T>& r) {
-  return r.status();
-}
-
 template <typename F>
 auto RegistryClient::Session::with_retries(std::string_view what, F&& attempt)
     -> decltype(attempt()) {
-  const int attempts = std::max(1, options.retry.max_attempts);
-  for (int i = 1;; ++i) {
+  // The attempt's helpers record a Retry-After and a failed probe on the session.
+  auto one = [&](net::AttemptState& state) {
     retry_after.reset();
     probe_gave_up = false;
     auto result = attempt();
-    const Status& status = status_of(result);
-    if (status.ok() || status.code() != Code::kUnavailable || probe_gave_up) return result;
-    if (i >= attempts) {
-      return Status(Code::kUnavailable,
-                    "gave up after " + std::to_string(attempts) + " attempts: " + status.message());
-    }
-    const auto delay = options.retry.delay_before(i + 1, retry_after);
+    state.retry_after = retry_after;
+    state.give_up = probe_gave_up;
+    return result;
+  };
+  auto on_retry = [&](const Status& status, std::chrono::milliseconds delay, int next, int of) {
     ++counters.retries;
     log("retrying " + std::string(what) + " in " + std::to_string(delay.count()) + " ms (attempt " +
-        std::to_string(i + 1) + " of " + std::to_string(attempts) +
-        "): " + scrub(status).message());
-    clock->sleep_for(delay);
-  }
+        std::to_string(next) + " of " + std::to_string(of) + "): " + scrub(status).message());
+  };
+  return net::with_retries(options.retry, *clock, one, on_retry);
 }
 
 }  // namespace ignite::registry

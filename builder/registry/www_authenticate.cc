@@ -1,4 +1,5 @@
 #include "builder/registry/www_authenticate.h"
+#include "builder/util/ascii.h"
 
 #include <cctype>
 
@@ -7,18 +8,10 @@ namespace {
 
 // RFC 7230 tchar.
 bool is_tchar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  return is_ascii_alnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 bool is_token68_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
-         std::string_view("-._~+/").find(c) != std::string_view::npos;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return is_ascii_alnum(c) || std::string_view("-._~+/").find(c) != std::string_view::npos;
 }
 
 class Parser {
@@ -30,7 +23,7 @@ class Parser {
     skip_list_separators();
     while (pos_ < text_.size()) {
       AuthChallenge challenge;
-      challenge.scheme = lower(token());
+      challenge.scheme = ascii_lower(token());
       if (challenge.scheme.empty()) return error("expected an auth scheme");
       skip_spaces();
       IGNITE_RETURN_IF_ERROR(parse_challenge_body(challenge));
@@ -59,7 +52,7 @@ class Parser {
     pos_ = start;
     while (pos_ < text_.size()) {
       const std::size_t param_start = pos_;
-      std::string name = lower(token());
+      std::string name = ascii_lower(token());
       skip_spaces();
       if (name.empty()) return error("expected a parameter name");
       if (pos_ >= text_.size() || text_[pos_] != '=') {

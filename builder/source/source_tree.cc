@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "builder/source/source_path.h"
+#include "builder/util/path_text.h"
 
 namespace ignite {
 namespace {
@@ -11,30 +12,16 @@ namespace {
 // Symlinks are followed at most this many times while resolving one path (Linux's MAXSYMLINKS).
 constexpr int kMaxSymlinkHops = 40;
 
-std::string parent_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash);
-}
-
-std::vector<std::string> split_components(std::string_view path) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    out.emplace_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 char entry_kind_letter(EntryKind kind) {
   switch (kind) {
-    case EntryKind::kFile: return 'f';
-    case EntryKind::kExecutable: return 'x';
-    case EntryKind::kSymlink: return 'l';
+    case EntryKind::kFile:
+      return 'f';
+    case EntryKind::kExecutable:
+      return 'x';
+    case EntryKind::kSymlink:
+      return 'l';
   }
   return '?';
 }
@@ -58,7 +45,7 @@ Status SourceTree::add(const std::string& path, SourceEntry entry) {
     return invalid_argument("entry " + quote_path(path) + ": duplicate path");
   }
   if (entry.kind != EntryKind::kSymlink) total_bytes_ += entry.data.size();
-  for (std::string dir = parent_of(path); !dir.empty(); dir = parent_of(dir)) {
+  for (std::string dir = path_parent(path); !dir.empty(); dir = path_parent(dir)) {
     if (!directories_.insert(dir).second) break;
   }
   entries_.emplace(path, std::move(entry));
@@ -69,7 +56,7 @@ Status SourceTree::add_directory(const std::string& path) {
   if (entries_.count(path) || !explicit_directories_.insert(path).second) {
     return invalid_argument("entry " + quote_path(path) + ": duplicate path");
   }
-  for (std::string dir = path; !dir.empty(); dir = parent_of(dir)) {
+  for (std::string dir = path; !dir.empty(); dir = path_parent(dir)) {
     if (!directories_.insert(dir).second) break;
   }
   return ok_status();
@@ -78,7 +65,7 @@ Status SourceTree::add_directory(const std::string& path) {
 Status SourceTree::check_structure() const {
   // Anything below a symlink would be written through it when the tree is unpacked.
   auto through_symlink = [&](const std::string& path) -> Status {
-    for (std::string dir = parent_of(path); !dir.empty(); dir = parent_of(dir)) {
+    for (std::string dir = path_parent(path); !dir.empty(); dir = path_parent(dir)) {
       auto it = entries_.find(dir);
       if (it != entries_.end() && it->second.kind == EntryKind::kSymlink) {
         return invalid_argument("entry " + quote_path(path) + ": written through the symlink " +
@@ -118,8 +105,8 @@ Result<std::string> SourceTree::resolve_symlink(const std::string& path) const {
 
   // Resolve lexically: `stack` is the location so far, `pending` the components left (reversed).
   std::vector<std::string> stack;
-  if (std::string dir = parent_of(path); !dir.empty()) stack = split_components(dir);
-  std::vector<std::string> pending = split_components(link->data);
+  if (std::string dir = path_parent(path); !dir.empty()) stack = split_path(dir);
+  std::vector<std::string> pending = split_path(link->data);
   std::reverse(pending.begin(), pending.end());
   auto joined = [&] {
     std::string here;
@@ -146,7 +133,7 @@ Result<std::string> SourceTree::resolve_symlink(const std::string& path) const {
       return refuse("leaves the source tree through " + quote_path(here));
     }
     stack.pop_back();
-    auto more = split_components(target);
+    auto more = split_path(target);
     for (auto r = more.rbegin(); r != more.rend(); ++r) pending.push_back(*r);
   }
   return joined();
@@ -167,10 +154,12 @@ Status SourceTree::check_handler() const {
       return invalid_argument(
           "handler.py must be at the root of the source, but it was found at " + quote_path(found) +
           " (archives are not stripped of a top-level folder: pack the folder's contents, "
-          "e.g. `tar -C " + parent_of(found) + " -czf draft.tar.gz .`)");
+          "e.g. `tar -C " +
+          path_parent(found) + " -czf draft.tar.gz .`)");
     }
-    return invalid_argument("no handler.py at the root of the source (the function's entry point "
-                            "is `def handler(payload, ctx)` in handler.py)");
+    return invalid_argument(
+        "no handler.py at the root of the source (the function's entry point "
+        "is `def handler(payload, ctx)` in handler.py)");
   }
   if (h->kind == EntryKind::kSymlink) {
     IGNITE_RETURN_IF_ERROR(resolve_symlink(kHandler).status());

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "builder/util/ascii.h"
 #include "builder/util/quote.h"
 
 namespace ignite::store {
@@ -9,7 +10,7 @@ namespace {
 
 constexpr std::size_t kMaxPartBytes = 63;
 
-bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_alnum(char c) { return is_ascii_lower(c) || is_ascii_digit(c); }
 
 }  // namespace
 
@@ -37,7 +38,7 @@ Status validate_app_part(std::string_view part, std::string_view role) {
       }
       return refuse("has a misplaced '" + std::string(1, c) + "'");
     }
-    if (c >= 'A' && c <= 'Z') return refuse("has an uppercase letter");
+    if (is_ascii_upper(c)) return refuse("has an uppercase letter");
     return refuse("has the character " + quote_text(std::string_view(&c, 1)));
   }
   return ok_status();
@@ -51,7 +52,8 @@ Result<AppId> AppId::from_parts(std::string_view org, std::string_view app) {
 
 Result<AppId> AppId::parse(std::string_view text) {
   std::size_t sep = text.find_first_of("/:");
-  if (sep == std::string_view::npos || text.find_first_of("/:", sep + 1) != std::string_view::npos) {
+  if (sep == std::string_view::npos ||
+      text.find_first_of("/:", sep + 1) != std::string_view::npos) {
     return invalid_argument("app id " + quote_text(text.substr(0, 140)) +
                             " must be ORG/APP or ORG:APP, e.g. acme-corp/greet");
   }

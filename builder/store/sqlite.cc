@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 namespace ignite::store {
 namespace {
 
@@ -16,15 +20,22 @@ Status sqlite_status(sqlite3* db, int rc, std::string_view context) {
   msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return unavailable(msg + " (the store is busy; retry)");
-    case SQLITE_CONSTRAINT: return failed_precondition(msg);
-    case SQLITE_FULL: return resource_exhausted(msg);
-    case SQLITE_CANTOPEN: return failed_precondition(msg);
+    case SQLITE_LOCKED:
+      return unavailable(msg + " (the store is busy; retry)");
+    case SQLITE_CONSTRAINT:
+      return failed_precondition(msg);
+    case SQLITE_FULL:
+      return resource_exhausted(msg);
+    case SQLITE_CANTOPEN:
+      return failed_precondition(msg);
     case SQLITE_PERM:
-    case SQLITE_READONLY: return permission_denied(msg);
+    case SQLITE_READONLY:
+      return permission_denied(msg);
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return data_loss(msg);
-    default: return internal_error(msg);
+    case SQLITE_NOTADB:
+      return data_loss(msg);
+    default:
+      return internal_error(msg);
   }
 }
 
@@ -43,8 +54,22 @@ Result<Database> Database::open(const std::string& path, Create create) {
   Database out(std::move(db), path);
   // WAL lets readers go on while one writer commits; NORMAL sync is durable at checkpoints
   // and never corrupts; FULL is used since a committed version must survive power loss.
-  IGNITE_RETURN_IF_ERROR(out.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-                                  "PRAGMA foreign_keys = ON;"));
+  //
+  // Several processes opening a new database at once all switch it to WAL: each holds a shared
+  // lock and wants the exclusive one, and SQLite breaks that deadlock by answering SQLITE_BUSY
+  // at once, without the busy handler. The switch is idempotent, so it is tried again.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  auto pause = std::chrono::milliseconds(5);
+  for (;;) {
+    Status s = out.exec(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+        "PRAGMA foreign_keys = ON;");
+    if (s.ok()) break;
+    if (s.code() != Code::kUnavailable || std::chrono::steady_clock::now() >= deadline) return s;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(200));
+  }
   return out;
 }
 
@@ -68,22 +93,36 @@ Result<Statement> Database::prepare(std::string_view sql) {
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
 
+void Statement::note_bind(int rc, int index) {
+  if (rc == SQLITE_OK || !bind_status_.ok()) return;
+  bind_status_ = sqlite_status(
+      db_, rc,
+      "binding parameter " + std::to_string(index) + " of \"" + sqlite3_sql(stmt_.get()) + "\"");
+}
+
 Statement& Statement::bind(int index, std::int64_t value) {
-  sqlite3_bind_int64(stmt_.get(), index, value);
+  note_bind(sqlite3_bind_int64(stmt_.get(), index, value), index);
   return *this;
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-  sqlite3_bind_text(stmt_.get(), index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  // sqlite3_bind_text64 takes the length as 64 bits, so no size is truncated on the way;
+  // SQLite itself refuses text over its limit (SQLITE_TOOBIG).
+  note_bind(sqlite3_bind_text64(stmt_.get(), index, value.data(), value.size(), SQLITE_TRANSIENT,
+                                SQLITE_UTF8),
+            index);
   return *this;
 }
 
 Result<bool> Statement::step() {
+  if (!bind_status_.ok()) return bind_status_;
   int rc = sqlite3_step(stmt_.get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return sqlite_status(db_, rc, std::string("running \"") + sqlite3_sql(stmt_.get()) + "\" on " +
-                                  (sqlite3_db_filename(db_, "main") ? sqlite3_db_filename(db_, "main") : "database"));
+  return sqlite_status(
+      db_, rc,
+      std::string("running \"") + sqlite3_sql(stmt_.get()) + "\" on " +
+          (sqlite3_db_filename(db_, "main") ? sqlite3_db_filename(db_, "main") : "database"));
 }
 
 Status Statement::run() {
@@ -96,14 +135,18 @@ Status Statement::run() {
 void Statement::reset() {
   sqlite3_reset(stmt_.get());
   sqlite3_clear_bindings(stmt_.get());
+  bind_status_ = ok_status();
 }
 
-std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(stmt_.get(), index); }
+std::int64_t Statement::column_int(int index) const {
+  return sqlite3_column_int64(stmt_.get(), index);
+}
 
 std::string Statement::column_text(int index) const {
   const auto* p = sqlite3_column_text(stmt_.get(), index);
   int n = sqlite3_column_bytes(stmt_.get(), index);
-  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n))
+           : std::string();
 }
 
 bool Statement::column_is_null(int index) const {

@@ -49,6 +49,8 @@ class Statement {
   Statement(Statement&&) noexcept = default;
   Statement& operator=(Statement&&) noexcept = default;
 
+  // A bind that fails (an index out of range, text too big) is remembered and reported by the
+  // next step(), so that calls can be chained and no statement runs with a missing value.
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view value);
 
@@ -56,7 +58,7 @@ class Statement {
   Result<bool> step();
   // Steps to the end, for statements that return no rows.
   Status run();
-  void reset();
+  void reset();  // also forgets the bindings and a failed bind
 
   std::int64_t column_int(int index) const;
   std::string column_text(int index) const;
@@ -68,8 +70,11 @@ class Statement {
     void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
   };
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  void note_bind(int rc, int index);
+
   sqlite3* db_;
   std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+  Status bind_status_;  // the first failed bind since the last reset()
 };
 
 // BEGIN IMMEDIATE: takes the database's write lock at once, so two writers never both read

@@ -1,5 +1,6 @@
-// Where the embedded store lives when --store is not given (DESIGN.md, "Images and versions"):
-// $IGNITE_STORE, else /var/lib/ignite-builder as root, else ${XDG_DATA_HOME:-~/.local/share}/ignite-builder.
+// Where the embedded store lives when --store is not given (docs/store.md):
+// $IGNITE_STORE, else /var/lib/ignite-builder as root, else
+// ${XDG_DATA_HOME:-~/.local/share}/ignite-builder.
 #pragma once
 
 #include <string>

@@ -39,7 +39,8 @@ Result<std::string> read_file(const std::string& path) {
   return out;
 }
 
-Status write_file_atomic(const std::string& path, std::string_view data, int mode) {
+Status write_file_atomic(const std::string& path, std::string_view data, int mode,
+                         Durability durability) {
   std::string tmpl = path + ".tmp-XXXXXX";
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
@@ -63,11 +64,22 @@ Status write_file_atomic(const std::string& path, std::string_view data, int mod
     p += n;
     left -= static_cast<std::size_t>(n);
   }
-  if (::fsync(fd.get()) != 0) return fail("syncing");
+  const bool synced = durability == Durability::kSynced;
+  if (synced && ::fsync(fd.get()) != 0) return fail("syncing");
+  // close() reports a delayed write error (NFS, quota) that write() did not.
   if (::close(fd.release()) != 0) return fail("closing");
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("renaming to " + path + ":");
-  UniqueFd dir(::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() >= 0) ::fsync(dir.get());
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    return fail("renaming to " + path + ":");
+  }
+  return synced ? sync_directory(dir_of(path)) : ok_status();
+}
+
+Status sync_directory(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return errno_status("opening directory " + dir + " to sync it", errno);
+  if (::fsync(fd.get()) != 0 && errno != EINVAL) {
+    return errno_status("syncing directory " + dir, errno);
+  }
   return ok_status();
 }
 

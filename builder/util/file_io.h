@@ -10,8 +10,21 @@ namespace ignite {
 
 Result<std::string> read_file(const std::string& path);
 
-// Writes `data` to `path` so that readers see either the old file or the whole new one,
-// and a crash leaves no partial file under `path`.
-Status write_file_atomic(const std::string& path, std::string_view data, int mode = 0644);
+// kSynced: the file and its directory entry are on disk before the call returns (fsync of the
+// file, rename, fsync of the directory). kUnsynced: for caches whose readers check what they
+// read (by digest) and fetch again, where a crash may lose the file but never leaves a
+// partial one under its name.
+enum class Durability { kSynced, kUnsynced };
+
+// Writes `data` to `path` through a temporary file beside it ("<path>.tmp-XXXXXX") and a
+// rename, so that readers see either the old file or the whole new one. The temporary file is
+// removed on every error.
+Status write_file_atomic(const std::string& path, std::string_view data, int mode = 0644,
+                         Durability durability = Durability::kSynced);
+
+// fsync of a directory, after a rename or an unlink in it. A file system that cannot sync
+// directories (EINVAL: some network and FUSE file systems) is not an error: there is nothing
+// more to do there.
+Status sync_directory(const std::string& dir);
 
 }  // namespace ignite

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "builder/util/ascii.h"
+
 namespace ignite {
 
 struct Sha256::Impl {
@@ -13,7 +15,8 @@ struct Sha256::Impl {
 Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
   impl_->ctx = EVP_MD_CTX_new();
   // Out of memory or a broken OpenSSL: nothing sensible to return to.
-  if (impl_->ctx == nullptr || EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr) != 1) std::abort();
+  if (impl_->ctx == nullptr || EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr) != 1)
+    std::abort();
 }
 
 Sha256::~Sha256() {
@@ -57,7 +60,7 @@ std::string to_hex(const std::uint8_t* data, std::size_t size) {
 bool is_sha256_hex(std::string_view s) {
   if (s.size() != 64) return false;
   for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    if (!is_lower_hex_digit(c)) return false;
   }
   return true;
 }

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "builder/util/ascii.h"
 #include "builder/wheel/member_path.h"
 
 namespace ignite::wheel {
@@ -44,13 +45,7 @@ std::string member_owner(const std::string& name) { return "member " + quote_mem
 std::string wrapper_base(std::string_view file) {
   auto ends_with_ci = [&](std::string_view suffix) {
     if (file.size() < suffix.size()) return false;
-    std::string_view tail = file.substr(file.size() - suffix.size());
-    for (std::size_t i = 0; i < suffix.size(); ++i) {
-      char c = tail[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (c != suffix[i]) return false;
-    }
-    return true;
+    return ascii_lower(file.substr(file.size() - suffix.size())) == suffix;
   };
   for (std::string_view suffix : {".exe", "-script.py", ".pya"}) {
     if (ends_with_ci(suffix)) return std::string(file.substr(0, file.size() - suffix.size()));

@@ -2,15 +2,11 @@
 
 #include <cstdio>
 
+#include "builder/util/ascii.h"
 #include "builder/util/quote.h"
 #include "builder/util/utf8.h"
 
 namespace ignite::wheel {
-namespace {
-
-bool is_ascii_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-
-}  // namespace
 
 Result<std::string> check_member_name(std::string_view name, bool is_directory) {
   std::string_view path = name;
@@ -31,7 +27,7 @@ Result<std::string> check_member_name(std::string_view name, bool is_directory) 
     // tool would read differently.
     if (c == '\\') return invalid_argument("path holds a backslash");
   }
-  if (path.size() >= 2 && is_ascii_letter(path[0]) && path[1] == ':') {
+  if (path.size() >= 2 && is_ascii_alpha(path[0]) && path[1] == ':') {
     return invalid_argument("path starts with a drive letter");
   }
   std::size_t start = 0;

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "builder/util/path_text.h"
 #include "builder/wheel/member_path.h"
 
 namespace ignite::wheel {
@@ -102,8 +103,7 @@ Result<UniqueFd> TargetTree::open_parent(std::string_view rel) {
 
 Result<UniqueFd> TargetTree::create_file(std::string_view rel, int mode) {
   IGNITE_ASSIGN_OR_RETURN(UniqueFd dir, open_parent(rel));
-  const std::size_t slash = rel.rfind('/');
-  const std::string name(slash == std::string_view::npos ? rel : rel.substr(slash + 1));
+  const std::string name = path_base(rel);
   UniqueFd fd(::openat(dir.get(), name.c_str(),
                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                        static_cast<mode_t>(mode)));

@@ -78,6 +78,48 @@ TEST(IndexSourceTest, ReadsHtmlPagesAndDownloadsWheelsWithoutMetadataFiles) {
   EXPECT_EQ(f.source.counters().wheels, 1u);  // from the content cache
 }
 
+// Retries with 1 ms waits, so that the tests do not sleep.
+HttpOptions quick_retries(int attempts) {
+  HttpOptions options;
+  options.retry.max_attempts = attempts;
+  options.retry.base_delay = std::chrono::milliseconds(1);
+  options.retry.max_delay = std::chrono::milliseconds(1);
+  return options;
+}
+
+TEST(IndexSourceTest, RetriesServerErrorsAndDroppedConnections) {
+  // Each path answers 503 twice, then normally: a page and its metadata file both succeed.
+  Fixture flaky({"--flaky", "2"}, quick_retries(5));
+  ASSERT_NE(flaky.server.port(), 0);
+  auto six = flaky.source.candidates("six");
+  ASSERT_TRUE(six.ok()) << six.status().message();
+  ASSERT_EQ(six->size(), 1u);
+  EXPECT_EQ(flaky.http.request_count(), 3u);
+  ASSERT_TRUE(flaky.source.dependencies((*six)[0]).ok());
+  EXPECT_EQ(flaky.http.request_count(), 6u);
+
+  // Connections closed with no answer are retried too.
+  Fixture dropped({"--drop", "1"}, quick_retries(5));
+  ASSERT_NE(dropped.server.port(), 0);
+  auto flask = dropped.source.candidates("flask");
+  ASSERT_TRUE(flask.ok()) << flask.status().message();
+  EXPECT_EQ(flask->size(), 1u);
+}
+
+TEST(IndexSourceTest, GivesUpAfterTheLastAttemptNamingTheUrl) {
+  Fixture f({"--flaky", "100"}, quick_retries(3));
+  ASSERT_NE(f.server.port(), 0);
+  auto six = f.source.candidates("six");
+  ASSERT_FALSE(six.ok());
+  EXPECT_EQ(six.status().code(), Code::kUnavailable);
+  EXPECT_NE(six.status().message().find("gave up after 3 attempts"), std::string::npos)
+      << six.status().message();
+  EXPECT_NE(six.status().message().find(f.server.simple_url() + "six/"), std::string::npos)
+      << six.status().message();
+  EXPECT_NE(six.status().message().find("HTTP 503"), std::string::npos) << six.status().message();
+  EXPECT_EQ(f.http.request_count(), 3u);
+}
+
 TEST(IndexSourceTest, MarksYankedFiles) {
   Fixture f({"--yank", "six-1.17.0-py2.py3-none-any.whl=broken"});
   auto six = f.source.candidates("six");

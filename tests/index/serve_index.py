@@ -13,7 +13,9 @@ that started it went away).
 
 Options: --auth USER:PASS (Basic auth on every request), --yank FILE[=REASON] (repeatable),
 --corrupt FILE (serve other bytes than the hash says), --html-only, --no-metadata,
---log FILE (append each request path, for tests that count requests).
+--log FILE (append each request path, for tests that count requests), --flaky N (the first N
+requests for each path answer 503 with Retry-After: 0), --drop N (the first N requests for each
+path get their connection closed with no answer).
 """
 import argparse
 import base64
@@ -81,6 +83,8 @@ def main():
     ap.add_argument("--html-only", action="store_true")
     ap.add_argument("--no-metadata", action="store_true")
     ap.add_argument("--log")
+    ap.add_argument("--flaky", type=int, default=0)
+    ap.add_argument("--drop", type=int, default=0)
     args = ap.parse_args()
 
     yanked = {}
@@ -93,6 +97,7 @@ def main():
     if args.auth:
         expected_auth = "Basic " + base64.b64encode(args.auth.encode()).decode()
     log_lock = threading.Lock()
+    seen = {}  # path -> requests so far, for --flaky and --drop
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -111,9 +116,20 @@ def main():
             self.wfile.write(body)
 
         def do_GET(self):
-            if args.log:
-                with log_lock, open(args.log, "a") as f:
-                    f.write(self.path + "\n")
+            with log_lock:
+                if args.log:
+                    with open(args.log, "a") as f:
+                        f.write(self.path + "\n")
+                n = seen[self.path] = seen.get(self.path, 0) + 1
+            if n <= args.drop:
+                self.close_connection = True
+                return
+            if n <= args.drop + args.flaky:
+                self.send_response(503)
+                self.send_header("Retry-After", "0")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             if expected_auth and self.headers.get("Authorization") != expected_auth:
                 return self.send(401, b"unauthorized\n")
             path = self.path.split("?", 1)[0]

@@ -6,7 +6,7 @@
 
 #include "builder/registry/image_reference.h"
 #include "builder/registry/link_header.h"
-#include "builder/registry/retry_policy.h"
+#include "builder/net/retry_policy.h"
 #include "builder/registry/www_authenticate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto challenges = ignite::registry::parse_www_authenticate(text);
   if (challenges.ok() && challenges->empty()) __builtin_trap();  // ok means at least one
   (void)ignite::registry::next_page_link(text);
-  (void)ignite::registry::parse_retry_after(text);
+  (void)ignite::net::parse_retry_after(text);
   auto ref = ignite::registry::ImageReference::parse(text);
   if (ref.ok()) {
     // What parse accepts, to_string writes back to something parse accepts the same way.

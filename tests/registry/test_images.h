@@ -13,7 +13,7 @@
 
 #include "builder/oci/descriptor.h"
 #include "builder/oci/oci_layout.h"
-#include "builder/registry/clock.h"
+#include "builder/net/clock.h"
 #include "builder/registry/registry_client.h"
 #include "tests/testing/temp_dir.h"
 

@@ -73,7 +73,8 @@ TEST(GzipInflaterTest, GarbageTruncationAndCorruptionAreErrors) {
   auto garbage = inflate_all(gz + "trailing", 3, 64);
   EXPECT_EQ(garbage.status().message(), "unexpected data after the end of the gzip stream");
   auto zeros_then_garbage = inflate_all(gz + std::string(5, '\0') + "x", 3, 64);
-  EXPECT_EQ(zeros_then_garbage.status().message(), "unexpected data after the end of the gzip stream");
+  EXPECT_EQ(zeros_then_garbage.status().message(),
+            "unexpected data after the end of the gzip stream");
   auto truncated = inflate_all(gz.substr(0, gz.size() - 4), 5, 64);
   EXPECT_EQ(truncated.status().message(), "the gzip stream is truncated");
   EXPECT_EQ(inflate_all("", 1, 64).status().message(), "the gzip stream is truncated");
@@ -83,7 +84,8 @@ TEST(GzipInflaterTest, GarbageTruncationAndCorruptionAreErrors) {
   EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);
   EXPECT_EQ(bad.status().message().rfind("corrupt gzip data: ", 0), 0u) << bad.status().message();
   auto not_gzip = inflate_all("plain text", 64, 64);
-  EXPECT_EQ(not_gzip.status().message().rfind("corrupt gzip data: ", 0), 0u) << not_gzip.status().message();
+  EXPECT_EQ(not_gzip.status().message().rfind("corrupt gzip data: ", 0), 0u)
+      << not_gzip.status().message();
 }
 
 }  // namespace

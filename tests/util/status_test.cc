@@ -79,7 +79,8 @@ TEST(ResultTest, ValueOfAValueDoesNotAbort) {
 }
 
 TEST(DigestTest, ParseAndPrintAreInverse) {
-  const std::string text = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  const std::string text =
+      "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
   auto d = Digest::parse(text);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->to_string(), text);

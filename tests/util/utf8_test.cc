@@ -8,9 +8,9 @@ namespace {
 TEST(Utf8Test, AcceptsValid) {
   EXPECT_TRUE(is_valid_utf8(""));
   EXPECT_TRUE(is_valid_utf8("plain ascii"));
-  EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9"));           // é
+  EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9"));               // é
   EXPECT_TRUE(is_valid_utf8("\xE6\x97\xA5\xE6\x9C\xAC"));  // 日本
-  EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x94\xA5"));      // 🔥
+  EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x94\xA5"));          // 🔥
 }
 
 TEST(Utf8Test, RejectsInvalidAndSaysWhere) {

@@ -1,8 +1,8 @@
-#include "builder/registry/clock.h"
+#include "builder/net/clock.h"
 
 #include <thread>
 
-namespace ignite::registry {
+namespace ignite::net {
 
 Clock::TimePoint SystemClock::now() { return std::chrono::steady_clock::now(); }
 
@@ -10,4 +10,4 @@ void SystemClock::sleep_for(std::chrono::milliseconds duration) {
   std::this_thread::sleep_for(duration);
 }
 
-}  // namespace ignite::registry
+}  // namespace ignite::net

@@ -1,10 +1,11 @@
-// The registry client's view of time: when a bearer token expires and how long to wait before
-// retrying. Behind an interface so tests can check token reuse and backoff without waiting.
+// The HTTP callers' view of time: when a registry's bearer token expires and how long to wait
+// before retrying. Behind an interface so tests can check token reuse and backoff without
+// waiting.
 #pragma once
 
 #include <chrono>
 
-namespace ignite::registry {
+namespace ignite::net {
 
 class Clock {
  public:
@@ -21,4 +22,4 @@ class SystemClock final : public Clock {
   void sleep_for(std::chrono::milliseconds duration) override;
 };
 
-}  // namespace ignite::registry
+}  // namespace ignite::net

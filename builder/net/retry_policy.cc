@@ -1,8 +1,8 @@
-#include "builder/registry/retry_policy.h"
+#include "builder/net/retry_policy.h"
 
 #include <algorithm>
 
-namespace ignite::registry {
+namespace ignite::net {
 
 std::chrono::milliseconds RetryPolicy::delay_before(
     int next_attempt, std::optional<std::chrono::milliseconds> retry_after) const {
@@ -29,4 +29,4 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   return std::chrono::milliseconds(seconds * 1000);
 }
 
-}  // namespace ignite::registry
+}  // namespace ignite::net
