@@ -2,7 +2,9 @@
 //
 // An image is base (OS + Python) -> runtime host -> dependencies -> app. Every byte follows
 // from its inputs (docs/oci-images.md lists them); nothing reads the clock, the umask, file
-// owners or mtimes, or the directory order. Typical use from the `build` command:
+// owners or mtimes, or the directory order. The pieces, as the `build` command uses them
+// (builder/pipeline/build_function.cc adds the dependency layer, from deps_layer.h, between host
+// and app); tests/oci/image_builder_example_test.cc compiles and runs this example:
 //
 //   using namespace ignite::oci;
 //   IGNITE_ASSIGN_OR_RETURN(OciLayout store,
@@ -11,7 +13,8 @@
 //                           Epoch::from_environment_value(std::getenv("SOURCE_DATE_EPOCH")));
 //   LayerOptions layer_options{epoch};
 //
-//   // (c) Once per base: a debootstrap root filesystem as image "ignite/base:bookworm" ...
+//   // (c) Once per base: a root filesystem as image "ignite/base:bookworm" (the default base,
+//   // ignite/base:python3.11-bookworm, is made so by builder/pipeline/python_base.cc) ...
 //   BaseImageOptions base_options;
 //   base_options.created_by = "debootstrap --variant=minbase --include=python3 bookworm";
 //   base_options.settings.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};

@@ -41,8 +41,9 @@ struct ImageSettings {
   std::map<std::string, std::string> labels;              // added to the base's, overriding
   std::map<std::string, std::string> annotations;         // manifest annotations, not config
 
-  // The function image's fixed settings (DESIGN.md): WorkingDir "/app", User "65532:65532",
-  // ExposedPorts {"8080/tcp"}. The caller adds env, entrypoint, labels and annotations.
+  // The function image's fixed settings (docs/oci-images.md, "Image config"): WorkingDir "/app",
+  // User "65532:65532", ExposedPorts {"8080/tcp"}. The caller adds env, entrypoint, labels and
+  // annotations.
   static ImageSettings for_function();
 };
 

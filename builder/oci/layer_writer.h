@@ -21,7 +21,7 @@
 
 namespace ignite::oci {
 
-// Where layers go in the image (DESIGN.md, "Images and versions").
+// Where layers go in the image (docs/oci-images.md, "Layer format").
 inline constexpr std::string_view kAppPrefix = "app";
 inline constexpr std::string_view kHostPrefix = "opt/ignite/host";
 

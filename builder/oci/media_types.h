@@ -28,7 +28,7 @@ inline constexpr std::string_view kAnnotationRefName = "org.opencontainers.image
 // Manifest annotation set by compose_image: the digest of the base image's manifest.
 inline constexpr std::string_view kAnnotationBaseDigest = "org.opencontainers.image.base.digest";
 
-// The only platform images are built for (DESIGN.md: linux/amd64).
+// The only platform images are built for (linux/amd64: docs/base-image.md, "Scope").
 inline constexpr std::string_view kArchitecture = "amd64";
 inline constexpr std::string_view kOs = "linux";
 

@@ -1,5 +1,5 @@
 // The app layer's plan: a draft's SourceTree placed under a prefix ("app"), exactly the tree
-// and nothing added, with modes normalized (DESIGN.md, "Images and versions").
+// and nothing added, with modes normalized (docs/oci-images.md, "Layer format").
 #pragma once
 
 #include <string_view>

@@ -1,4 +1,4 @@
-// The embedded store (DESIGN.md, "Images and versions"): one directory holding
+// The embedded store (docs/store.md): one directory holding
 //   oci/        an OCI image layout; refs "<org>/<app>:v<N>" and the base images
 //   ignite.db   the SQLite database of apps and versions (the authority for numbers)
 //   tmp/        work directories of builds in progress (base image creation)
