@@ -116,10 +116,21 @@ class StartupFailureTest(unittest.TestCase):
 
 class EnvironmentTest(unittest.TestCase):
     def test_port_is_respected(self):
-        with socket.socket() as probe:  # a port that was free a moment ago
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        host = Host(self.addCleanup, make_app(self.addCleanup, ECHO), port=str(port)).start()
+        # A port free a moment ago may be taken by a parallel test before the host binds it:
+        # then the host exits 4 ("Address already in use") and another port is tried.
+        for _ in range(5):
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            host = Host(self.addCleanup, make_app(self.addCleanup, ECHO), port=str(port))
+            try:
+                host.start()
+                break
+            except AssertionError:
+                if host.wait_exit() != 4 or "Address already in use" not in host.stderr.text():
+                    raise
+        else:
+            self.fail("five ports in a row were taken before the host could bind them")
         self.assertEqual(host.port, port)
         self.assertEqual(host.request("POST", "/", b"on my port").body, b"on my port")
 
