@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "tests/testing/temp_dir.h"
 
 namespace ignite::store {
@@ -32,6 +36,28 @@ TEST(SqliteTest, AFailedBindIsReportedByTheNextStepAndForgottenByReset) {
   count->reset();
   ASSERT_TRUE(*count->step());
   EXPECT_EQ(count->column_int(0), 1);
+}
+
+// Opening a new database from many connections at once: each switches it to WAL, which
+// deadlocks between them and makes SQLite answer SQLITE_BUSY without its busy handler.
+TEST(SqliteTest, ManyConnectionsOpenANewDatabaseAtOnce) {
+  for (int round = 0; round < 20; ++round) {
+    testing::TempDir dir;
+    const std::string path = dir.path() + "/new.db";
+    std::atomic<int> ready{0};
+    std::vector<Status> results(8);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        ++ready;
+        while (ready.load() < 8) std::this_thread::yield();
+        auto db = Database::open(path);
+        results[t] = db.ok() ? db->exec("CREATE TABLE IF NOT EXISTS t (a INTEGER)") : db.status();
+      });
+    }
+    for (auto& th : threads) th.join();
+    for (const Status& r : results) ASSERT_TRUE(r.ok()) << "round " << round << ": " << r.message();
+  }
 }
 
 }  // namespace
