@@ -1,0 +1,220 @@
+// The durable build queue (docs/queue.md): a build is recorded before submit() returns, workers
+// claim builds under leases that they keep alive with heartbeats, an expired lease goes back to
+// the queue with the next epoch, and every step a worker reports is fenced by its epoch, so a
+// stalled worker can never change a build that another worker has taken over. The commit itself
+// is fenced inside the transaction that records the version (succeed_in_transaction), so such a
+// worker can never publish a second version either.
+//
+// BuildQueue is the interface; SqliteBuildQueue (sqlite_build_queue.h) fills it for the embedded
+// store, and a PostgreSQL implementation can fill it next: the guarantees each method states are
+// the contract, and tests/store/build_queue_test.cc is written against them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "builder/store/app_id.h"
+#include "builder/store/sqlite.h"
+#include "builder/util/status.h"
+
+namespace ignite::store {
+
+// As the API's enum (proto/dodil/ignite/builder/v1/build.proto), without UNSPECIFIED.
+enum class BuildState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
+enum class BuildPriority { kNormal, kPublish };  // PublishDraft's builds are kPublish
+
+// "QUEUED", "RUNNING", ... as the API and the database spell them.
+std::string_view build_state_name(BuildState state);
+std::optional<BuildState> parse_build_state(std::string_view name);
+// SUCCEEDED, FAILED and CANCELLED: a build in one of them never changes again.
+bool is_finished(BuildState state);
+
+// Strings carry {} so that BuildRecord{id, app} leaves the rest at their defaults without a
+// -Wmissing-field-initializers warning (AppId has no default, so the record needs one).
+struct BuildRecord {
+  std::string id{};  // "b-" and 32 hex digits (128 random bits)
+  AppId app;
+  BuildState state = BuildState::kQueued;
+  BuildPriority priority = BuildPriority::kNormal;
+  std::string stage{};            // the stage the current (or last) attempt is in; "" while queued
+  std::string source_digest{};    // sha256:... of the source bytes, in the store's content store
+  std::string code_hash{};        // codeHash v1 of the draft; "" for an image
+  std::int64_t version = 0;       // once SUCCEEDED
+  std::string manifest_digest{};  // once SUCCEEDED
+  std::string lock_hash{};        // once SUCCEEDED; "" without requirements (the API reports it)
+  std::string error{};            // the last attempt's failure, for a person; "" once SUCCEEDED
+  int attempts = 0;               // claims so far, this one included
+  int max_attempts = 0;
+  int leases_lost = 0;  // attempts that ended with an expired lease
+  bool cancel_requested = false;
+  // Milliseconds since the Unix epoch, from the queue's clock; 0 when not yet.
+  std::int64_t submitted_at_ms = 0;
+  std::int64_t started_at_ms = 0;   // the first claim
+  std::int64_t finished_at_ms = 0;  // SUCCEEDED, FAILED or CANCELLED
+  std::int64_t deadline_ms = 0;     // submitted_at_ms + the submit's deadline
+  std::int64_t not_before_ms = 0;   // a retry waits for its backoff until then
+  // The lease of the current (or last) attempt. The epoch counts claims: each claim takes the
+  // next one, and only the holder of the current one may change the build.
+  std::string lease_owner{};
+  std::int64_t lease_epoch = 0;
+  std::int64_t lease_expires_ms = 0;
+};
+
+// A build's history: every state change and stage, numbered 1, 2, 3... per build without gaps,
+// so a watcher resumes with events(id, last_sequence_seen).
+struct BuildEvent {
+  std::string build_id{};
+  std::int64_t sequence = 0;
+  BuildState state = BuildState::kQueued;  // the build's state after the event
+  std::string stage{};
+  std::string message{};
+  std::int64_t at_ms = 0;
+};
+
+inline constexpr std::chrono::milliseconds kDefaultBuildDeadline = std::chrono::minutes(15);
+
+struct SubmitOptions {
+  int max_attempts = 3;  // claims, lost leases and retried failures included
+  // From submission: a build queued or running past it fails with "deadline exceeded".
+  std::chrono::milliseconds deadline = kDefaultBuildDeadline;
+};
+
+// What a claim hands a worker: the build, and the epoch every later call must show.
+struct Claim {
+  BuildRecord build;
+  std::int64_t epoch = 0;
+};
+
+// What the commit recorded, for the build's record.
+struct BuildOutcome {
+  std::int64_t version = 0;
+  std::string manifest_digest{};
+  std::string lock_hash{};
+};
+
+struct BuildFilter {
+  std::optional<AppId> app{};         // every app when unset
+  std::optional<BuildState> state{};  // any state when unset
+  int page_size = 0;                  // 50 when 0, at most 500
+  std::string page_token{};           // next_page_token of the previous page; "" for the first
+};
+
+struct BuildPage {
+  std::vector<BuildRecord> builds{};  // newest submission first
+  std::string next_page_token{};      // "" on the last page
+};
+
+// Waiting time before retry number `failed_attempts` + 1: 1 s, 2 s, 4 s... at most 60 s.
+std::chrono::milliseconds default_backoff(int failed_attempts);
+
+struct QueueOptions {
+  // Running builds one org may have at once, so that one org's burst never takes every worker.
+  int max_running_per_org = 2;
+  // The queue's clock, milliseconds since the Unix epoch; the system clock when unset. Tests
+  // pass a fake one, so nothing in them ever sleeps.
+  std::function<std::int64_t()> now_ms;
+  // The wait before a retry (default_backoff when unset).
+  std::function<std::chrono::milliseconds(int failed_attempts)> backoff;
+};
+
+// Every method is atomic: a state change and its event are recorded together or not at all, and
+// concurrent callers (threads or processes, each with its own queue object) see them in one
+// order. Errors: NOT_FOUND for an unknown build id, INVALID_ARGUMENT for bad arguments,
+// UNAVAILABLE when the store stays busy (retry), ABORTED "lease lost: ..." for a fenced call
+// whose epoch is not the build's current one or whose build is no longer running.
+//
+// Fenced calls (heartbeat, set_stage, fail, mark_cancelled, succeed_in_transaction) check the
+// lease first (ABORTED). Past the build's deadline, heartbeat and set_stage then fail the build
+// and return DEADLINE_EXCEEDED; succeed_in_transaction returns it without writing (it must not
+// write into a transaction that rolls back); fail records the worker's own error, without a
+// retry; mark_cancelled cancels. A lease that has expired but has not been taken over yet is
+// still honored (and a heartbeat renews it): nobody else can have the build, so nothing is lost
+// by letting its worker go on.
+class BuildQueue {
+ public:
+  virtual ~BuildQueue() = default;
+
+  // Records a QUEUED build and its first event before returning. `source_digest` must be a
+  // sha256 digest; `code_hash` one or "" (an image has none).
+  virtual Result<BuildRecord> submit(const AppId& app, std::string_view source_digest,
+                                     std::string_view code_hash, BuildPriority priority,
+                                     const SubmitOptions& options) = 0;
+
+  // First settles what time has decided (sweep()), then hands `worker_id` the next build:
+  // publish priority first, then the oldest submission, skipping builds still in their backoff
+  // and orgs that already run QueueOptions::max_running_per_org builds. nullopt when there is
+  // none to take. The build is RUNNING under a lease of `lease` with the next epoch, and its
+  // attempt is counted.
+  virtual Result<std::optional<Claim>> claim(std::string_view worker_id,
+                                             std::chrono::milliseconds lease) = 0;
+
+  // Renews the lease for `lease` from now. Returns whether a cancel was requested (the worker
+  // should stop at its next stage boundary, or at once with mark_cancelled).
+  virtual Result<bool> heartbeat(std::string_view id, std::int64_t epoch,
+                                 std::chrono::milliseconds lease) = 0;
+
+  // A stage boundary: records that the build enters `stage` (an event). When a cancel was
+  // requested, the build does not enter it: it is CANCELLED here and the call returns CANCELLED,
+  // so the worker stops. (One call at each boundary, and no window between "is a cancel
+  // requested?" and "go on".)
+  virtual Status set_stage(std::string_view id, std::int64_t epoch, std::string_view stage) = 0;
+
+  // The attempt failed with `error`. A retryable failure with attempts left goes back to the
+  // queue (QUEUED, not before now + the backoff); otherwise the build is FAILED with `error`.
+  // A requested cancel wins over a retry: the build is CANCELLED, `error` kept. Returns the
+  // build as recorded.
+  virtual Result<BuildRecord> fail(std::string_view id, std::int64_t epoch, std::string_view error,
+                                   bool retryable) = 0;
+
+  // Stops the build as CANCELLED, for a worker that learned of a requested cancel (heartbeat)
+  // and stops mid-stage. FAILED_PRECONDITION when no cancel was requested: a worker never
+  // cancels a build on its own.
+  virtual Status mark_cancelled(std::string_view id, std::int64_t epoch) = 0;
+
+  // The user's cancel. QUEUED: CANCELLED at once. RUNNING: cancel_requested is set and the
+  // worker stops at its next stage boundary, the commit included (a no-op when already set).
+  // SUCCEEDED: FAILED_PRECONDITION "build X already published as vN". FAILED or CANCELLED:
+  // FAILED_PRECONDITION "build X already ended as FAILED" (or CANCELLED). Returns the build.
+  virtual Result<BuildRecord> request_cancel(std::string_view id) = 0;
+
+  virtual Result<BuildRecord> get(std::string_view id) = 0;
+  virtual Result<BuildPage> list(const BuildFilter& filter) = 0;
+  // The build's events with a sequence above `after_sequence`, in order.
+  virtual Result<std::vector<BuildEvent>> events(std::string_view id,
+                                                 std::int64_t after_sequence) = 0;
+
+  // Fails every unfinished build past its deadline, and returns every RUNNING build whose lease
+  // expired to the queue (or fails it, "lease lost N times", when its attempts are spent).
+  // claim() does this first; a service may also call it on a timer so that get() and list()
+  // show it without waiting for a worker.
+  virtual Status sweep() = 0;
+
+  // The fenced commit: records the build SUCCEEDED with `outcome` inside the transaction that
+  // records the version, so that the version and the build's success commit together or not at
+  // all. Call it first in VersionStore::commit_version's `publish` callback (before the registry
+  // tag or anything else outside the store), with `store_tx` the version store's connection,
+  // whose transaction holds the write lock: no reclaim can come between the check and the
+  // commit. When the lease was lost (ABORTED "lease lost: build X was taken over (epoch E is not
+  // current)"), the deadline passed (DEADLINE_EXCEEDED) or a cancel was requested (CANCELLED: the
+  // commit is a stage boundary too; the worker then calls mark_cancelled), it returns the error
+  // and writes nothing, so commit_version rolls back and takes no number.
+  //
+  // `store_tx` is SQLite's connection because the version store is SQLite's alone today; when it
+  // gets an interface for PostgreSQL, this parameter becomes that store's transaction handle.
+  virtual Status succeed_in_transaction(Database& store_tx, std::string_view id, std::int64_t epoch,
+                                        const BuildOutcome& outcome) = 0;
+
+ protected:
+  BuildQueue() = default;
+  BuildQueue(const BuildQueue&) = default;
+  BuildQueue(BuildQueue&&) = default;
+  BuildQueue& operator=(const BuildQueue&) = default;
+  BuildQueue& operator=(BuildQueue&&) = default;
+};
+
+}  // namespace ignite::store

@@ -1,0 +1,85 @@
+-- The build queue's tables in the store's database (docs/queue.md), queue schema version 1,
+-- recorded in meta as 'queue_schema_version'. Kept apart from the version store's schema
+-- (schema.sql, 'schema_version') so that either can change without the other.
+-- Times are milliseconds since the Unix epoch, from the queue's clock.
+
+-- As in schema.sql: whichever of the two is opened first creates it.
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS builds (
+  seq              INTEGER PRIMARY KEY,  -- submission order, taken under the write lock
+  id               TEXT NOT NULL UNIQUE, -- "b-" and 32 hex digits
+  org              TEXT NOT NULL,
+  app              TEXT NOT NULL,        -- no row in apps until its first version commits
+  state            TEXT NOT NULL
+                   CHECK (state IN ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
+  priority         INTEGER NOT NULL CHECK (priority IN (1, 2)),  -- 1 normal, 2 publish (the API's)
+  stage            TEXT NOT NULL,
+  source_digest    TEXT NOT NULL,
+  code_hash        TEXT NOT NULL,
+  version          INTEGER NOT NULL,
+  manifest_digest  TEXT NOT NULL,
+  lock_hash        TEXT NOT NULL,
+  error            TEXT NOT NULL,
+  attempts         INTEGER NOT NULL CHECK (attempts >= 0),
+  max_attempts     INTEGER NOT NULL CHECK (max_attempts >= 1),
+  leases_lost      INTEGER NOT NULL CHECK (leases_lost >= 0),
+  cancel_requested INTEGER NOT NULL CHECK (cancel_requested IN (0, 1)),
+  submitted_at_ms  INTEGER NOT NULL,
+  started_at_ms    INTEGER NOT NULL,
+  finished_at_ms   INTEGER NOT NULL,
+  deadline_ms      INTEGER NOT NULL,
+  not_before_ms    INTEGER NOT NULL,
+  lease_owner      TEXT NOT NULL,
+  lease_epoch      INTEGER NOT NULL CHECK (lease_epoch >= 0),
+  lease_expires_ms INTEGER NOT NULL,
+  CHECK (state != 'SUCCEEDED' OR version >= 1)
+) STRICT;
+
+-- A finished build never changes, whatever a bug or a stale worker tries: the last line of the
+-- fencing in sqlite_build_queue.cc, not the first. (Nothing deletes builds yet; retention will
+-- delete a finished build with its events, in a later queue schema.)
+CREATE TRIGGER IF NOT EXISTS finished_builds_never_change BEFORE UPDATE ON builds
+WHEN OLD.state IN ('SUCCEEDED', 'FAILED', 'CANCELLED')
+BEGIN
+  SELECT RAISE(ABORT, 'a finished build never changes');
+END;
+
+-- claim(): the next queued build, publish priority first, then by submission.
+CREATE INDEX IF NOT EXISTS builds_queued ON builds (priority DESC, seq) WHERE state = 'QUEUED';
+-- claim(): the per-org count of running builds; sweep(): expired leases.
+CREATE INDEX IF NOT EXISTS builds_running_by_org ON builds (org) WHERE state = 'RUNNING';
+CREATE INDEX IF NOT EXISTS builds_running_by_lease ON builds (lease_expires_ms)
+  WHERE state = 'RUNNING';
+-- sweep(): deadlines of the unfinished.
+CREATE INDEX IF NOT EXISTS builds_unfinished_by_deadline ON builds (deadline_ms)
+  WHERE state IN ('QUEUED', 'RUNNING');
+-- list(): by app, by state, newest first.
+CREATE INDEX IF NOT EXISTS builds_by_app ON builds (org, app, seq);
+CREATE INDEX IF NOT EXISTS builds_by_state ON builds (state, seq);
+
+CREATE TABLE IF NOT EXISTS build_events (
+  build_id TEXT NOT NULL REFERENCES builds (id),
+  sequence INTEGER NOT NULL CHECK (sequence >= 1),
+  state    TEXT NOT NULL,
+  stage    TEXT NOT NULL,
+  message  TEXT NOT NULL,
+  at_ms    INTEGER NOT NULL,
+  PRIMARY KEY (build_id, sequence)
+) STRICT, WITHOUT ROWID;
+
+-- Sequences are 1, 2, 3... per build: a watcher that saw N has seen every event up to N.
+CREATE TRIGGER IF NOT EXISTS build_events_are_gapless BEFORE INSERT ON build_events
+WHEN NEW.sequence != (SELECT COALESCE(MAX(sequence), 0) + 1 FROM build_events
+                      WHERE build_id = NEW.build_id)
+BEGIN
+  SELECT RAISE(ABORT, 'build event sequences are gapless');
+END;
+
+CREATE TRIGGER IF NOT EXISTS build_events_never_change BEFORE UPDATE ON build_events
+BEGIN
+  SELECT RAISE(ABORT, 'build events are immutable');
+END;

@@ -1,0 +1,685 @@
+#include "builder/store/sqlite_build_queue.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+
+#include "builder/store/build_id.h"
+#include "builder/store/queue_schema_sql.h"
+#include "builder/util/digest.h"
+#include "builder/util/quote.h"
+
+namespace ignite::store {
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+// A bound on retries, so that a typo (max_attempts = 1000) cannot keep a build cycling for hours;
+// the deadline bounds it too.
+constexpr int kMaxAttemptsLimit = 100;
+constexpr std::size_t kMaxNameBytes = 128;  // worker ids and stage names
+
+// The columns of a BuildRecord, in read_record's order; `seq` follows them where a query needs it.
+constexpr std::string_view kColumns =
+    "id, org, app, state, priority, stage, source_digest, code_hash, version, manifest_digest, "
+    "lock_hash, error, attempts, max_attempts, leases_lost, cancel_requested, submitted_at_ms, "
+    "started_at_ms, finished_at_ms, deadline_ms, not_before_ms, lease_owner, lease_epoch, "
+    "lease_expires_ms";
+constexpr int kSeqColumn = 24;
+
+// The API's numbers (build.proto), so the column reads the same there and here.
+std::int64_t priority_value(BuildPriority p) { return p == BuildPriority::kPublish ? 2 : 1; }
+
+std::string_view priority_name(BuildPriority p) {
+  return p == BuildPriority::kPublish ? "publish" : "normal";
+}
+
+std::string state_text(BuildState s) { return std::string(build_state_name(s)); }
+
+// "900 s", "1.5 s", "250 ms": durations in events and errors, for a person.
+std::string duration_text(std::int64_t ms) {
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+  if (ms > 1000) return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
+  return std::to_string(ms) + " ms";
+}
+
+std::string times(int n) { return std::to_string(n) + (n == 1 ? " time" : " times"); }
+
+// Where a running build is: "in stage layers", or "before its first stage".
+std::string where_text(const BuildRecord& b) {
+  return b.stage.empty() ? std::string("before its first stage") : "in stage " + b.stage;
+}
+
+std::string attempt_text(const BuildRecord& b) {
+  return "attempt " + std::to_string(b.attempts) + " of " + std::to_string(b.max_attempts);
+}
+
+// Worker ids and stage names go into events and messages: printable ASCII, no spaces.
+Status validate_name(std::string_view name, std::string_view role) {
+  if (name.empty()) return invalid_argument(std::string(role) + " is empty");
+  if (name.size() > kMaxNameBytes) {
+    return invalid_argument(std::string(role) + " " + quote_text(name.substr(0, 80)) +
+                            " is longer than " + std::to_string(kMaxNameBytes) + " bytes");
+  }
+  for (char c : name) {
+    if (c <= ' ' || c > '~') {
+      return invalid_argument(std::string(role) + " " + quote_text(name) +
+                              " holds a character other than printable ASCII");
+    }
+  }
+  return ok_status();
+}
+
+// Ids reach messages and queries only once they have the shape the queue gives.
+Status validate_id(std::string_view id) {
+  if (is_build_id(id)) return ok_status();
+  return invalid_argument("build id " + quote_text(id.substr(0, 80)) +
+                          " is not one this queue gives (\"b-\" and 32 hex digits)");
+}
+
+Result<BuildRecord> read_record(const Statement& q) {
+  IGNITE_ASSIGN_OR_RETURN(AppId app, AppId::from_parts(q.column_text(1), q.column_text(2)));
+  const std::string id = q.column_text(0);
+  std::optional<BuildState> state = parse_build_state(q.column_text(3));
+  if (!state) {
+    return data_loss("build " + id + " has the unknown state " + quote_text(q.column_text(3)));
+  }
+  BuildRecord r{id, std::move(app)};
+  r.state = *state;
+  r.priority = q.column_int(4) == 2 ? BuildPriority::kPublish : BuildPriority::kNormal;
+  r.stage = q.column_text(5);
+  r.source_digest = q.column_text(6);
+  r.code_hash = q.column_text(7);
+  r.version = q.column_int(8);
+  r.manifest_digest = q.column_text(9);
+  r.lock_hash = q.column_text(10);
+  r.error = q.column_text(11);
+  r.attempts = static_cast<int>(q.column_int(12));
+  r.max_attempts = static_cast<int>(q.column_int(13));
+  r.leases_lost = static_cast<int>(q.column_int(14));
+  r.cancel_requested = q.column_int(15) != 0;
+  r.submitted_at_ms = q.column_int(16);
+  r.started_at_ms = q.column_int(17);
+  r.finished_at_ms = q.column_int(18);
+  r.deadline_ms = q.column_int(19);
+  r.not_before_ms = q.column_int(20);
+  r.lease_owner = q.column_text(21);
+  r.lease_epoch = q.column_int(22);
+  r.lease_expires_ms = q.column_int(23);
+  return r;
+}
+
+Result<BuildRecord> load(Database& db, std::string_view id) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q, db.prepare("SELECT " + std::string(kColumns) + " FROM builds WHERE id = ?1"));
+  q.bind(1, id);
+  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row) return not_found("build " + std::string(id) + " not found");
+  return read_record(q);
+}
+
+// Binds every column but id (?1) as ?2...?24, in kColumns's order.
+void bind_record(Statement& q, const BuildRecord& b) {
+  q.bind(1, b.id)
+      .bind(2, b.app.org())
+      .bind(3, b.app.app())
+      .bind(4, build_state_name(b.state))
+      .bind(5, priority_value(b.priority))
+      .bind(6, b.stage)
+      .bind(7, b.source_digest)
+      .bind(8, b.code_hash)
+      .bind(9, b.version)
+      .bind(10, b.manifest_digest)
+      .bind(11, b.lock_hash)
+      .bind(12, b.error)
+      .bind(13, std::int64_t{b.attempts})
+      .bind(14, std::int64_t{b.max_attempts})
+      .bind(15, std::int64_t{b.leases_lost})
+      .bind(16, std::int64_t{b.cancel_requested ? 1 : 0})
+      .bind(17, b.submitted_at_ms)
+      .bind(18, b.started_at_ms)
+      .bind(19, b.finished_at_ms)
+      .bind(20, b.deadline_ms)
+      .bind(21, b.not_before_ms)
+      .bind(22, b.lease_owner)
+      .bind(23, b.lease_epoch)
+      .bind(24, b.lease_expires_ms);
+}
+
+Status add_event(Database& db, const BuildRecord& b, std::string_view message, std::int64_t now) {
+  // The next sequence is read in the same statement, under the write lock the caller holds.
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q,
+      db.prepare("INSERT INTO build_events (build_id, sequence, state, stage, message, at_ms) "
+                 "SELECT ?1, COALESCE(MAX(sequence), 0) + 1, ?2, ?3, ?4, ?5 FROM build_events "
+                 "WHERE build_id = ?1"));
+  q.bind(1, b.id).bind(2, build_state_name(b.state)).bind(3, b.stage).bind(4, message).bind(5, now);
+  return q.run();
+}
+
+Status insert(Database& db, const BuildRecord& b, std::string_view message, std::int64_t now) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q, db.prepare("INSERT INTO builds (" + std::string(kColumns) +
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                              "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"));
+  bind_record(q, b);
+  IGNITE_RETURN_IF_ERROR(q.run());
+  return add_event(db, b, message, now);
+}
+
+// Writes the whole record back with its event: callers load, decide and change the record in
+// C++ under the write lock, which keeps every transition readable in one place.
+Status save(Database& db, const BuildRecord& b, std::string_view message, std::int64_t now) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q,
+      db.prepare("UPDATE builds SET org = ?2, app = ?3, state = ?4, priority = ?5, stage = ?6, "
+                 "source_digest = ?7, code_hash = ?8, version = ?9, manifest_digest = ?10, "
+                 "lock_hash = ?11, error = ?12, attempts = ?13, max_attempts = ?14, "
+                 "leases_lost = ?15, cancel_requested = ?16, submitted_at_ms = ?17, "
+                 "started_at_ms = ?18, finished_at_ms = ?19, deadline_ms = ?20, "
+                 "not_before_ms = ?21, lease_owner = ?22, lease_epoch = ?23, "
+                 "lease_expires_ms = ?24 WHERE id = ?1"));
+  bind_record(q, b);
+  IGNITE_RETURN_IF_ERROR(q.run());
+  return add_event(db, b, message, now);
+}
+
+void finish(BuildRecord& b, BuildState state, std::int64_t now) {
+  b.state = state;
+  b.finished_at_ms = now;
+  b.lease_expires_ms = 0;  // owner and epoch stay: who ran it last
+}
+
+void requeue(BuildRecord& b, std::int64_t not_before) {
+  b.state = BuildState::kQueued;
+  b.stage.clear();
+  b.lease_owner.clear();
+  b.lease_expires_ms = 0;
+  b.not_before_ms = not_before;
+}
+
+// The fencing rule. The epoch is compared first: a worker whose build was taken over learns
+// that, whatever happened to the build since.
+Status check_lease(const BuildRecord& b, std::int64_t epoch) {
+  if (epoch != b.lease_epoch) {
+    return aborted("lease lost: build " + b.id + " was taken over (epoch " + std::to_string(epoch) +
+                   " is not current)");
+  }
+  if (b.state != BuildState::kRunning) {
+    return aborted("lease lost: build " + b.id + " is " + state_text(b.state) +
+                   ", no longer running");
+  }
+  return ok_status();
+}
+
+bool past_deadline(const BuildRecord& b, std::int64_t now) { return now >= b.deadline_ms; }
+
+std::string deadline_error(const BuildRecord& b) {
+  std::string where =
+      b.state == BuildState::kQueued ? "still queued" : where_text(b) + ", " + attempt_text(b);
+  return "deadline exceeded: not finished within " +
+         duration_text(b.deadline_ms - b.submitted_at_ms) + " of its submission (" + where + ")";
+}
+
+// Fails `b` for its deadline (caller holds the write lock).
+Status fail_for_deadline(Database& db, BuildRecord& b, std::int64_t now) {
+  b.error = deadline_error(b);
+  finish(b, BuildState::kFailed, now);
+  return save(db, b, b.error, now);
+}
+
+Status deadline_status(const BuildRecord& b) {
+  return Status(Code::kDeadlineExceeded, "build " + b.id + ": " + b.error);
+}
+
+// The ids a query returns, read to the end before any of them is changed.
+Result<std::vector<std::string>> select_ids(Database& db, std::string_view sql, std::int64_t now) {
+  IGNITE_ASSIGN_OR_RETURN(Statement q, db.prepare(sql));
+  q.bind(1, now);
+  std::vector<std::string> ids;
+  for (;;) {
+    IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    ids.push_back(q.column_text(0));
+  }
+  return ids;
+}
+
+Result<std::optional<std::string>> recorded_queue_schema(Database& db) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement has,
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"));
+  IGNITE_ASSIGN_OR_RETURN(bool exists, has.step());
+  if (!exists) return std::optional<std::string>();
+  IGNITE_ASSIGN_OR_RETURN(Statement q,
+                          db.prepare("SELECT value FROM meta WHERE key = 'queue_schema_version'"));
+  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(q.column_text(0));
+}
+
+Result<std::int64_t> parse_page_token(std::string_view token) {
+  std::int64_t seq = 0;
+  auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), seq);
+  if (ec != std::errc() || end != token.data() + token.size() || seq < 1 || token[0] == '0') {
+    return invalid_argument("page token " + quote_text(token.substr(0, 80)) +
+                            " is not one list() returned");
+  }
+  return seq;
+}
+
+}  // namespace
+
+Result<SqliteBuildQueue> SqliteBuildQueue::open(const std::string& path, QueueOptions options,
+                                                Database::Create create) {
+  if (options.max_running_per_org < 1) {
+    return invalid_argument("max_running_per_org must be at least 1, not " +
+                            std::to_string(options.max_running_per_org));
+  }
+  IGNITE_ASSIGN_OR_RETURN(Database db, Database::open(path, create));
+  const std::string current = std::to_string(kQueueSchemaVersion);
+  IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> version, recorded_queue_schema(db));
+  // The write lock only when the tables must be made, so opening never waits for a writer.
+  if (!version) {
+    IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
+    IGNITE_ASSIGN_OR_RETURN(version, recorded_queue_schema(db));  // another process, meanwhile?
+    if (!version) {
+      IGNITE_RETURN_IF_ERROR(db.exec(kQueueSchemaSql).with_context("creating the build queue"));
+      IGNITE_ASSIGN_OR_RETURN(
+          Statement q,
+          db.prepare("INSERT INTO meta (key, value) VALUES ('queue_schema_version', ?1)"));
+      q.bind(1, current);
+      IGNITE_RETURN_IF_ERROR(q.run());
+      version = current;
+    }
+    IGNITE_RETURN_IF_ERROR(tx.commit());
+  }
+  if (*version != current) {
+    return failed_precondition("database " + path + " has build queue schema version " + *version +
+                               ", this ignite-builder reads version " + current +
+                               " (was it written by a newer ignite-builder?)");
+  }
+  return SqliteBuildQueue(std::move(db), std::move(options));
+}
+
+std::int64_t SqliteBuildQueue::now_ms() const {
+  if (options_.now_ms) return options_.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::chrono::milliseconds SqliteBuildQueue::backoff(int failed_attempts) const {
+  return options_.backoff ? options_.backoff(failed_attempts) : default_backoff(failed_attempts);
+}
+
+Result<BuildRecord> SqliteBuildQueue::submit(const AppId& app, std::string_view source_digest,
+                                             std::string_view code_hash, BuildPriority priority,
+                                             const SubmitOptions& options) {
+  const std::string ctx = "submitting a build of " + app.to_string();
+  if (Status s = Digest::parse(source_digest).status(); !s.ok()) {
+    return s.with_context(ctx + ": source digest");
+  }
+  if (!code_hash.empty()) {
+    if (Status s = Digest::parse(code_hash).status(); !s.ok()) {
+      return s.with_context(ctx + ": code hash");
+    }
+  }
+  if (options.max_attempts < 1 || options.max_attempts > kMaxAttemptsLimit) {
+    return invalid_argument(ctx + ": max_attempts must be 1 to " +
+                            std::to_string(kMaxAttemptsLimit) + ", not " +
+                            std::to_string(options.max_attempts));
+  }
+  if (options.deadline.count() <= 0) {
+    return invalid_argument(ctx + ": the deadline must be positive");
+  }
+  IGNITE_ASSIGN_OR_RETURN(std::string id, new_build_id());
+  auto tx = Transaction::begin_immediate(db_);
+  if (!tx.ok()) return tx.status().with_context(ctx);
+  // Every method reads the clock under the write lock, so that a call which waited for the lock
+  // never acts on the time before its wait (an expired lease it would not see, a lease shorter
+  // than asked).
+  const std::int64_t now = now_ms();
+  BuildRecord b{id, app};
+  b.state = BuildState::kQueued;
+  b.priority = priority;
+  b.source_digest = std::string(source_digest);
+  b.code_hash = std::string(code_hash);
+  b.max_attempts = options.max_attempts;
+  b.submitted_at_ms = now;
+  b.deadline_ms = now + options.deadline.count();
+  b.not_before_ms = now;
+  const std::string message = "submitted (" + std::string(priority_name(priority)) +
+                              " priority, at most " + std::to_string(b.max_attempts) +
+                              " attempts, deadline " + duration_text(options.deadline.count()) +
+                              ")";
+  if (Status s = insert(db_, b, message, now); !s.ok()) return s.with_context(ctx);
+  if (Status s = tx->commit(); !s.ok()) return s.with_context(ctx);
+  return b;
+}
+
+Status SqliteBuildQueue::sweep_locked(std::int64_t now) {
+  // Deadlines first: a build past its deadline fails as such, even when its lease expired too.
+  IGNITE_ASSIGN_OR_RETURN(
+      std::vector<std::string> late,
+      select_ids(db_,
+                 "SELECT id FROM builds WHERE state IN ('QUEUED', 'RUNNING') AND "
+                 "deadline_ms <= ?1 ORDER BY seq",
+                 now));
+  for (const auto& id : late) {
+    IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
+    IGNITE_RETURN_IF_ERROR(fail_for_deadline(db_, b, now));
+  }
+
+  IGNITE_ASSIGN_OR_RETURN(
+      std::vector<std::string> lost,
+      select_ids(db_,
+                 "SELECT id FROM builds WHERE state = 'RUNNING' AND lease_expires_ms <= ?1 "
+                 "ORDER BY seq",
+                 now));
+  for (const auto& id : lost) {
+    IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
+    b.leases_lost += 1;
+    const std::string last = "worker " + b.lease_owner + ", epoch " +
+                             std::to_string(b.lease_epoch) + ", " + attempt_text(b) + ", " +
+                             where_text(b);
+    const std::string what = "lease expired (" + last + ")";
+    if (b.cancel_requested) {
+      // The worker is gone, and a cancel was asked for: this is its stage boundary.
+      finish(b, BuildState::kCancelled, now);
+      IGNITE_RETURN_IF_ERROR(save(db_, b, what + "; cancelled as requested", now));
+    } else if (b.attempts >= b.max_attempts) {
+      b.error = "lease lost " + times(b.leases_lost) + " (the last: " + last + ")";
+      finish(b, BuildState::kFailed, now);
+      IGNITE_RETURN_IF_ERROR(save(db_, b, what + "; no attempts left", now));
+    } else {
+      // At once, without backoff: the build did not fail, its worker went away.
+      requeue(b, now);
+      IGNITE_RETURN_IF_ERROR(save(db_, b, what + "; back in the queue", now));
+    }
+  }
+  return ok_status();
+}
+
+Status SqliteBuildQueue::sweep() {
+  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
+  IGNITE_RETURN_IF_ERROR(sweep_locked(now_ms()));
+  return tx.commit();
+}
+
+Result<std::optional<Claim>> SqliteBuildQueue::claim(std::string_view worker_id,
+                                                     std::chrono::milliseconds lease) {
+  IGNITE_RETURN_IF_ERROR(validate_name(worker_id, "worker id"));
+  if (lease.count() <= 0) return invalid_argument("a lease must be positive");
+  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
+  const std::int64_t now = now_ms();
+  IGNITE_RETURN_IF_ERROR(sweep_locked(now));
+
+  std::optional<std::string> pick;
+  {
+    // builds_queued gives the order; the cap is counted per candidate's org, under the lock,
+    // so two claims can never both take an org's last slot.
+    IGNITE_ASSIGN_OR_RETURN(
+        Statement q,
+        db_.prepare("SELECT b.id FROM builds AS b WHERE b.state = 'QUEUED' AND "
+                    "b.not_before_ms <= ?1 AND (SELECT count(*) FROM builds AS r WHERE "
+                    "r.state = 'RUNNING' AND r.org = b.org) < ?2 "
+                    "ORDER BY b.priority DESC, b.seq LIMIT 1"));
+    q.bind(1, now).bind(2, std::int64_t{options_.max_running_per_org});
+    IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+    if (row) pick = q.column_text(0);
+  }
+  if (!pick) {
+    IGNITE_RETURN_IF_ERROR(tx.commit());  // what the sweep did
+    return std::optional<Claim>();
+  }
+
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, *pick));
+  b.state = BuildState::kRunning;
+  b.stage.clear();
+  b.attempts += 1;
+  b.lease_epoch += 1;
+  b.lease_owner = std::string(worker_id);
+  b.lease_expires_ms = now + lease.count();
+  if (b.started_at_ms == 0) b.started_at_ms = now;
+  IGNITE_RETURN_IF_ERROR(save(db_, b,
+                              "claimed by worker " + b.lease_owner + " (" + attempt_text(b) +
+                                  ", epoch " + std::to_string(b.lease_epoch) + ")",
+                              now));
+  IGNITE_RETURN_IF_ERROR(tx.commit());
+  const std::int64_t epoch = b.lease_epoch;
+  return std::optional<Claim>(Claim{std::move(b), epoch});
+}
+
+Result<bool> SqliteBuildQueue::heartbeat(std::string_view id, std::int64_t epoch,
+                                         std::chrono::milliseconds lease) {
+  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  if (lease.count() <= 0) return invalid_argument("a lease must be positive");
+  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
+  const std::int64_t now = now_ms();
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
+  IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
+  if (past_deadline(b, now)) {
+    IGNITE_RETURN_IF_ERROR(fail_for_deadline(db_, b, now));
+    IGNITE_RETURN_IF_ERROR(tx.commit());
+    return deadline_status(b);
+  }
+  // No event: a heartbeat changes nothing a watcher follows, and would flood the history.
+  IGNITE_ASSIGN_OR_RETURN(Statement q,
+                          db_.prepare("UPDATE builds SET lease_expires_ms = ?2 WHERE id = ?1"));
+  q.bind(1, b.id).bind(2, now + lease.count());
+  IGNITE_RETURN_IF_ERROR(q.run());
+  IGNITE_RETURN_IF_ERROR(tx.commit());
+  return b.cancel_requested;
+}
+
+Status SqliteBuildQueue::set_stage(std::string_view id, std::int64_t epoch,
+                                   std::string_view stage) {
+  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_RETURN_IF_ERROR(validate_name(stage, "stage name"));
+  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
+  const std::int64_t now = now_ms();
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
+  IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
+  if (past_deadline(b, now)) {
+    IGNITE_RETURN_IF_ERROR(fail_for_deadline(db_, b, now));
+    IGNITE_RETURN_IF_ERROR(tx.commit());
+    return deadline_status(b);
+  }
+  if (b.cancel_requested) {
+    const std::string message = "cancelled before stage " + std::string(stage);
+    finish(b, BuildState::kCancelled, now);
+    IGNITE_RETURN_IF_ERROR(save(db_, b, message, now));
+    IGNITE_RETURN_IF_ERROR(tx.commit());
+    return Status(Code::kCancelled, "build " + b.id + " " + message);
+  }
+  b.stage = std::string(stage);
+  IGNITE_RETURN_IF_ERROR(save(db_, b, "stage " + b.stage, now));
+  return tx.commit();
+}
+
+Result<BuildRecord> SqliteBuildQueue::fail(std::string_view id, std::int64_t epoch,
+                                           std::string_view error, bool retryable) {
+  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
+  const std::int64_t now = now_ms();
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
+  IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
+  // The failure is recorded even past the deadline: the worker's error says more than
+  // "deadline exceeded" would. The deadline only stops a retry.
+  b.error = error.empty() ? std::string("(no error message)") : std::string(error);
+  const std::string failed = attempt_text(b) + " failed " + where_text(b) + ": " + b.error;
+  const std::int64_t wait = backoff(b.attempts).count();
+  if (b.cancel_requested) {
+    finish(b, BuildState::kCancelled, now);
+    IGNITE_RETURN_IF_ERROR(save(db_, b, failed + "; cancelled as requested", now));
+  } else if (!retryable) {
+    finish(b, BuildState::kFailed, now);
+    IGNITE_RETURN_IF_ERROR(save(db_, b, failed + "; not retryable", now));
+  } else if (b.attempts >= b.max_attempts) {
+    finish(b, BuildState::kFailed, now);
+    IGNITE_RETURN_IF_ERROR(save(db_, b, failed + "; no attempts left", now));
+  } else if (now + wait >= b.deadline_ms) {
+    // A retry that could only start past the deadline would fail there: fail now instead.
+    finish(b, BuildState::kFailed, now);
+    IGNITE_RETURN_IF_ERROR(
+        save(db_, b, failed + "; no retry, its backoff would end past the deadline", now));
+  } else {
+    requeue(b, now + wait);
+    IGNITE_RETURN_IF_ERROR(save(db_, b, failed + "; retry in " + duration_text(wait), now));
+  }
+  IGNITE_RETURN_IF_ERROR(tx.commit());
+  return b;
+}
+
+Status SqliteBuildQueue::mark_cancelled(std::string_view id, std::int64_t epoch) {
+  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
+  const std::int64_t now = now_ms();
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
+  IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
+  if (!b.cancel_requested) {
+    return failed_precondition("build " + b.id + " has no cancel requested; a worker does not " +
+                               "cancel a build on its own");
+  }
+  finish(b, BuildState::kCancelled, now);
+  IGNITE_RETURN_IF_ERROR(save(db_, b, "cancelled " + where_text(b), now));
+  return tx.commit();
+}
+
+Result<BuildRecord> SqliteBuildQueue::request_cancel(std::string_view id) {
+  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
+  const std::int64_t now = now_ms();
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
+  switch (b.state) {
+    case BuildState::kQueued:
+      b.cancel_requested = true;
+      finish(b, BuildState::kCancelled, now);
+      IGNITE_RETURN_IF_ERROR(save(db_, b, "cancelled while queued", now));
+      break;
+    case BuildState::kRunning:
+      if (b.cancel_requested) return b;  // asked before; nothing new to record
+      b.cancel_requested = true;
+      IGNITE_RETURN_IF_ERROR(
+          save(db_, b, "cancel requested: the build stops at its next stage boundary", now));
+      break;
+    case BuildState::kSucceeded:
+      return failed_precondition("build " + b.id + " already published as v" +
+                                 std::to_string(b.version));
+    case BuildState::kFailed:
+    case BuildState::kCancelled:
+      return failed_precondition("build " + b.id + " already ended as " + state_text(b.state));
+  }
+  IGNITE_RETURN_IF_ERROR(tx.commit());
+  return b;
+}
+
+Result<BuildRecord> SqliteBuildQueue::get(std::string_view id) {
+  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  return load(db_, id);
+}
+
+Result<BuildPage> SqliteBuildQueue::list(const BuildFilter& filter) {
+  if (filter.page_size < 0) return invalid_argument("page_size must not be negative");
+  const int size =
+      filter.page_size == 0 ? kDefaultPageSize : std::min(filter.page_size, kMaxPageSize);
+  std::optional<std::int64_t> before;
+  if (!filter.page_token.empty()) {
+    IGNITE_ASSIGN_OR_RETURN(before, parse_page_token(filter.page_token));
+  }
+  // Fixed fragments, values bound: the filters only choose which fragments are there.
+  std::string sql = "SELECT " + std::string(kColumns) + ", seq FROM builds WHERE 1 = 1";
+  if (filter.app) sql += " AND org = ?1 AND app = ?2";
+  if (filter.state) sql += " AND state = ?3";
+  if (before) sql += " AND seq < ?4";
+  sql += " ORDER BY seq DESC LIMIT ?5";
+  IGNITE_ASSIGN_OR_RETURN(Statement q, db_.prepare(sql));
+  if (filter.app) q.bind(1, filter.app->org()).bind(2, filter.app->app());
+  if (filter.state) q.bind(3, build_state_name(*filter.state));
+  if (before) q.bind(4, *before);
+  q.bind(5, std::int64_t{size} + 1);  // one more tells whether there is a next page
+
+  BuildPage page;
+  std::int64_t last_seq = 0;
+  for (;;) {
+    IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    if (static_cast<int>(page.builds.size()) == size) {
+      page.next_page_token = std::to_string(last_seq);
+      break;
+    }
+    IGNITE_ASSIGN_OR_RETURN(BuildRecord b, read_record(q));
+    page.builds.push_back(std::move(b));
+    last_seq = q.column_int(kSeqColumn);
+  }
+  return page;
+}
+
+Result<std::vector<BuildEvent>> SqliteBuildQueue::events(std::string_view id,
+                                                         std::int64_t after_sequence) {
+  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  if (after_sequence < 0) return invalid_argument("after_sequence must not be negative");
+  IGNITE_RETURN_IF_ERROR(load(db_, id).status());  // NOT_FOUND rather than no events
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q, db_.prepare("SELECT sequence, state, stage, message, at_ms FROM build_events "
+                               "WHERE build_id = ?1 AND sequence > ?2 ORDER BY sequence"));
+  q.bind(1, id).bind(2, after_sequence);
+  std::vector<BuildEvent> out;
+  for (;;) {
+    IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+    if (!row) break;
+    std::optional<BuildState> state = parse_build_state(q.column_text(1));
+    if (!state) {
+      return data_loss("an event of build " + std::string(id) + " has the unknown state " +
+                       quote_text(q.column_text(1)));
+    }
+    out.push_back(BuildEvent{std::string(id), q.column_int(0), *state, q.column_text(2),
+                             q.column_text(3), q.column_int(4)});
+  }
+  return out;
+}
+
+Status SqliteBuildQueue::succeed_in_transaction(Database& store_tx, std::string_view id,
+                                                std::int64_t epoch, const BuildOutcome& outcome) {
+  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  const std::string ctx = "the commit of build " + std::string(id);
+  // Outside the version's transaction the check would be a race, not a fence.
+  if (sqlite3_get_autocommit(store_tx.handle()) != 0) {
+    return failed_precondition(ctx + " must run inside the transaction that records its version " +
+                               "(VersionStore::commit_version's publish), and none is open");
+  }
+  const char* tx_file = sqlite3_db_filename(store_tx.handle(), "main");
+  const char* queue_file = sqlite3_db_filename(db_.handle(), "main");
+  if (tx_file == nullptr || queue_file == nullptr || std::string_view(tx_file) != queue_file) {
+    return failed_precondition(ctx + ": the version store's database " + store_tx.path() +
+                               " is not the queue's " + db_.path());
+  }
+  if (outcome.version < 1) return invalid_argument(ctx + ": version numbers start at 1");
+  if (Status s = Digest::parse(outcome.manifest_digest).status(); !s.ok()) {
+    return s.with_context(ctx + ": manifest digest");
+  }
+
+  const std::int64_t now = now_ms();
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(store_tx, id));
+  IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
+  // Nothing is written on a refusal: the caller's transaction rolls back whatever we wrote, and
+  // the worker records the outcome (fail, mark_cancelled) after it.
+  if (past_deadline(b, now)) {
+    return Status(Code::kDeadlineExceeded,
+                  "build " + b.id + " passed its deadline before its commit (" +
+                      duration_text(b.deadline_ms - b.submitted_at_ms) + " from submission)");
+  }
+  if (b.cancel_requested) {
+    return Status(Code::kCancelled, "build " + b.id + " was cancelled before its commit");
+  }
+  b.version = outcome.version;
+  b.manifest_digest = outcome.manifest_digest;
+  b.lock_hash = outcome.lock_hash;
+  b.error.clear();
+  finish(b, BuildState::kSucceeded, now);
+  return save(store_tx, b,
+              "published as " + b.app.ref_name(b.version) + " (" + b.manifest_digest + ")", now);
+}
+
+}  // namespace ignite::store

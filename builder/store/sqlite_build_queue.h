@@ -1,0 +1,67 @@
+// BuildQueue over the store's SQLite database (STORE/ignite.db, beside the version store's
+// tables; queue_schema.sql, docs/queue.md). Every change, with its event, is one BEGIN IMMEDIATE
+// transaction: the database's write lock puts claims, heartbeats, commits and cancels from every
+// thread and process in one order, and each decision (is this epoch current? is the org at its
+// cap?) is read under the same lock as the write that follows it.
+//
+// One object per thread: it owns one connection, and a connection runs one transaction at a
+// time. Inside VersionStore::commit_version's `publish` callback, call only
+// succeed_in_transaction (it joins that transaction); any other method would wait for the write
+// lock that the same thread holds on the version store's connection, until the busy timeout.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "builder/store/build_queue.h"
+#include "builder/store/sqlite.h"
+
+namespace ignite::store {
+
+inline constexpr int kQueueSchemaVersion = 1;
+
+class SqliteBuildQueue final : public BuildQueue {
+ public:
+  // Opens the database at `path` (usually the version store's ignite.db) with a connection of
+  // its own, creating the queue's tables when they are missing (the only write it does, under
+  // the write lock). FAILED_PRECONDITION on another queue schema version.
+  static Result<SqliteBuildQueue> open(const std::string& path, QueueOptions options = {},
+                                       Database::Create create = Database::Create::kIfMissing);
+
+  Result<BuildRecord> submit(const AppId& app, std::string_view source_digest,
+                             std::string_view code_hash, BuildPriority priority,
+                             const SubmitOptions& options) override;
+  Result<std::optional<Claim>> claim(std::string_view worker_id,
+                                     std::chrono::milliseconds lease) override;
+  Result<bool> heartbeat(std::string_view id, std::int64_t epoch,
+                         std::chrono::milliseconds lease) override;
+  Status set_stage(std::string_view id, std::int64_t epoch, std::string_view stage) override;
+  Result<BuildRecord> fail(std::string_view id, std::int64_t epoch, std::string_view error,
+                           bool retryable) override;
+  Status mark_cancelled(std::string_view id, std::int64_t epoch) override;
+  Result<BuildRecord> request_cancel(std::string_view id) override;
+  Result<BuildRecord> get(std::string_view id) override;
+  Result<BuildPage> list(const BuildFilter& filter) override;
+  Result<std::vector<BuildEvent>> events(std::string_view id, std::int64_t after_sequence) override;
+  Status sweep() override;
+  Status succeed_in_transaction(Database& store_tx, std::string_view id, std::int64_t epoch,
+                                const BuildOutcome& outcome) override;
+
+  Database& database() { return db_; }
+
+ private:
+  SqliteBuildQueue(Database db, QueueOptions options)
+      : db_(std::move(db)), options_(std::move(options)) {}
+  std::int64_t now_ms() const;
+  std::chrono::milliseconds backoff(int failed_attempts) const;
+  // sweep() under a transaction the caller holds.
+  Status sweep_locked(std::int64_t now);
+
+  Database db_;
+  QueueOptions options_;
+};
+
+}  // namespace ignite::store
