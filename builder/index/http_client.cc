@@ -1,5 +1,7 @@
 #include "builder/index/http_client.h"
 
+#include "builder/net/url_redaction.h"
+
 namespace ignite::index {
 namespace {
 
@@ -38,7 +40,10 @@ Result<net::HttpResponse> CurlHttpClient::attempt(const net::HttpRequest& reques
   IGNITE_ASSIGN_OR_RETURN(net::HttpResponse answer, client_->send(request));
   if (!net::is_retryable_http_status(answer.status)) return answer;
   if (auto after = answer.header("retry-after")) state.retry_after = net::parse_retry_after(*after);
-  return unavailable("GET " + request.url + ": HTTP " + std::to_string(answer.status));
+  // Named as the HTTP client names requests in its errors: without the query, which may hold a
+  // signed download's token.
+  return unavailable("GET " + net::url_for_messages(request.url) + ": HTTP " +
+                     std::to_string(answer.status));
 }
 
 Result<HttpResponse> CurlHttpClient::get(const Url& url, std::string_view accept) {
