@@ -12,8 +12,8 @@
 #include "builder/python/requirements_file_source.h"
 #include "builder/runtime/python_host.h"
 #include "builder/source/code_hash.h"
-#include "builder/util/fault.h"
 #include "builder/util/builder_version.h"
+#include "builder/util/fault.h"
 
 namespace ignite::pipeline {
 namespace {
@@ -55,11 +55,17 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
                                    Progress& progress) {
   const store::AppId& app = request.app;
   BuildResult result{{}, Digest::of(""), Digest::of(""), "", "", {}};
+  // Each stage is announced, then passed through the queue's gate when a worker runs the build.
+  auto enter = [&](std::string_view stage, std::string_view detail) -> Status {
+    progress.stage(stage, detail);
+    return request.hooks.enter_stage ? request.hooks.enter_stage(stage) : ok_status();
+  };
 
-  progress.stage("intake", request.source);
+  IGNITE_RETURN_IF_ERROR(enter("intake", request.source));
   IGNITE_ASSIGN_OR_RETURN(SourceTree tree, read_source_path(request.source, request.intake));
   result.code_hash = code_hash(tree);
-  progress.note(std::to_string(tree.entries().size()) + " files, codeHash " + result.code_hash.to_string());
+  progress.note(std::to_string(tree.entries().size()) + " files, codeHash " +
+                result.code_hash.to_string());
   fault_point("intake");
 
   // The lock: read from the source, found in the cache, or resolved.
@@ -69,11 +75,13 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   lock_request.cache_dir = store_cache_dir(store);
   const TreeFileSource tree_files(tree);
   if (tree.find("requirements.txt") != nullptr || tree.find("pylock.toml") != nullptr) {
-    progress.stage("lock", tree.find("pylock.toml") ? "pylock.toml" : "requirements.txt");
+    IGNITE_RETURN_IF_ERROR(
+        enter("lock", tree.find("pylock.toml") ? "pylock.toml" : "requirements.txt"));
   }
   const auto lock_start = std::chrono::steady_clock::now();
   auto locked = index::lock_requirements(tree_files, lock_request);
-  if (!locked.ok()) return locked.status().with_context("locking the dependencies of " + request.source);
+  if (!locked.ok())
+    return locked.status().with_context("locking the dependencies of " + request.source);
   index::LockOutcome lock = std::move(*locked);
   // Warnings of the build itself; the commit's own (a ref not set) come after them.
   std::vector<std::string> warnings = std::move(lock.warnings);
@@ -83,14 +91,16 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
     result.dependencies.lock_origin = lock.origin;
     result.dependencies.lock_sources = lock.sources;
     result.dependencies.lock_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - lock_start).count();
-    progress.note(std::to_string(lock.lock.packages.size()) + " packages, lockHash " + lock.lock_hash +
-                  " (" + std::string(index::lock_origin_name(lock.origin)) + ")");
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - lock_start)
+            .count();
+    progress.note(std::to_string(lock.lock.packages.size()) + " packages, lockHash " +
+                  lock.lock_hash + " (" + std::string(index::lock_origin_name(lock.origin)) + ")");
   }
 
-  IGNITE_ASSIGN_OR_RETURN(oci::Epoch epoch, oci::Epoch::from_environment_value(
-                                                request.source_date_epoch ? request.source_date_epoch->c_str()
-                                                                          : nullptr));
+  IGNITE_ASSIGN_OR_RETURN(
+      oci::Epoch epoch, oci::Epoch::from_environment_value(request.source_date_epoch
+                                                               ? request.source_date_epoch->c_str()
+                                                               : nullptr));
   // Connecting sends nothing yet; a base in the same registry is read with this client.
   std::optional<RegistryPublication> publication;
   if (request.registry) {
@@ -98,36 +108,39 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
                             RegistryPublication::connect(*request.registry, app, progress));
     publication.emplace(std::move(p));
   }
-  IGNITE_ASSIGN_OR_RETURN(BuildBase build_base,
-                          open_build_base(store, request.base, publication ? &*publication : nullptr,
-                                          progress));
+  IGNITE_ASSIGN_OR_RETURN(
+      BuildBase build_base,
+      open_build_base(store, request.base, publication ? &*publication : nullptr, progress));
   const oci::BaseImage& base = build_base.image;
   result.base_digest = base.image().manifest_descriptor.digest.to_string();
   fault_point("base");
 
   if (has_lock && !lock.lock.packages.empty()) {
-    progress.stage("deps", lock.lock_hash);
+    IGNITE_RETURN_IF_ERROR(enter("deps", lock.lock_hash));
     DepsRequest deps_request;
     deps_request.record = request.record;
     deps_request.bytecode = request.bytecode;
     deps_request.http.netrc_file = lock_request.netrc_file;
     deps_request.http.credentials = lock.credentials;
     auto deps = ensure_deps_layer(store, base, lock.lock, deps_request, progress);
-    if (!deps.ok()) return deps.status().with_context("building the dependency layer of " + request.source);
+    if (!deps.ok())
+      return deps.status().with_context("building the dependency layer of " + request.source);
     warnings.insert(warnings.end(), deps->warnings.begin(), deps->warnings.end());
     if (deps->packages > 0) result.dependencies.layer = std::move(*deps);
     fault_point("deps");
   }
 
-  progress.stage("layers", "runtime host, app");
+  IGNITE_RETURN_IF_ERROR(enter("layers", "runtime host, app"));
   oci::LayerOptions layer_options{epoch};
   IGNITE_ASSIGN_OR_RETURN(oci::LayerPlan host_plan,
                           oci::plan_tree_layer(python_host_tree(), oci::kHostPrefix));
-  IGNITE_ASSIGN_OR_RETURN(oci::Layer host, oci::write_layer(store.layout(), host_plan, layer_options));
-  IGNITE_ASSIGN_OR_RETURN(oci::Layer app_layer, oci::write_app_layer(store.layout(), tree, layer_options));
+  IGNITE_ASSIGN_OR_RETURN(oci::Layer host,
+                          oci::write_layer(store.layout(), host_plan, layer_options));
+  IGNITE_ASSIGN_OR_RETURN(oci::Layer app_layer,
+                          oci::write_app_layer(store.layout(), tree, layer_options));
   fault_point("layers");
 
-  progress.stage("image", "config and manifest");
+  IGNITE_RETURN_IF_ERROR(enter("image", "config and manifest"));
   nlohmann::json inputs = {
       {"builderVersion", kBuilderVersion},
       {"codeHash", result.code_hash.to_string()},
@@ -191,23 +204,25 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   fault_point("image");
 
   if (publication) {
-    progress.stage("push", request.registry->host + "/" + app.to_string());
+    IGNITE_RETURN_IF_ERROR(enter("push", request.registry->host + "/" + app.to_string()));
     IGNITE_RETURN_IF_ERROR(publication->check_tags(store));
-    IGNITE_RETURN_IF_ERROR(publication->upload(
-        store, manifest, result.base_digest, result.dependencies.lock_hash, build_base.remote ? &*build_base.remote : nullptr));
+    IGNITE_RETURN_IF_ERROR(publication->upload(store, manifest, result.base_digest,
+                                               result.dependencies.lock_hash,
+                                               build_base.remote ? &*build_base.remote : nullptr));
     fault_point("push");
   }
 
-  progress.stage("commit", app.to_string());
+  IGNITE_RETURN_IF_ERROR(enter("commit", app.to_string()));
   store::VersionRecord record;
   record.manifest_digest = manifest.digest.to_string();
   record.code_hash = result.code_hash.to_string();
   record.lock_hash = result.dependencies.lock_hash;
   record.base_digest = result.base_digest;
   record.inputs = result.inputs;
-  IGNITE_ASSIGN_OR_RETURN(static_cast<CommittedVersion&>(result),
-                          commit_version_with_ref(store, app, std::move(record), manifest,
-                                                  publication ? &*publication : nullptr));
+  IGNITE_ASSIGN_OR_RETURN(
+      static_cast<CommittedVersion&>(result),
+      commit_version_with_ref(store, app, std::move(record), manifest,
+                              publication ? &*publication : nullptr, request.hooks.before_commit));
   result.warnings.insert(result.warnings.begin(), warnings.begin(), warnings.end());
   progress.done();
   return result;

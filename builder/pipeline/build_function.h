@@ -19,8 +19,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "builder/index/lock_requirements.h"
@@ -35,10 +37,23 @@
 
 namespace ignite::pipeline {
 
+// For a build that a queue runs (workers/worker.h); both unset for `ignite-builder build`.
+struct BuildHooks {
+  // Called as the build enters each stage (intake, lock, deps, layers, image, push, commit),
+  // before the stage's work: an error stops the build there (the queue's CANCELLED for a
+  // requested cancel, ABORTED for a lost lease).
+  std::function<Status(std::string_view stage)> enter_stage;
+  // Called first inside the transaction that takes the version number, with the store's
+  // database, the record and its number: an error rolls the transaction back and no number is
+  // taken (the queue's fenced commit, BuildQueue::succeed_in_transaction).
+  CommitGuard before_commit;
+};
+
 struct BuildRequest {
-  std::string source;                 // a file, directory or archive path
+  std::string source;  // a file, directory or archive path
   store::AppId app;
-  std::optional<std::string> base{};  // a registry or OCI layout image (build_base.h); default: kPythonBaseRef
+  std::optional<std::string>
+      base{};  // a registry or OCI layout image (build_base.h); default: kPythonBaseRef
   std::optional<std::string> source_date_epoch{};  // SOURCE_DATE_EPOCH's value, if set
   IntakeOptions intake{};
   std::optional<RegistryTarget> registry{};  // also publish HOST/<org>/<app>:vN there
@@ -48,11 +63,12 @@ struct BuildRequest {
   index::Refresh refresh = index::Refresh::kNo;
   wheel::RecordPolicy record = wheel::RecordPolicy::kStrict;
   Bytecode bytecode = Bytecode::kCompile;
+  BuildHooks hooks{};
 };
 
 // The function's dependencies as built: empty `lock_hash` for a function without any.
 struct BuildDependencies {
-  std::string lock_hash;           // "sha256:…" of the pylock.toml
+  std::string lock_hash;  // "sha256:…" of the pylock.toml
   index::LockOrigin lock_origin = index::LockOrigin::kNoRequirements;
   std::string lock_sources;        // where packages were looked for (credential-free)
   double lock_ms = 0;              // reading, resolving or finding the lock

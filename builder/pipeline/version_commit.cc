@@ -91,7 +91,8 @@ Status check_whole_in_layout(FunctionStore& store, const oci::Descriptor& manife
 Result<CommittedVersion> commit_version_with_ref(FunctionStore& store, const store::AppId& app,
                                                  store::VersionRecord record,
                                                  const oci::Descriptor& manifest,
-                                                 RegistryPublication* publication) {
+                                                 RegistryPublication* publication,
+                                                 const CommitGuard& guard) {
   if (publication == nullptr) {
     IGNITE_RETURN_IF_ERROR(check_whole_in_layout(store, manifest));
   } else {
@@ -99,6 +100,8 @@ Result<CommittedVersion> commit_version_with_ref(FunctionStore& store, const sto
     IGNITE_RETURN_IF_ERROR(store.versions().remember_pending_tag(app, publication->host(), record));
   }
   auto committed = store.versions().commit_version(app, record, [&](std::int64_t number) -> Status {
+    // First: nothing outside the store (the registry's tag) may happen for a refused commit.
+    if (guard) IGNITE_RETURN_IF_ERROR(guard(store.versions().database(), record, number));
     IGNITE_RETURN_IF_ERROR(check_no_later_refs(store, app, number));
     if (publication != nullptr) {
       IGNITE_RETURN_IF_ERROR(publication->tag(store.layout(), manifest, number));
@@ -121,7 +124,8 @@ Result<CommittedVersion> commit_version_with_ref(FunctionStore& store, const sto
                        set_missing_refs(store, app)};
   fault_point("ref");
   if (publication != nullptr) {
-    out.registry = RegistryOutcome{publication->host() + "/" + out.reference, publication->transfer()};
+    out.registry =
+        RegistryOutcome{publication->host() + "/" + out.reference, publication->transfer()};
   }
   return out;
 }

@@ -14,6 +14,7 @@
 // Fault points: "tag" just before the commit, "commit" after it, "ref" after the ref.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,12 +30,18 @@ namespace ignite::pipeline {
 // What every way of making a version reports (BuildResult and PublishImageResult extend it).
 struct CommittedVersion {
   std::int64_t version = 0;
-  std::string reference;                    // "acme-corp/greet:v3"
-  std::optional<RegistryOutcome> registry;  // with a publication: "HOST/acme-corp/greet:v3", bytes moved
+  std::string reference;  // "acme-corp/greet:v3"
+  std::optional<RegistryOutcome>
+      registry;  // with a publication: "HOST/acme-corp/greet:v3", bytes moved
   // What went wrong after the commit (a ref that could not be set): the version is recorded
   // all the same, so these are warnings, not a failure.
   std::vector<std::string> warnings;
 };
+
+// Run first inside the transaction that takes the version number (see BuildHooks): an error
+// rolls it back and no number is taken.
+using CommitGuard = std::function<Status(store::Database& db, const store::VersionRecord& record,
+                                         std::int64_t number)>;
 
 // `manifest` and its config must be in the store's layout already. Without a publication the
 // version lives only in the layout, so every layer must be there too (FAILED_PRECONDITION
@@ -42,9 +49,10 @@ struct CommittedVersion {
 // (VersionStore::remember_pending_tag), so that a process killed between the tag and the commit
 // leaves a tag the next build can tell from a foreign one.
 Result<CommittedVersion> commit_version_with_ref(FunctionStore& store, const store::AppId& app,
-                                                     store::VersionRecord record,
-                                                     const oci::Descriptor& manifest,
-                                                     RegistryPublication* publication);
+                                                 store::VersionRecord record,
+                                                 const oci::Descriptor& manifest,
+                                                 RegistryPublication* publication,
+                                                 const CommitGuard& guard = nullptr);
 
 // Sets the ref of every recorded version of `app` that has none (its process stopped between
 // commit and ref), from the recorded digest. Never moves a ref. Returns what it could not do
@@ -53,6 +61,7 @@ std::vector<std::string> set_missing_refs(FunctionStore& store, const store::App
 
 // The descriptor of a manifest stored in the layout under `digest` ("sha256:…"; media type from
 // its "mediaType", the OCI manifest type when it has none).
-Result<oci::Descriptor> stored_manifest_descriptor(const oci::OciLayout& layout, std::string_view digest);
+Result<oci::Descriptor> stored_manifest_descriptor(const oci::OciLayout& layout,
+                                                   std::string_view digest);
 
 }  // namespace ignite::pipeline

@@ -24,6 +24,10 @@ int run_build(const std::vector<std::string>& args, Io io);
 int run_publish_image(const std::vector<std::string>& args, Io io);
 int run_versions(const std::vector<std::string>& args, Io io);
 int run_store(const std::vector<std::string>& args, Io io);
+int run_submit(const std::vector<std::string>& args, Io io);
+int run_worker(const std::vector<std::string>& args, Io io);
+int run_builds(const std::vector<std::string>& args, Io io);
+int run_cancel(const std::vector<std::string>& args, Io io);
 
 // Dispatches argv[1] to a command; prints help and the version.
 int run_main(const std::vector<std::string>& argv, Io io);

@@ -16,6 +16,10 @@ constexpr const char* kMainUsage =
     "  publish-image IMAGE --org ORG --app APP\n"
     "                                    publish an existing image as the app's next version\n"
     "  versions ORG/APP                  list an app's versions\n"
+    "  submit SOURCE --org ORG --app APP queue a build of a function (docs/queue.md)\n"
+    "  worker [--until-idle]             build what is queued, as the app's next versions\n"
+    "  builds [ORG/APP]                  list queued, running and finished builds\n"
+    "  cancel BUILD                      cancel a queued or running build\n"
     "  store check | store base          check the store; make the default base image\n"
     "  hash SOURCE [--list] [-o json]    print the codeHash v1 of a file, directory or archive\n"
     "  lock SOURCE [--find-links DIR] [--index-url URL] [--no-index] [--refresh] [-o json]\n"
@@ -41,6 +45,10 @@ int run_main(const std::vector<std::string>& argv, Io io) {
   if (command == "build") return run_build(rest, io);
   if (command == "publish-image") return run_publish_image(rest, io);
   if (command == "versions") return run_versions(rest, io);
+  if (command == "submit") return run_submit(rest, io);
+  if (command == "worker") return run_worker(rest, io);
+  if (command == "builds") return run_builds(rest, io);
+  if (command == "cancel") return run_cancel(rest, io);
   if (command == "store") return run_store(rest, io);
   if (command == "version" || command == "--version") {
     io.out << "ignite-builder " << kBuilderVersion << "\n";

@@ -1,0 +1,374 @@
+// The build queue from the command line (docs/queue.md):
+//   ignite-builder submit SOURCE --org ORG --app APP [--publish] [--max-attempts N] [--store DIR]
+//   ignite-builder worker [--until-idle] [--lease SECONDS] [--base IMAGE] [package sources] ...
+//   ignite-builder builds [ORG/APP] [--store DIR] [-o text|json]
+//   ignite-builder cancel BUILD [--store DIR]
+// A submitted build is in the store (its source kept, the build queued) before submit returns;
+// workers, in this process or others on the same store, claim builds under leases and publish
+// them as the app's next version.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <thread>
+
+#include "builder/source/code_hash.h"
+#include "builder/source/intake.h"
+#include "builder/store/sqlite_build_queue.h"
+#include "builder/util/file_io.h"
+#include "src/cli/args.h"
+#include "src/cli/commands.h"
+#include "src/cli/package_sources.h"
+#include "src/cli/publish_options.h"
+#include "src/cli/report.h"
+#include "src/cli/store_option.h"
+#include "workers/worker.h"
+
+namespace ignite::cli {
+namespace {
+
+constexpr const char* kSubmitUsage =
+    "usage: ignite-builder submit SOURCE --org ORG --app APP [--publish] [--max-attempts N]\n"
+    "                             [--store DIR] [-o text|json]\n"
+    "  queues a build of SOURCE (a lone file, taken as handler.py, or a .tar, .tar.gz or .zip)\n"
+    "  for the app's next version, and prints its build id; `ignite-builder worker` builds it.\n"
+    "  The source is checked (intake, codeHash) before anything is kept.\n"
+    "  --publish         build it before builds submitted without it\n"
+    "  --max-attempts N  claims, lost leases and retried failures together (default 3)\n";
+
+const std::string kWorkerUsage =
+    std::string(
+        "usage: ignite-builder worker [--until-idle] [--lease SECONDS] [--id NAME] [--store DIR]\n"
+        "                             [--base IMAGE] [package sources] [--allow-bad-record]\n"
+        "                             [--no-compile] [--progress|--quiet]\n"
+        "  claims queued builds of the store one at a time and publishes each as its app's next\n"
+        "  version, under a lease renewed every lease/6; several workers (processes) may share a\n"
+        "  store. Stops after the current build on SIGINT or SIGTERM.\n"
+        "  --until-idle  exit when no build is ready to claim (default: wait for more)\n"
+        "  --lease       seconds a claim lasts without a renewal (default 60)\n"
+        "  --id          this worker's name in the queue (default HOST:PID)\n"
+        "  --base, package sources, --allow-bad-record, --no-compile: as for `build`\n") +
+    kPackageSourcesUsage;
+
+constexpr const char* kBuildsUsage =
+    "usage: ignite-builder builds [ORG/APP] [--store DIR] [-o text|json]\n"
+    "  lists the store's builds, newest first: id, app, state, stage, attempts, version, error\n";
+
+constexpr const char* kCancelUsage =
+    "usage: ignite-builder cancel BUILD [--store DIR]\n"
+    "  cancels a queued build at once, a running one at its next stage; a published build\n"
+    "  cannot be cancelled\n";
+
+std::atomic<bool> g_stop{false};
+void on_stop_signal(int) { g_stop = true; }
+
+Result<store::SqliteBuildQueue> open_queue(const std::string& store_dir) {
+  return store::SqliteBuildQueue::open(store_dir + "/ignite.db");
+}
+
+std::string utc_ms(std::int64_t ms) {
+  if (ms == 0) return "-";
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+nlohmann::json build_json(const store::BuildRecord& b) {
+  nlohmann::json j = {
+      {"id", b.id},
+      {"app", b.app.to_string()},
+      {"state", std::string(store::build_state_name(b.state))},
+      {"stage", b.stage},
+      {"priority", b.priority == store::BuildPriority::kPublish ? "publish" : "normal"},
+      {"codeHash", b.code_hash},
+      {"sourceDigest", b.source_digest},
+      {"attempts", b.attempts},
+      {"maxAttempts", b.max_attempts},
+      {"submittedAt", utc_ms(b.submitted_at_ms)},
+      {"finishedAt", utc_ms(b.finished_at_ms)},
+      {"cancelRequested", b.cancel_requested}};
+  if (b.version > 0) {
+    j["version"] = b.version;
+    j["reference"] = b.app.ref_name(b.version);
+    j["digest"] = b.manifest_digest;
+  }
+  if (!b.error.empty()) j["error"] = b.error;
+  return j;
+}
+
+std::string worker_name() {
+  char host[256] = {0};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+}  // namespace
+
+int run_submit(const std::vector<std::string>& argv, Io io) {
+  auto parsed = parse_command(argv,
+                              {kOrgFlag,
+                               kAppFlag,
+                               kStoreFlag,
+                               {"--publish", "", false},
+                               {"--max-attempts", "", true},
+                               {"--output", "-o", true}},
+                              1, "submit takes exactly one SOURCE", kSubmitUsage, io);
+  if (const int* exit = std::get_if<int>(&parsed)) return *exit;
+  const Args& args = std::get<Args>(parsed);
+  auto format = parse_output_format(args.value_or("--output", "text"));
+  if (!format.ok()) return usage_error(io, format.status().message(), kSubmitUsage);
+  auto app = app_from(args);
+  if (!app.ok()) return usage_error(io, app.status().message(), kSubmitUsage);
+  store::SubmitOptions options;
+  if (auto n = args.value("--max-attempts")) {
+    char* end = nullptr;
+    const long v = std::strtol(n->c_str(), &end, 10);
+    if (n->empty() || *end != '\0' || v < 1 || v > 100) {
+      return usage_error(io, "--max-attempts takes a number from 1 to 100, not \"" + *n + "\"",
+                         kSubmitUsage);
+    }
+    options.max_attempts = static_cast<int>(v);
+  }
+  const std::string& source = args.positional()[0];
+  struct stat st {};
+  if (::stat(source.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return report_error(
+        io, invalid_argument("submitting " + source +
+                             ": a directory is not kept as it is; submit an "
+                             "archive of it (tar -C " +
+                             source + " -czf draft.tar.gz .) or build it with `build`"));
+  }
+  auto bytes = read_file(source);
+  if (!bytes.ok()) return report_error(io, bytes.status().with_context("submitting " + source));
+  // The draft is checked before anything is kept: a refused draft leaves nothing behind.
+  auto tree = read_source_bytes(*bytes, IntakeOptions{});
+  if (!tree.ok()) return report_error(io, tree.status().with_context("submitting " + source));
+  const Digest hash = code_hash(*tree);
+
+  const std::string dir = store_dir(args);
+  auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
+  if (!store.ok()) return report_error(io, store.status());
+  auto queue = open_queue(dir);
+  if (!queue.ok()) return report_error(io, queue.status());
+  auto digest = workers::SourceStore(dir).put(*bytes);
+  if (!digest.ok()) return report_error(io, digest.status());
+  auto build = queue->submit(
+      *app, *digest, hash.to_string(),
+      args.has("--publish") ? store::BuildPriority::kPublish : store::BuildPriority::kNormal,
+      options);
+  if (!build.ok()) return report_error(io, build.status());
+  if (*format == OutputFormat::kJson) {
+    io.out << build_json(*build).dump(2) << "\n";
+  } else {
+    io.out << build->id << "\n";
+    io.err << "ignite-builder: queued " << app->to_string() << " (codeHash " << hash.to_string()
+           << "); run `ignite-builder worker` to build it\n";
+  }
+  return kExitOk;
+}
+
+int run_worker(const std::vector<std::string>& argv_in, Io io) {
+  RepeatedSources repeated;
+  auto rest = take_repeated_sources(argv_in, repeated);
+  if (!rest.ok()) return usage_error(io, rest.status().message(), kWorkerUsage);
+  auto parsed = parse_command(*rest,
+                              {kStoreFlag,
+                               {"--until-idle", "", false},
+                               {"--lease", "", true},
+                               {"--id", "", true},
+                               {"--base", "", true},
+                               kIndexUrlFlag,
+                               kNoIndexFlag,
+                               kRefreshFlag,
+                               {"--allow-bad-record", "", false},
+                               {"--no-compile", "", false},
+                               kProgressFlag,
+                               kQuietFlag},
+                              0, "worker takes no positional argument", kWorkerUsage, io);
+  if (const int* exit = std::get_if<int>(&parsed)) return *exit;
+  const Args& args = std::get<Args>(parsed);
+  workers::WorkerOptions options;
+  options.worker_id = args.value_or("--id", worker_name());
+  if (auto s = args.value("--lease")) {
+    char* end = nullptr;
+    const long v = std::strtol(s->c_str(), &end, 10);
+    if (s->empty() || *end != '\0' || v < 5 || v > 3600) {
+      return usage_error(io, "--lease takes seconds from 5 to 3600, not \"" + *s + "\"",
+                         kWorkerUsage);
+    }
+    options.lease = std::chrono::seconds(v);
+  }
+  options.heartbeat_interval = options.lease / 6;
+  const std::string dir = store_dir(args);
+  options.open_heartbeat_queue = [dir]() -> Result<std::unique_ptr<store::BuildQueue>> {
+    IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue q, open_queue(dir));
+    return std::unique_ptr<store::BuildQueue>(
+        std::make_unique<store::SqliteBuildQueue>(std::move(q)));
+  };
+  const std::optional<std::string> base = args.value("--base");
+  const index::SourceOptions sources = source_options(args, repeated);
+  const bool refresh = args.has(kRefreshFlag.name);
+  const bool warn_record = args.has("--allow-bad-record");
+  const bool no_compile = args.has("--no-compile");
+  const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
+  options.configure = [&](pipeline::BuildRequest& r) {
+    r.base = base;
+    if (epoch) r.source_date_epoch = epoch;
+    r.sources = sources;
+    r.refresh = refresh ? index::Refresh::kYes : index::Refresh::kNo;
+    r.record = warn_record ? wheel::RecordPolicy::kWarn : wheel::RecordPolicy::kStrict;
+    r.bytecode = no_compile ? pipeline::Bytecode::kNone : pipeline::Bytecode::kCompile;
+  };
+
+  auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
+  if (!store.ok()) return report_error(io, store.status());
+  auto queue = open_queue(dir);
+  if (!queue.ok()) return report_error(io, queue.status());
+  const workers::SourceStore source_store(dir);
+  ProgressChoice choice(args, io.err);
+
+  g_stop = false;
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  ::sigemptyset(&sa.sa_mask);
+  struct sigaction old_int {
+  }, old_term{};
+  ::sigaction(SIGINT, &sa, &old_int);
+  ::sigaction(SIGTERM, &sa, &old_term);
+  int built = 0, failed = 0;
+  Status stopped_by;
+  while (!g_stop) {
+    auto turn = workers::run_one_build(*store, *queue, source_store, options, choice.progress());
+    choice.progress().done();
+    if (!turn.ok()) {
+      stopped_by = turn.status();
+      break;
+    }
+    if (turn->outcome == workers::TurnOutcome::kIdle) {
+      if (args.has("--until-idle")) break;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    const store::BuildRecord& b = *turn->build;
+    switch (turn->outcome) {
+      case workers::TurnOutcome::kSucceeded:
+        ++built;
+        io.out << b.id << " " << b.app.to_string() << " published " << b.app.ref_name(b.version)
+               << " " << b.manifest_digest << "\n";
+        break;
+      case workers::TurnOutcome::kRetrying:
+        io.out << b.id << " " << b.app.to_string() << " will be retried (attempt " << b.attempts
+               << " of " << b.max_attempts << " failed): " << turn->error << "\n";
+        break;
+      case workers::TurnOutcome::kFailed:
+        ++failed;
+        io.out << b.id << " " << b.app.to_string() << " failed: " << b.error << "\n";
+        break;
+      case workers::TurnOutcome::kCancelled:
+        io.out << b.id << " " << b.app.to_string() << " cancelled\n";
+        break;
+      case workers::TurnOutcome::kLeaseLost:
+        io.out << b.id << " " << b.app.to_string()
+               << " taken over by another worker: " << turn->error << "\n";
+        break;
+      case workers::TurnOutcome::kIdle:
+        break;
+    }
+    io.out.flush();
+  }
+  ::sigaction(SIGINT, &old_int, nullptr);
+  ::sigaction(SIGTERM, &old_term, nullptr);
+  if (!stopped_by.ok()) return report_error(io, stopped_by);
+  if (args.has("--until-idle")) {
+    auto waiting = queue->list(store::BuildFilter{.state = store::BuildState::kQueued});
+    const std::size_t later = waiting.ok() ? waiting->builds.size() : 0;
+    io.err << "ignite-builder: worker idle: " << built << " published, " << failed << " failed"
+           << (later ? ", " + std::to_string(later) + " queued for later (backoff)" : "") << "\n";
+  }
+  return failed > 0 ? kExitFailed : kExitOk;
+}
+
+int run_builds(const std::vector<std::string>& argv, Io io) {
+  // Zero or one positional: parse_command wants an exact count, so it is given the one there is.
+  const std::size_t given = [&] {
+    auto probe = Args::parse(argv, {kStoreFlag, {"--output", "-o", true}, {"--help", "-h", false}});
+    return probe.ok() ? std::min<std::size_t>(probe->positional().size(), 2) : 0;
+  }();
+  auto parsed = parse_command(argv, {kStoreFlag, {"--output", "-o", true}}, given > 1 ? 1 : given,
+                              "builds takes at most one ORG/APP", kBuildsUsage, io);
+  if (const int* exit = std::get_if<int>(&parsed)) return *exit;
+  const Args& args = std::get<Args>(parsed);
+  auto format = parse_output_format(args.value_or("--output", "text"));
+  if (!format.ok()) return usage_error(io, format.status().message(), kBuildsUsage);
+  store::BuildFilter filter;
+  if (!args.positional().empty()) {
+    auto app = store::AppId::parse(args.positional()[0]);
+    if (!app.ok()) return usage_error(io, app.status().message(), kBuildsUsage);
+    filter.app = *app;
+  }
+  const std::string dir = store_dir(args);
+  if (::access((dir + "/ignite.db").c_str(), F_OK) != 0) {
+    return report_error(io, not_found("store " + dir + " has no database (nothing was built)"));
+  }
+  auto queue = open_queue(dir);
+  if (!queue.ok()) return report_error(io, queue.status());
+  filter.page_size = 500;
+  std::vector<store::BuildRecord> all;
+  for (;;) {
+    auto page = queue->list(filter);
+    if (!page.ok()) return report_error(io, page.status());
+    all.insert(all.end(), page->builds.begin(), page->builds.end());
+    if (page->next_page_token.empty()) break;
+    filter.page_token = page->next_page_token;
+  }
+  if (*format == OutputFormat::kJson) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& b : all) list.push_back(build_json(b));
+    io.out << nlohmann::json{{"builds", list}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  io.out << std::left << std::setw(36) << "BUILD" << std::setw(24) << "APP" << std::setw(11)
+         << "STATE" << std::setw(9) << "STAGE" << std::setw(9) << "ATTEMPTS" << std::setw(9)
+         << "VERSION"
+         << "ERROR\n";
+  for (const auto& b : all) {
+    io.out << std::setw(36) << b.id << std::setw(24) << b.app.to_string() << std::setw(11)
+           << store::build_state_name(b.state) << std::setw(9) << (b.stage.empty() ? "-" : b.stage)
+           << std::setw(9) << (std::to_string(b.attempts) + "/" + std::to_string(b.max_attempts))
+           << std::setw(9) << (b.version > 0 ? "v" + std::to_string(b.version) : "-")
+           << (b.error.empty() ? "" : b.error.substr(0, b.error.find('\n'))) << "\n";
+  }
+  return kExitOk;
+}
+
+int run_cancel(const std::vector<std::string>& argv, Io io) {
+  auto parsed =
+      parse_command(argv, {kStoreFlag}, 1, "cancel takes exactly one BUILD", kCancelUsage, io);
+  if (const int* exit = std::get_if<int>(&parsed)) return *exit;
+  const Args& args = std::get<Args>(parsed);
+  const std::string dir = store_dir(args);
+  if (::access((dir + "/ignite.db").c_str(), F_OK) != 0) {
+    return report_error(io, not_found("store " + dir + " has no database (nothing was built)"));
+  }
+  auto queue = open_queue(dir);
+  if (!queue.ok()) return report_error(io, queue.status());
+  auto b = queue->request_cancel(args.positional()[0]);
+  if (!b.ok()) return report_error(io, b.status());
+  io.out << b->id << " "
+         << (b->state == store::BuildState::kCancelled ? "cancelled"
+                                                       : "will stop at its next stage")
+         << "\n";
+  return kExitOk;
+}
+
+}  // namespace ignite::cli
