@@ -50,7 +50,8 @@ const std::string kWorkerUsage =
         "                             [--no-compile] [--progress|--quiet]\n"
         "  claims queued builds of the store one at a time and publishes each as its app's next\n"
         "  version, under a lease renewed every lease/6; several workers (processes) may share a\n"
-        "  store. Stops after the current build on SIGINT or SIGTERM.\n"
+        "  store. Stops after the current build on SIGINT or SIGTERM (a second one stops at "
+        "once).\n"
         "  --until-idle  exit when no build is ready to claim (default: wait for more)\n"
         "  --lease       seconds a claim lasts without a renewal (default 60)\n"
         "  --id          this worker's name in the queue (default HOST:PID)\n"
@@ -67,7 +68,14 @@ constexpr const char* kCancelUsage =
     "  cannot be cancelled\n";
 
 std::atomic<bool> g_stop{false};
-void on_stop_signal(int) { g_stop = true; }
+// The first SIGINT or SIGTERM lets the current build finish; a second one stops at once, as the
+// signal would (the queue gives the build to another worker when its lease runs out).
+void on_stop_signal(int sig) {
+  if (g_stop.exchange(true)) {
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+  }
+}
 
 Result<store::SqliteBuildQueue> open_queue(const std::string& store_dir) {
   return store::SqliteBuildQueue::open(store_dir + "/ignite.db");
