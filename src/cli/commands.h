@@ -28,6 +28,7 @@ int run_submit(const std::vector<std::string>& args, Io io);
 int run_worker(const std::vector<std::string>& args, Io io);
 int run_builds(const std::vector<std::string>& args, Io io);
 int run_cancel(const std::vector<std::string>& args, Io io);
+int run_serve(const std::vector<std::string>& args, Io io);
 
 // Dispatches argv[1] to a command; prints help and the version.
 int run_main(const std::vector<std::string>& argv, Io io);

@@ -20,6 +20,7 @@ constexpr const char* kMainUsage =
     "  worker [--until-idle]             build what is queued, as the app's next versions\n"
     "  builds [ORG/APP]                  list queued, running and finished builds\n"
     "  cancel BUILD                      cancel a queued or running build\n"
+    "  serve [--listen HOST:PORT]        serve BuildService over gRPC, with worker threads\n"
     "  store check | store base          check the store; make the default base image\n"
     "  hash SOURCE [--list] [-o json]    print the codeHash v1 of a file, directory or archive\n"
     "  lock SOURCE [--find-links DIR] [--index-url URL] [--no-index] [--refresh] [-o json]\n"
@@ -49,6 +50,7 @@ int run_main(const std::vector<std::string>& argv, Io io) {
   if (command == "worker") return run_worker(rest, io);
   if (command == "builds") return run_builds(rest, io);
   if (command == "cancel") return run_cancel(rest, io);
+  if (command == "serve") return run_serve(rest, io);
   if (command == "store") return run_store(rest, io);
   if (command == "version" || command == "--version") {
     io.out << "ignite-builder " << kBuilderVersion << "\n";

@@ -1,0 +1,305 @@
+#include "src/service/build_service.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "builder/pipeline/function_store.h"
+#include "builder/source/code_hash.h"
+#include "builder/source/intake.h"
+#include "builder/store/sqlite_build_queue.h"
+#include "builder/store/version_store.h"
+
+namespace ignite::service {
+namespace {
+
+namespace v1 = dodil::ignite::builder::v1;
+
+// How often WatchBuild looks for new events: the queue has no notification across processes.
+constexpr auto kWatchPoll = std::chrono::milliseconds(100);
+
+Result<store::SqliteBuildQueue> open_queue(const std::string& store_dir) {
+  return store::SqliteBuildQueue::open(store_dir + "/ignite.db");
+}
+
+void set_time(std::int64_t ms, google::protobuf::Timestamp* t) {
+  *t = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms);
+}
+
+v1::BuildState to_proto(store::BuildState s) {
+  switch (s) {
+    case store::BuildState::kQueued:
+      return v1::BUILD_STATE_QUEUED;
+    case store::BuildState::kRunning:
+      return v1::BUILD_STATE_RUNNING;
+    case store::BuildState::kSucceeded:
+      return v1::BUILD_STATE_SUCCEEDED;
+    case store::BuildState::kFailed:
+      return v1::BUILD_STATE_FAILED;
+    case store::BuildState::kCancelled:
+      return v1::BUILD_STATE_CANCELLED;
+  }
+  return v1::BUILD_STATE_UNSPECIFIED;
+}
+
+void to_proto(const store::BuildRecord& b, v1::Build* out) {
+  out->set_id(b.id);
+  out->set_app_id(b.app.to_string());
+  out->set_state(to_proto(b.state));
+  out->set_stage(b.stage);
+  out->set_priority(b.priority == store::BuildPriority::kPublish ? v1::BUILD_PRIORITY_PUBLISH
+                                                                 : v1::BUILD_PRIORITY_NORMAL);
+  out->set_code_hash(b.code_hash);
+  out->set_version(static_cast<std::uint32_t>(b.version));
+  out->set_image_digest(b.manifest_digest);
+  out->set_lock_hash(b.lock_hash);
+  out->set_error(b.error);
+  out->set_attempts(static_cast<std::uint32_t>(b.attempts));
+  if (b.submitted_at_ms) set_time(b.submitted_at_ms, out->mutable_submitted_at());
+  if (b.started_at_ms) set_time(b.started_at_ms, out->mutable_started_at());
+  if (b.finished_at_ms) set_time(b.finished_at_ms, out->mutable_finished_at());
+}
+
+void to_proto(const store::BuildEvent& e, v1::BuildEvent* out) {
+  out->set_build_id(e.build_id);
+  out->set_sequence(static_cast<std::uint64_t>(e.sequence));
+  out->set_state(to_proto(e.state));
+  out->set_stage(e.stage);
+  out->set_message(e.message);
+  set_time(e.at_ms, out->mutable_at());
+}
+
+void to_proto(const store::AppId& app, const store::VersionRecord& v, v1::Version* out) {
+  out->set_app_id(app.to_string());
+  out->set_number(static_cast<std::uint32_t>(v.number));
+  out->set_code_hash(v.code_hash);
+  out->set_image_digest(v.manifest_digest);
+  out->set_lock_hash(v.lock_hash);
+  set_time(v.created_at * 1000, out->mutable_published_at());
+}
+
+Result<store::AppId> parse_app(const std::string& text) {
+  if (text.empty()) return invalid_argument("app_id is required (\"org/app\")");
+  return store::AppId::parse(text);
+}
+
+Result<std::vector<store::VersionRecord>> versions_of(const std::string& store_dir,
+                                                      const store::AppId& app) {
+  IGNITE_ASSIGN_OR_RETURN(
+      store::VersionStore versions,
+      store::VersionStore::open(store_dir + "/ignite.db", store::Database::Create::kNo));
+  return versions.versions(app);
+}
+
+}  // namespace
+
+grpc::Status to_grpc(const Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), status.message());
+}
+
+// ---- WorkerPool ----
+
+WorkerPool::WorkerPool(std::string store_dir, int threads, workers::WorkerOptions options,
+                       std::chrono::milliseconds idle_poll)
+    : store_dir_(std::move(store_dir)), options_(std::move(options)), idle_poll_(idle_poll) {
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { run(i); });
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void WorkerPool::notify() {
+  {
+    std::lock_guard lock(mutex_);
+    ++wakeups_;
+  }
+  wake_.notify_one();
+}
+
+void WorkerPool::run(int index) {
+  workers::WorkerOptions options = options_;
+  options.worker_id += ":" + std::to_string(index);
+  auto store = pipeline::FunctionStore::open(store_dir_, pipeline::OpenStore::kCreateIfMissing);
+  auto queue = open_queue(store_dir_);
+  const workers::SourceStore sources(store_dir_);
+  pipeline::NullProgress progress;
+  std::uint64_t seen = 0;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_) return;
+      seen = wakeups_;
+    }
+    bool idle = true;
+    if (store.ok() && queue.ok()) {
+      auto turn = workers::run_one_build(*store, *queue, sources, options, progress);
+      idle = !turn.ok() || turn->outcome == workers::TurnOutcome::kIdle;
+    }
+    if (!idle) continue;
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, idle_poll_, [&] { return stop_ || wakeups_ != seen; });
+  }
+}
+
+// ---- BuildServiceImpl ----
+
+BuildServiceImpl::BuildServiceImpl(std::string store_dir, std::function<void()> on_submit)
+    : store_dir_(std::move(store_dir)), on_submit_(std::move(on_submit)) {}
+
+grpc::Status BuildServiceImpl::SubmitBuild(grpc::ServerContext*, const v1::SubmitBuildRequest* req,
+                                           v1::Build* out) {
+  auto app = parse_app(req->app_id());
+  if (!app.ok()) return to_grpc(app.status());
+  if (req->source_code().empty()) {
+    return to_grpc(invalid_argument("source_code is empty: give a file's or an archive's bytes"));
+  }
+  // Checked before anything is kept: a refused draft leaves nothing.
+  auto tree = read_source_bytes(req->source_code(), IntakeOptions{});
+  if (!tree.ok()) return to_grpc(tree.status().with_context("source_code"));
+  auto digest = workers::SourceStore(store_dir_).put(req->source_code());
+  if (!digest.ok()) return to_grpc(digest.status());
+  auto queue = open_queue(store_dir_);
+  if (!queue.ok()) return to_grpc(queue.status());
+  auto build =
+      queue->submit(*app, *digest, code_hash(*tree).to_string(),
+                    req->priority() == v1::BUILD_PRIORITY_PUBLISH ? store::BuildPriority::kPublish
+                                                                  : store::BuildPriority::kNormal,
+                    store::SubmitOptions{});
+  if (!build.ok()) return to_grpc(build.status());
+  to_proto(*build, out);
+  if (on_submit_) on_submit_();
+  return grpc::Status::OK;
+}
+
+grpc::Status BuildServiceImpl::GetBuild(grpc::ServerContext*, const v1::GetBuildRequest* req,
+                                        v1::Build* out) {
+  auto queue = open_queue(store_dir_);
+  if (!queue.ok()) return to_grpc(queue.status());
+  auto b = queue->get(req->id());
+  if (!b.ok()) return to_grpc(b.status());
+  to_proto(*b, out);
+  return grpc::Status::OK;
+}
+
+grpc::Status BuildServiceImpl::ListBuilds(grpc::ServerContext*, const v1::ListBuildsRequest* req,
+                                          v1::ListBuildsResponse* out) {
+  store::BuildFilter filter;
+  if (!req->app_id().empty()) {
+    auto app = store::AppId::parse(req->app_id());
+    if (!app.ok()) return to_grpc(app.status());
+    filter.app = *app;
+  }
+  switch (req->state()) {
+    case v1::BUILD_STATE_QUEUED:
+      filter.state = store::BuildState::kQueued;
+      break;
+    case v1::BUILD_STATE_RUNNING:
+      filter.state = store::BuildState::kRunning;
+      break;
+    case v1::BUILD_STATE_SUCCEEDED:
+      filter.state = store::BuildState::kSucceeded;
+      break;
+    case v1::BUILD_STATE_FAILED:
+      filter.state = store::BuildState::kFailed;
+      break;
+    case v1::BUILD_STATE_CANCELLED:
+      filter.state = store::BuildState::kCancelled;
+      break;
+    default:
+      break;
+  }
+  filter.page_size = static_cast<int>(std::min<std::uint32_t>(req->page_size(), 500));
+  filter.page_token = req->page_token();
+  auto queue = open_queue(store_dir_);
+  if (!queue.ok()) return to_grpc(queue.status());
+  auto page = queue->list(filter);
+  if (!page.ok()) return to_grpc(page.status());
+  for (const auto& b : page->builds) to_proto(b, out->add_builds());
+  out->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status BuildServiceImpl::CancelBuild(grpc::ServerContext*, const v1::CancelBuildRequest* req,
+                                           v1::Build* out) {
+  auto queue = open_queue(store_dir_);
+  if (!queue.ok()) return to_grpc(queue.status());
+  auto b = queue->request_cancel(req->id());
+  if (!b.ok()) return to_grpc(b.status());
+  to_proto(*b, out);
+  return grpc::Status::OK;
+}
+
+grpc::Status BuildServiceImpl::WatchBuild(grpc::ServerContext* context,
+                                          const v1::WatchBuildRequest* req,
+                                          grpc::ServerWriter<v1::BuildEvent>* writer) {
+  auto queue = open_queue(store_dir_);
+  if (!queue.ok()) return to_grpc(queue.status());
+  std::int64_t after = static_cast<std::int64_t>(req->after_sequence());
+  for (;;) {
+    if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled");
+    // The state first, then the events: every event up to a finished state is then sent.
+    auto build = queue->get(req->id());
+    if (!build.ok()) return to_grpc(build.status());
+    auto events = queue->events(req->id(), after);
+    if (!events.ok()) return to_grpc(events.status());
+    for (const auto& e : *events) {
+      v1::BuildEvent out;
+      to_proto(e, &out);
+      if (!writer->Write(out)) return grpc::Status(grpc::StatusCode::CANCELLED, "watcher gone");
+      after = e.sequence;
+    }
+    if (store::is_finished(build->state)) return grpc::Status::OK;
+    std::this_thread::sleep_for(kWatchPoll);
+  }
+}
+
+grpc::Status BuildServiceImpl::GetBuildLog(grpc::ServerContext*, const v1::GetBuildLogRequest* req,
+                                           v1::BuildLog* out) {
+  auto queue = open_queue(store_dir_);
+  if (!queue.ok()) return to_grpc(queue.status());
+  auto events = queue->events(req->id(), 0);
+  if (!events.ok()) return to_grpc(events.status());
+  out->set_build_id(req->id());
+  for (const auto& e : *events) {
+    std::string line = google::protobuf::util::TimeUtil::ToString(
+        google::protobuf::util::TimeUtil::MillisecondsToTimestamp(e.at_ms));
+    line += " " + std::string(store::build_state_name(e.state));
+    if (!e.stage.empty()) line += " " + e.stage;
+    if (!e.message.empty()) line += ": " + e.message;
+    out->add_lines(line);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status BuildServiceImpl::ListVersions(grpc::ServerContext*,
+                                            const v1::ListVersionsRequest* req,
+                                            v1::ListVersionsResponse* out) {
+  auto app = parse_app(req->app_id());
+  if (!app.ok()) return to_grpc(app.status());
+  auto versions = versions_of(store_dir_, *app);
+  if (!versions.ok()) return to_grpc(versions.status());
+  for (const auto& v : *versions) to_proto(*app, v, out->add_versions());
+  return grpc::Status::OK;
+}
+
+grpc::Status BuildServiceImpl::GetVersion(grpc::ServerContext*, const v1::GetVersionRequest* req,
+                                          v1::Version* out) {
+  auto app = parse_app(req->app_id());
+  if (!app.ok()) return to_grpc(app.status());
+  auto versions = versions_of(store_dir_, *app);
+  if (!versions.ok()) return to_grpc(versions.status());
+  for (const auto& v : *versions) {
+    if (v.number == static_cast<std::int64_t>(req->number())) {
+      to_proto(*app, v, out);
+      return grpc::Status::OK;
+    }
+  }
+  return to_grpc(not_found(app->to_string() + " has no version " + std::to_string(req->number())));
+}
+
+}  // namespace ignite::service

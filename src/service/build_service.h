@@ -1,0 +1,80 @@
+// dodil.ignite.builder.v1.BuildService over gRPC, on the embedded store: builds go into the
+// durable queue (docs/queue.md) and a pool of worker threads (WorkerPool) builds them. Each call
+// opens its own queue connection: SQLite connections are not shared between threads that run
+// transactions.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dodil/ignite/builder/v1/build.grpc.pb.h"
+#include "workers/worker.h"
+
+namespace ignite::service {
+
+// Worker threads running workers::run_one_build, each on its own store and queue connections.
+// notify() wakes an idle one at once (a submit); otherwise an idle worker looks again after
+// `idle_poll`.
+class WorkerPool {
+ public:
+  WorkerPool(std::string store_dir, int threads, workers::WorkerOptions options,
+             std::chrono::milliseconds idle_poll = std::chrono::milliseconds(500));
+  ~WorkerPool();  // stops after the builds in progress
+  void notify();
+
+ private:
+  void run(int index);
+
+  std::string store_dir_;
+  workers::WorkerOptions options_;
+  std::chrono::milliseconds idle_poll_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::uint64_t wakeups_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+class BuildServiceImpl final : public dodil::ignite::builder::v1::BuildService::Service {
+ public:
+  // `on_submit` is called after each accepted submission (the pool's notify).
+  BuildServiceImpl(std::string store_dir, std::function<void()> on_submit);
+
+  grpc::Status SubmitBuild(grpc::ServerContext*,
+                           const dodil::ignite::builder::v1::SubmitBuildRequest*,
+                           dodil::ignite::builder::v1::Build*) override;
+  grpc::Status GetBuild(grpc::ServerContext*, const dodil::ignite::builder::v1::GetBuildRequest*,
+                        dodil::ignite::builder::v1::Build*) override;
+  grpc::Status ListBuilds(grpc::ServerContext*,
+                          const dodil::ignite::builder::v1::ListBuildsRequest*,
+                          dodil::ignite::builder::v1::ListBuildsResponse*) override;
+  grpc::Status CancelBuild(grpc::ServerContext*,
+                           const dodil::ignite::builder::v1::CancelBuildRequest*,
+                           dodil::ignite::builder::v1::Build*) override;
+  grpc::Status WatchBuild(grpc::ServerContext*,
+                          const dodil::ignite::builder::v1::WatchBuildRequest*,
+                          grpc::ServerWriter<dodil::ignite::builder::v1::BuildEvent>*) override;
+  grpc::Status GetBuildLog(grpc::ServerContext*,
+                           const dodil::ignite::builder::v1::GetBuildLogRequest*,
+                           dodil::ignite::builder::v1::BuildLog*) override;
+  grpc::Status ListVersions(grpc::ServerContext*,
+                            const dodil::ignite::builder::v1::ListVersionsRequest*,
+                            dodil::ignite::builder::v1::ListVersionsResponse*) override;
+  grpc::Status GetVersion(grpc::ServerContext*,
+                          const dodil::ignite::builder::v1::GetVersionRequest*,
+                          dodil::ignite::builder::v1::Version*) override;
+
+ private:
+  std::string store_dir_;
+  std::function<void()> on_submit_;
+};
+
+// A Status as gRPC's (same codes).
+grpc::Status to_grpc(const Status& status);
+
+}  // namespace ignite::service
