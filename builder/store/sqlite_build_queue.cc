@@ -451,19 +451,30 @@ Result<std::optional<Claim>> SqliteBuildQueue::claim(std::string_view worker_id,
   return std::optional<Claim>(Claim{std::move(b), epoch});
 }
 
-Result<bool> SqliteBuildQueue::heartbeat(std::string_view id, std::int64_t epoch,
-                                         std::chrono::milliseconds lease) {
-  IGNITE_RETURN_IF_ERROR(validate_id(id));
-  if (lease.count() <= 0) return invalid_argument("a lease must be positive");
+Result<SqliteBuildQueue::Fenced> SqliteBuildQueue::begin_fenced(std::string_view id,
+                                                                std::int64_t epoch) {
   IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
   const std::int64_t now = now_ms();
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
   IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
-  if (past_deadline(b, now)) {
-    IGNITE_RETURN_IF_ERROR(fail_for_deadline(db_, b, now));
-    IGNITE_RETURN_IF_ERROR(tx.commit());
-    return deadline_status(b);
-  }
+  return Fenced{std::move(tx), now, std::move(b)};
+}
+
+Status SqliteBuildQueue::fail_past_deadline(Fenced& f) {
+  IGNITE_RETURN_IF_ERROR(fail_for_deadline(db_, f.build, f.now));
+  IGNITE_RETURN_IF_ERROR(f.tx.commit());
+  return deadline_status(f.build);
+}
+
+Result<bool> SqliteBuildQueue::heartbeat(std::string_view id, std::int64_t epoch,
+                                         std::chrono::milliseconds lease) {
+  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  if (lease.count() <= 0) return invalid_argument("a lease must be positive");
+  IGNITE_ASSIGN_OR_RETURN(Fenced f, begin_fenced(id, epoch));
+  if (past_deadline(f.build, f.now)) return fail_past_deadline(f);
+  Transaction& tx = f.tx;
+  const std::int64_t now = f.now;
+  BuildRecord& b = f.build;
   // No event: a heartbeat changes nothing a watcher follows, and would flood the history.
   IGNITE_ASSIGN_OR_RETURN(Statement q,
                           db_.prepare("UPDATE builds SET lease_expires_ms = ?2 WHERE id = ?1"));
@@ -477,15 +488,11 @@ Status SqliteBuildQueue::set_stage(std::string_view id, std::int64_t epoch,
                                    std::string_view stage) {
   IGNITE_RETURN_IF_ERROR(validate_id(id));
   IGNITE_RETURN_IF_ERROR(validate_name(stage, "stage name"));
-  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
-  const std::int64_t now = now_ms();
-  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
-  IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
-  if (past_deadline(b, now)) {
-    IGNITE_RETURN_IF_ERROR(fail_for_deadline(db_, b, now));
-    IGNITE_RETURN_IF_ERROR(tx.commit());
-    return deadline_status(b);
-  }
+  IGNITE_ASSIGN_OR_RETURN(Fenced f, begin_fenced(id, epoch));
+  if (past_deadline(f.build, f.now)) return fail_past_deadline(f);
+  Transaction& tx = f.tx;
+  const std::int64_t now = f.now;
+  BuildRecord& b = f.build;
   if (b.cancel_requested) {
     const std::string message = "cancelled before stage " + std::string(stage);
     finish(b, BuildState::kCancelled, now);
@@ -501,10 +508,10 @@ Status SqliteBuildQueue::set_stage(std::string_view id, std::int64_t epoch,
 Result<BuildRecord> SqliteBuildQueue::fail(std::string_view id, std::int64_t epoch,
                                            std::string_view error, bool retryable) {
   IGNITE_RETURN_IF_ERROR(validate_id(id));
-  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
-  const std::int64_t now = now_ms();
-  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
-  IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
+  IGNITE_ASSIGN_OR_RETURN(Fenced f, begin_fenced(id, epoch));
+  Transaction& tx = f.tx;
+  const std::int64_t now = f.now;
+  BuildRecord& b = f.build;
   // The failure is recorded even past the deadline: the worker's error says more than
   // "deadline exceeded" would. The deadline only stops a retry.
   b.error = error.empty() ? std::string("(no error message)") : std::string(error);
@@ -534,10 +541,10 @@ Result<BuildRecord> SqliteBuildQueue::fail(std::string_view id, std::int64_t epo
 
 Status SqliteBuildQueue::mark_cancelled(std::string_view id, std::int64_t epoch) {
   IGNITE_RETURN_IF_ERROR(validate_id(id));
-  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
-  const std::int64_t now = now_ms();
-  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
-  IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
+  IGNITE_ASSIGN_OR_RETURN(Fenced f, begin_fenced(id, epoch));
+  Transaction& tx = f.tx;
+  const std::int64_t now = f.now;
+  BuildRecord& b = f.build;
   if (!b.cancel_requested) {
     return failed_precondition("build " + b.id + " has no cancel requested; a worker does not " +
                                "cancel a build on its own");

@@ -56,6 +56,16 @@ class SqliteBuildQueue final : public BuildQueue {
   SqliteBuildQueue(Database db, QueueOptions options)
       : db_(std::move(db)), options_(std::move(options)) {}
   std::int64_t now_ms() const;
+  // The start of every fenced call (heartbeat, set_stage, fail, mark_cancelled): the write lock,
+  // the clock read under it, the build, and its lease checked (ABORTED when lost).
+  struct Fenced {
+    Transaction tx;
+    std::int64_t now;
+    BuildRecord build;
+  };
+  Result<Fenced> begin_fenced(std::string_view id, std::int64_t epoch);
+  // Past its deadline, a fenced heartbeat or stage fails the build and reports it.
+  Status fail_past_deadline(Fenced& f);
   std::chrono::milliseconds backoff(int failed_attempts) const;
   // sweep() under a transaction the caller holds.
   Status sweep_locked(std::int64_t now);

@@ -6,12 +6,10 @@
 // A submitted build is in the store (its source kept, the build queued) before submit returns;
 // workers, in this process or others on the same store, claim builds under leases and publish
 // them as the app's next version.
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <iomanip>
@@ -19,9 +17,6 @@
 #include <ostream>
 #include <thread>
 
-#include "builder/source/code_hash.h"
-#include "builder/source/intake.h"
-#include "builder/store/sqlite_build_queue.h"
 #include "builder/util/file_io.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
@@ -29,6 +24,8 @@
 #include "src/cli/publish_options.h"
 #include "src/cli/report.h"
 #include "src/cli/store_option.h"
+#include "src/cli/worker_flags.h"
+#include "workers/store_queue.h"
 #include "workers/worker.h"
 
 namespace ignite::cli {
@@ -67,20 +64,6 @@ constexpr const char* kCancelUsage =
     "  cancels a queued build at once, a running one at its next stage; a published build\n"
     "  cannot be cancelled\n";
 
-std::atomic<bool> g_stop{false};
-// The first SIGINT or SIGTERM lets the current build finish; a second one stops at once, as the
-// signal would (the queue gives the build to another worker when its lease runs out).
-void on_stop_signal(int sig) {
-  if (g_stop.exchange(true)) {
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
-  }
-}
-
-Result<store::SqliteBuildQueue> open_queue(const std::string& store_dir) {
-  return store::SqliteBuildQueue::open(store_dir + "/ignite.db");
-}
-
 std::string utc_ms(std::int64_t ms) {
   if (ms == 0) return "-";
   std::time_t t = static_cast<std::time_t>(ms / 1000);
@@ -112,12 +95,6 @@ nlohmann::json build_json(const store::BuildRecord& b) {
   }
   if (!b.error.empty()) j["error"] = b.error;
   return j;
-}
-
-std::string worker_name() {
-  char host[256] = {0};
-  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
-  return std::string(host) + ":" + std::to_string(::getpid());
 }
 
 }  // namespace
@@ -158,28 +135,17 @@ int run_submit(const std::vector<std::string>& argv, Io io) {
   }
   auto bytes = read_file(source);
   if (!bytes.ok()) return report_error(io, bytes.status().with_context("submitting " + source));
-  // The draft is checked before anything is kept: a refused draft leaves nothing behind.
-  auto tree = read_source_bytes(*bytes, IntakeOptions{});
-  if (!tree.ok()) return report_error(io, tree.status().with_context("submitting " + source));
-  const Digest hash = code_hash(*tree);
-
   const std::string dir = store_dir(args);
-  auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
-  if (!store.ok()) return report_error(io, store.status());
-  auto queue = open_queue(dir);
-  if (!queue.ok()) return report_error(io, queue.status());
-  auto digest = workers::SourceStore(dir).put(*bytes);
-  if (!digest.ok()) return report_error(io, digest.status());
-  auto build = queue->submit(
-      *app, *digest, hash.to_string(),
+  auto build = workers::submit_draft(
+      dir, *app, *bytes,
       args.has("--publish") ? store::BuildPriority::kPublish : store::BuildPriority::kNormal,
       options);
-  if (!build.ok()) return report_error(io, build.status());
+  if (!build.ok()) return report_error(io, build.status().with_context("submitting " + source));
   if (*format == OutputFormat::kJson) {
     io.out << build_json(*build).dump(2) << "\n";
   } else {
     io.out << build->id << "\n";
-    io.err << "ignite-builder: queued " << app->to_string() << " (codeHash " << hash.to_string()
+    io.err << "ignite-builder: queued " << app->to_string() << " (codeHash " << build->code_hash
            << "); run `ignite-builder worker` to build it\n";
   }
   return kExitOk;
@@ -189,24 +155,18 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
   RepeatedSources repeated;
   auto rest = take_repeated_sources(argv_in, repeated);
   if (!rest.ok()) return usage_error(io, rest.status().message(), kWorkerUsage);
-  auto parsed = parse_command(*rest,
-                              {kStoreFlag,
-                               {"--until-idle", "", false},
-                               {"--lease", "", true},
-                               {"--id", "", true},
-                               {"--base", "", true},
-                               kIndexUrlFlag,
-                               kNoIndexFlag,
-                               kRefreshFlag,
-                               {"--allow-bad-record", "", false},
-                               {"--no-compile", "", false},
-                               kProgressFlag,
-                               kQuietFlag},
-                              0, "worker takes no positional argument", kWorkerUsage, io);
+  std::vector<FlagSpec> flags = worker_build_flags();
+  flags.insert(flags.end(), {kStoreFlag,
+                             {"--until-idle", "", false},
+                             {"--lease", "", true},
+                             {"--id", "", true},
+                             kProgressFlag,
+                             kQuietFlag});
+  auto parsed =
+      parse_command(*rest, flags, 0, "worker takes no positional argument", kWorkerUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
-  workers::WorkerOptions options;
-  options.worker_id = args.value_or("--id", worker_name());
+  std::chrono::milliseconds lease = std::chrono::seconds(60);
   if (auto s = args.value("--lease")) {
     char* end = nullptr;
     const long v = std::strtol(s->c_str(), &end, 10);
@@ -214,48 +174,23 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
       return usage_error(io, "--lease takes seconds from 5 to 3600, not \"" + *s + "\"",
                          kWorkerUsage);
     }
-    options.lease = std::chrono::seconds(v);
+    lease = std::chrono::seconds(v);
   }
-  options.heartbeat_interval = options.lease / 6;
   const std::string dir = store_dir(args);
-  options.open_heartbeat_queue = [dir]() -> Result<std::unique_ptr<store::BuildQueue>> {
-    IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue q, open_queue(dir));
-    return std::unique_ptr<store::BuildQueue>(
-        std::make_unique<store::SqliteBuildQueue>(std::move(q)));
-  };
-  const std::optional<std::string> base = args.value("--base");
-  const index::SourceOptions sources = source_options(args, repeated);
-  const bool refresh = args.has(kRefreshFlag.name);
-  const bool warn_record = args.has("--allow-bad-record");
-  const bool no_compile = args.has("--no-compile");
-  const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
-  options.configure = [&](pipeline::BuildRequest& r) {
-    r.base = base;
-    if (epoch) r.source_date_epoch = epoch;
-    r.sources = sources;
-    r.refresh = refresh ? index::Refresh::kYes : index::Refresh::kNo;
-    r.record = warn_record ? wheel::RecordPolicy::kWarn : wheel::RecordPolicy::kStrict;
-    r.bytecode = no_compile ? pipeline::Bytecode::kNone : pipeline::Bytecode::kCompile;
-  };
+  const workers::WorkerOptions options =
+      worker_options(args, repeated, dir, args.value_or("--id", ""), lease);
 
   auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());
-  auto queue = open_queue(dir);
+  auto queue = workers::open_store_queue(dir);
   if (!queue.ok()) return report_error(io, queue.status());
   const workers::SourceStore source_store(dir);
   ProgressChoice choice(args, io.err);
 
-  g_stop = false;
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  ::sigemptyset(&sa.sa_mask);
-  struct sigaction old_int {
-  }, old_term{};
-  ::sigaction(SIGINT, &sa, &old_int);
-  ::sigaction(SIGTERM, &sa, &old_term);
+  const StopSignals stop;
   int built = 0, failed = 0;
   Status stopped_by;
-  while (!g_stop) {
+  while (!stop.requested()) {
     auto turn = workers::run_one_build(*store, *queue, source_store, options, choice.progress());
     choice.progress().done();
     if (!turn.ok()) {
@@ -294,8 +229,6 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
     }
     io.out.flush();
   }
-  ::sigaction(SIGINT, &old_int, nullptr);
-  ::sigaction(SIGTERM, &old_term, nullptr);
   if (!stopped_by.ok()) return report_error(io, stopped_by);
   if (args.has("--until-idle")) {
     auto waiting = queue->list(store::BuildFilter{.state = store::BuildState::kQueued});
@@ -328,7 +261,7 @@ int run_builds(const std::vector<std::string>& argv, Io io) {
   if (::access((dir + "/ignite.db").c_str(), F_OK) != 0) {
     return report_error(io, not_found("store " + dir + " has no database (nothing was built)"));
   }
-  auto queue = open_queue(dir);
+  auto queue = workers::open_store_queue(dir);
   if (!queue.ok()) return report_error(io, queue.status());
   filter.page_size = 500;
   std::vector<store::BuildRecord> all;
@@ -368,7 +301,7 @@ int run_cancel(const std::vector<std::string>& argv, Io io) {
   if (::access((dir + "/ignite.db").c_str(), F_OK) != 0) {
     return report_error(io, not_found("store " + dir + " has no database (nothing was built)"));
   }
-  auto queue = open_queue(dir);
+  auto queue = workers::open_store_queue(dir);
   if (!queue.ok()) return report_error(io, queue.status());
   auto b = queue->request_cancel(args.positional()[0]);
   if (!b.ok()) return report_error(io, b.status());

@@ -3,10 +3,8 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "builder/pipeline/function_store.h"
-#include "builder/source/code_hash.h"
-#include "builder/source/intake.h"
-#include "builder/store/sqlite_build_queue.h"
 #include "builder/store/version_store.h"
+#include "workers/store_queue.h"
 
 namespace ignite::service {
 namespace {
@@ -15,10 +13,6 @@ namespace v1 = dodil::ignite::builder::v1;
 
 // How often WatchBuild looks for new events: the queue has no notification across processes.
 constexpr auto kWatchPoll = std::chrono::milliseconds(100);
-
-Result<store::SqliteBuildQueue> open_queue(const std::string& store_dir) {
-  return store::SqliteBuildQueue::open(store_dir + "/ignite.db");
-}
 
 void set_time(std::int64_t ms, google::protobuf::Timestamp* t) {
   *t = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms);
@@ -125,7 +119,7 @@ void WorkerPool::run(int index) {
   workers::WorkerOptions options = options_;
   options.worker_id += ":" + std::to_string(index);
   auto store = pipeline::FunctionStore::open(store_dir_, pipeline::OpenStore::kCreateIfMissing);
-  auto queue = open_queue(store_dir_);
+  auto queue = workers::open_store_queue(store_dir_);
   const workers::SourceStore sources(store_dir_);
   pipeline::NullProgress progress;
   std::uint64_t seen = 0;
@@ -158,19 +152,12 @@ grpc::Status BuildServiceImpl::SubmitBuild(grpc::ServerContext*, const v1::Submi
   if (req->source_code().empty()) {
     return to_grpc(invalid_argument("source_code is empty: give a file's or an archive's bytes"));
   }
-  // Checked before anything is kept: a refused draft leaves nothing.
-  auto tree = read_source_bytes(req->source_code(), IntakeOptions{});
-  if (!tree.ok()) return to_grpc(tree.status().with_context("source_code"));
-  auto digest = workers::SourceStore(store_dir_).put(req->source_code());
-  if (!digest.ok()) return to_grpc(digest.status());
-  auto queue = open_queue(store_dir_);
-  if (!queue.ok()) return to_grpc(queue.status());
-  auto build =
-      queue->submit(*app, *digest, code_hash(*tree).to_string(),
-                    req->priority() == v1::BUILD_PRIORITY_PUBLISH ? store::BuildPriority::kPublish
-                                                                  : store::BuildPriority::kNormal,
-                    store::SubmitOptions{});
-  if (!build.ok()) return to_grpc(build.status());
+  auto build = workers::submit_draft(store_dir_, *app, req->source_code(),
+                                     req->priority() == v1::BUILD_PRIORITY_PUBLISH
+                                         ? store::BuildPriority::kPublish
+                                         : store::BuildPriority::kNormal,
+                                     store::SubmitOptions{});
+  if (!build.ok()) return to_grpc(build.status().with_context("source_code"));
   to_proto(*build, out);
   if (on_submit_) on_submit_();
   return grpc::Status::OK;
@@ -178,7 +165,7 @@ grpc::Status BuildServiceImpl::SubmitBuild(grpc::ServerContext*, const v1::Submi
 
 grpc::Status BuildServiceImpl::GetBuild(grpc::ServerContext*, const v1::GetBuildRequest* req,
                                         v1::Build* out) {
-  auto queue = open_queue(store_dir_);
+  auto queue = workers::open_store_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
   auto b = queue->get(req->id());
   if (!b.ok()) return to_grpc(b.status());
@@ -215,7 +202,7 @@ grpc::Status BuildServiceImpl::ListBuilds(grpc::ServerContext*, const v1::ListBu
   }
   filter.page_size = static_cast<int>(std::min<std::uint32_t>(req->page_size(), 500));
   filter.page_token = req->page_token();
-  auto queue = open_queue(store_dir_);
+  auto queue = workers::open_store_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
   auto page = queue->list(filter);
   if (!page.ok()) return to_grpc(page.status());
@@ -226,7 +213,7 @@ grpc::Status BuildServiceImpl::ListBuilds(grpc::ServerContext*, const v1::ListBu
 
 grpc::Status BuildServiceImpl::CancelBuild(grpc::ServerContext*, const v1::CancelBuildRequest* req,
                                            v1::Build* out) {
-  auto queue = open_queue(store_dir_);
+  auto queue = workers::open_store_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
   auto b = queue->request_cancel(req->id());
   if (!b.ok()) return to_grpc(b.status());
@@ -237,7 +224,7 @@ grpc::Status BuildServiceImpl::CancelBuild(grpc::ServerContext*, const v1::Cance
 grpc::Status BuildServiceImpl::WatchBuild(grpc::ServerContext* context,
                                           const v1::WatchBuildRequest* req,
                                           grpc::ServerWriter<v1::BuildEvent>* writer) {
-  auto queue = open_queue(store_dir_);
+  auto queue = workers::open_store_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
   std::int64_t after = static_cast<std::int64_t>(req->after_sequence());
   for (;;) {
@@ -260,7 +247,7 @@ grpc::Status BuildServiceImpl::WatchBuild(grpc::ServerContext* context,
 
 grpc::Status BuildServiceImpl::GetBuildLog(grpc::ServerContext*, const v1::GetBuildLogRequest* req,
                                            v1::BuildLog* out) {
-  auto queue = open_queue(store_dir_);
+  auto queue = workers::open_store_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
   auto events = queue->events(req->id(), 0);
   if (!events.ok()) return to_grpc(events.status());

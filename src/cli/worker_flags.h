@@ -1,0 +1,36 @@
+// What `worker` and `serve` share: the build flags a worker applies to every build it runs, the
+// worker's options from them, and stopping on SIGINT/SIGTERM after the work in progress.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "src/cli/args.h"
+#include "src/cli/package_sources.h"
+#include "workers/worker.h"
+
+namespace ignite::cli {
+
+// --base, --index-url, --no-index, --refresh, --allow-bad-record, --no-compile (with
+// --find-links and --extra-index-url taken out by take_repeated_sources).
+std::vector<FlagSpec> worker_build_flags();
+
+// Options for the store's workers: named `id` (HOST:PID when empty), a lease of `lease`
+// renewed every lease/6 on a connection of their own, and every build's request set from the
+// flags above and SOURCE_DATE_EPOCH.
+workers::WorkerOptions worker_options(const Args& args, const RepeatedSources& repeated,
+                                      const std::string& store_dir, std::string id,
+                                      std::chrono::milliseconds lease);
+
+// While alive, the first SIGINT or SIGTERM sets requested(); a second one stops the process at
+// once, as the signal would. The previous handlers come back when it goes.
+class StopSignals {
+ public:
+  StopSignals();
+  ~StopSignals();
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  bool requested() const;
+};
+
+}  // namespace ignite::cli

@@ -1,0 +1,36 @@
+#include "workers/store_queue.h"
+
+#include "builder/pipeline/function_store.h"
+#include "builder/source/code_hash.h"
+#include "builder/source/intake.h"
+#include "workers/source_store.h"
+
+namespace ignite::workers {
+
+Result<store::SqliteBuildQueue> open_store_queue(const std::string& store_dir) {
+  return store::SqliteBuildQueue::open(store_dir + "/ignite.db");
+}
+
+std::function<Result<std::unique_ptr<store::BuildQueue>>()> store_queue_opener(
+    std::string store_dir) {
+  return [dir = std::move(store_dir)]() -> Result<std::unique_ptr<store::BuildQueue>> {
+    IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue q, open_store_queue(dir));
+    return std::unique_ptr<store::BuildQueue>(
+        std::make_unique<store::SqliteBuildQueue>(std::move(q)));
+  };
+}
+
+Result<store::BuildRecord> submit_draft(const std::string& store_dir, const store::AppId& app,
+                                        std::string_view source_bytes,
+                                        store::BuildPriority priority,
+                                        const store::SubmitOptions& options) {
+  IGNITE_ASSIGN_OR_RETURN(SourceTree tree, read_source_bytes(source_bytes, IntakeOptions{}));
+  // Only an accepted draft makes the store (a first submit may be its first use).
+  IGNITE_RETURN_IF_ERROR(
+      pipeline::FunctionStore::open(store_dir, pipeline::OpenStore::kCreateIfMissing).status());
+  IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue queue, open_store_queue(store_dir));
+  IGNITE_ASSIGN_OR_RETURN(std::string digest, SourceStore(store_dir).put(source_bytes));
+  return queue.submit(app, digest, code_hash(tree).to_string(), priority, options);
+}
+
+}  // namespace ignite::workers

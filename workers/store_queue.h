@@ -1,0 +1,32 @@
+// The build queue of an embedded store, as the command line, the service and the workers reach
+// it: the queue in the store's ignite.db, one connection per caller, and submitting a draft.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "builder/store/build_queue.h"
+#include "builder/store/sqlite_build_queue.h"
+#include "builder/util/status.h"
+
+namespace ignite::workers {
+
+// The queue in `store_dir`/ignite.db, on a connection of its own.
+Result<store::SqliteBuildQueue> open_store_queue(const std::string& store_dir);
+
+// Opens such a queue on each call: for a thread that needs its own connection (a heartbeat).
+std::function<Result<std::unique_ptr<store::BuildQueue>>()> store_queue_opener(
+    std::string store_dir);
+
+// A draft handed over as bytes (one file, or an archive): checked (intake and codeHash) before
+// anything is kept, then the store made when it is new, the bytes kept (SourceStore, synced) and
+// the build queued. A refused
+// draft leaves nothing behind; an accepted one is durable when this returns.
+Result<store::BuildRecord> submit_draft(const std::string& store_dir, const store::AppId& app,
+                                        std::string_view source_bytes,
+                                        store::BuildPriority priority,
+                                        const store::SubmitOptions& options);
+
+}  // namespace ignite::workers
