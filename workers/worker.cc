@@ -81,10 +81,18 @@ Result<Turn> run_one_build(pipeline::FunctionStore& store, store::BuildQueue& qu
       return queue.succeed_in_transaction(
           db, id, epoch, store::BuildOutcome{number, record.manifest_digest, record.lock_hash});
     };
+    request.make_version = claim->build.kind == store::BuildKind::kVersion;
     Heartbeat heartbeat(options, id, epoch);
     IGNITE_ASSIGN_OR_RETURN(pipeline::BuildResult result,
                             pipeline::build_function(store, request, progress));
-    (void)result;
+    if (!request.make_version) {
+      // A draft's image is made: its end is recorded here (a version build's, in its commit).
+      return queue
+          .succeed_draft(id, epoch,
+                         store::BuildOutcome{0, result.manifest_digest.to_string(),
+                                             result.dependencies.lock_hash})
+          .status();
+    }
     return ok_status();
   }();
 

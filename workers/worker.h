@@ -37,7 +37,7 @@ struct WorkerOptions {
 
 enum class TurnOutcome {
   kIdle,       // nothing to claim
-  kSucceeded,  // published as build.version
+  kSucceeded,  // published as build.version (a draft build: its image made, no version)
   kRetrying,   // failed, back in the queue after its backoff
   kFailed,     // failed for good (build.error)
   kCancelled,  // stopped at a stage boundary after a cancel

@@ -202,6 +202,11 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
                                              oci::ExistingRef::kRefuse));
   result.manifest_digest = manifest.digest;
   fault_point("image");
+  if (!request.make_version) {
+    result.warnings.insert(result.warnings.begin(), warnings.begin(), warnings.end());
+    progress.done();
+    return result;
+  }
 
   if (publication) {
     IGNITE_RETURN_IF_ERROR(enter("push", request.registry->host + "/" + app.to_string()));

@@ -64,6 +64,10 @@ struct BuildRequest {
   wheel::RecordPolicy record = wheel::RecordPolicy::kStrict;
   Bytecode bytecode = Bytecode::kCompile;
   BuildHooks hooks{};
+  // false: a draft build (SaveDraft): stops after the image stage, with the image's blobs in the
+  // store's layout; nothing is pushed, no number is taken and no ref is set (the result's
+  // version is 0). The publish build of the same draft then finds every layer made.
+  bool make_version = true;
 };
 
 // The function's dependencies as built: empty `lock_hash` for a function without any.

@@ -39,6 +39,16 @@ bool is_finished(BuildState state) {
          state == BuildState::kCancelled;
 }
 
+std::string_view build_kind_name(BuildKind kind) {
+  return kind == BuildKind::kDraft ? "DRAFT" : "VERSION";
+}
+
+std::optional<BuildKind> parse_build_kind(std::string_view name) {
+  if (name == "VERSION") return BuildKind::kVersion;
+  if (name == "DRAFT") return BuildKind::kDraft;
+  return std::nullopt;
+}
+
 std::chrono::milliseconds default_backoff(int failed_attempts) {
   // Doubling from 1 s; the shift is bounded before it could overflow, since 2^6 s is past the cap.
   const int doublings = std::clamp(failed_attempts - 1, 0, 6);

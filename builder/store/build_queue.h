@@ -27,12 +27,19 @@ namespace ignite::store {
 // As the API's enum (proto/dodil/ignite/builder/v1/build.proto), without UNSPECIFIED.
 enum class BuildState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
 enum class BuildPriority { kNormal, kPublish };  // PublishDraft's builds are kPublish
+// What a build makes. kVersion: the app's next version (every build until SaveDraft).
+// kDraft: only the image of a saved draft, checked and built ahead of PublishDraft so that the
+// publish build finds every layer made; it takes no number and nothing leaves the store.
+enum class BuildKind { kVersion, kDraft };
 
 // "QUEUED", "RUNNING", ... as the API and the database spell them.
 std::string_view build_state_name(BuildState state);
 std::optional<BuildState> parse_build_state(std::string_view name);
 // SUCCEEDED, FAILED and CANCELLED: a build in one of them never changes again.
 bool is_finished(BuildState state);
+// "VERSION", "DRAFT" as the database spells them.
+std::string_view build_kind_name(BuildKind kind);
+std::optional<BuildKind> parse_build_kind(std::string_view name);
 
 // Strings carry {} so that BuildRecord{id, app} leaves the rest at their defaults without a
 // -Wmissing-field-initializers warning (AppId has no default, so the record needs one).
@@ -41,11 +48,12 @@ struct BuildRecord {
   AppId app;
   BuildState state = BuildState::kQueued;
   BuildPriority priority = BuildPriority::kNormal;
+  BuildKind kind = BuildKind::kVersion;
   std::string stage{};            // the stage the current (or last) attempt is in; "" while queued
   std::string source_digest{};    // sha256:... of the source bytes, in the store's content store
   std::string code_hash{};        // codeHash v1 of the draft; "" for an image
-  std::int64_t version = 0;       // once SUCCEEDED
-  std::string manifest_digest{};  // once SUCCEEDED
+  std::int64_t version = 0;       // once SUCCEEDED; 0 for a draft build
+  std::string manifest_digest{};  // once SUCCEEDED (a draft build's image too)
   std::string lock_hash{};        // once SUCCEEDED; "" without requirements (the API reports it)
   std::string error{};            // the last attempt's failure, for a person; "" once SUCCEEDED
   int attempts = 0;               // claims so far, this one included
@@ -82,6 +90,7 @@ struct SubmitOptions {
   int max_attempts = 3;  // claims, lost leases and retried failures included
   // From submission: a build queued or running past it fails with "deadline exceeded".
   std::chrono::milliseconds deadline = kDefaultBuildDeadline;
+  BuildKind kind = BuildKind::kVersion;
 };
 
 // What a claim hands a worker: the build, and the epoch every later call must show.
@@ -92,7 +101,7 @@ struct Claim {
 
 // What the commit recorded, for the build's record.
 struct BuildOutcome {
-  std::int64_t version = 0;
+  std::int64_t version = 0;  // 0 for a draft build
   std::string manifest_digest{};
   std::string lock_hash{};
 };
@@ -128,7 +137,8 @@ struct QueueOptions {
 // UNAVAILABLE when the store stays busy (retry), ABORTED "lease lost: ..." for a fenced call
 // whose epoch is not the build's current one or whose build is no longer running.
 //
-// Fenced calls (heartbeat, set_stage, fail, mark_cancelled, succeed_in_transaction) check the
+// Fenced calls (heartbeat, set_stage, fail, mark_cancelled, succeed_draft,
+// succeed_in_transaction) check the
 // lease first (ABORTED). Past the build's deadline, heartbeat and set_stage then fail the build
 // and return DEADLINE_EXCEEDED; succeed_in_transaction returns it without writing (it must not
 // write into a transaction that rolls back); fail records the worker's own error, without a
@@ -208,6 +218,14 @@ class BuildQueue {
   // gets an interface for PostgreSQL, this parameter becomes that store's transaction handle.
   virtual Status succeed_in_transaction(Database& store_tx, std::string_view id, std::int64_t epoch,
                                         const BuildOutcome& outcome) = 0;
+
+  // The end of a draft build (BuildKind::kDraft): SUCCEEDED with the image's digests and no
+  // version (outcome.version must be 0). Fenced like a commit, in a transaction of its own since
+  // nothing else is recorded with it: past the deadline the build fails (DEADLINE_EXCEEDED), a
+  // requested cancel cancels it (CANCELLED). FAILED_PRECONDITION for a version build, which only
+  // succeeds with its version (succeed_in_transaction). Returns the build as recorded.
+  virtual Result<BuildRecord> succeed_draft(std::string_view id, std::int64_t epoch,
+                                            const BuildOutcome& outcome) = 0;
 
  protected:
   BuildQueue() = default;

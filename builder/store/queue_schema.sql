@@ -1,5 +1,6 @@
--- The build queue's tables in the store's database (docs/queue.md), queue schema version 1,
--- recorded in meta as 'queue_schema_version'. Kept apart from the version store's schema
+-- The build queue's tables in the store's database (docs/queue.md), queue schema version 2,
+-- recorded in meta as 'queue_schema_version'. Version 2 added builds.kind (draft builds); a
+-- version 1 queue is upgraded in place when opened (sqlite_build_queue.cc). Kept apart from the version store's schema
 -- (schema.sql, 'schema_version') so that either can change without the other.
 -- Times are milliseconds since the Unix epoch, from the queue's clock.
 
@@ -17,6 +18,7 @@ CREATE TABLE IF NOT EXISTS builds (
   state            TEXT NOT NULL
                    CHECK (state IN ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
   priority         INTEGER NOT NULL CHECK (priority IN (1, 2)),  -- 1 normal, 2 publish (the API's)
+  kind             TEXT NOT NULL CHECK (kind IN ('VERSION', 'DRAFT')),
   stage            TEXT NOT NULL,
   source_digest    TEXT NOT NULL,
   code_hash        TEXT NOT NULL,
@@ -36,7 +38,9 @@ CREATE TABLE IF NOT EXISTS builds (
   lease_owner      TEXT NOT NULL,
   lease_epoch      INTEGER NOT NULL CHECK (lease_epoch >= 0),
   lease_expires_ms INTEGER NOT NULL,
-  CHECK (state != 'SUCCEEDED' OR version >= 1)
+  -- A version build succeeds with its number; a draft build never takes one.
+  CHECK (kind = 'DRAFT' OR state != 'SUCCEEDED' OR version >= 1),
+  CHECK (kind = 'VERSION' OR version = 0)
 ) STRICT;
 
 -- A finished build never changes, whatever a bug or a stale worker tries: the last line of the

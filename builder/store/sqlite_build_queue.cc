@@ -20,12 +20,16 @@ constexpr int kMaxAttemptsLimit = 100;
 constexpr std::size_t kMaxNameBytes = 128;  // worker ids and stage names
 
 // The columns of a BuildRecord, in read_record's order; `seq` follows them where a query needs it.
-constexpr std::string_view kColumns =
-    "id, org, app, state, priority, stage, source_digest, code_hash, version, manifest_digest, "
-    "lock_hash, error, attempts, max_attempts, leases_lost, cancel_requested, submitted_at_ms, "
-    "started_at_ms, finished_at_ms, deadline_ms, not_before_ms, lease_owner, lease_epoch, "
-    "lease_expires_ms";
-constexpr int kSeqColumn = 24;
+// The columns of queue schema 1; schema 2 added `kind` after them.
+#define IGNITE_QUEUE_COLUMNS_V1                                                                \
+  "id, org, app, state, priority, stage, source_digest, code_hash, version, manifest_digest, " \
+  "lock_hash, error, attempts, max_attempts, leases_lost, cancel_requested, submitted_at_ms, " \
+  "started_at_ms, finished_at_ms, deadline_ms, not_before_ms, lease_owner, lease_epoch, "      \
+  "lease_expires_ms"
+constexpr std::string_view kColumnsV1 = IGNITE_QUEUE_COLUMNS_V1;
+constexpr std::string_view kColumns = IGNITE_QUEUE_COLUMNS_V1 ", kind";
+#undef IGNITE_QUEUE_COLUMNS_V1
+constexpr int kSeqColumn = 25;
 
 // The API's numbers (build.proto), so the column reads the same there and here.
 std::int64_t priority_value(BuildPriority p) { return p == BuildPriority::kPublish ? 2 : 1; }
@@ -106,6 +110,10 @@ Result<BuildRecord> read_record(const Statement& q) {
   r.lease_owner = q.column_text(21);
   r.lease_epoch = q.column_int(22);
   r.lease_expires_ms = q.column_int(23);
+  std::optional<BuildKind> kind = parse_build_kind(q.column_text(24));
+  if (!kind)
+    return data_loss("build " + id + " has the unknown kind " + quote_text(q.column_text(24)));
+  r.kind = *kind;
   return r;
 }
 
@@ -118,7 +126,7 @@ Result<BuildRecord> load(Database& db, std::string_view id) {
   return read_record(q);
 }
 
-// Binds every column but id (?1) as ?2...?24, in kColumns's order.
+// Binds id as ?1 and every other column as ?2...?25, in kColumns's order.
 void bind_record(Statement& q, const BuildRecord& b) {
   q.bind(1, b.id)
       .bind(2, b.app.org())
@@ -143,7 +151,8 @@ void bind_record(Statement& q, const BuildRecord& b) {
       .bind(21, b.not_before_ms)
       .bind(22, b.lease_owner)
       .bind(23, b.lease_epoch)
-      .bind(24, b.lease_expires_ms);
+      .bind(24, b.lease_expires_ms)
+      .bind(25, build_kind_name(b.kind));
 }
 
 Status add_event(Database& db, const BuildRecord& b, std::string_view message, std::int64_t now) {
@@ -161,7 +170,7 @@ Status insert(Database& db, const BuildRecord& b, std::string_view message, std:
   IGNITE_ASSIGN_OR_RETURN(
       Statement q, db.prepare("INSERT INTO builds (" + std::string(kColumns) +
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                              "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"));
+                              "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"));
   bind_record(q, b);
   IGNITE_RETURN_IF_ERROR(q.run());
   return add_event(db, b, message, now);
@@ -178,7 +187,7 @@ Status save(Database& db, const BuildRecord& b, std::string_view message, std::i
                  "leases_lost = ?15, cancel_requested = ?16, submitted_at_ms = ?17, "
                  "started_at_ms = ?18, finished_at_ms = ?19, deadline_ms = ?20, "
                  "not_before_ms = ?21, lease_owner = ?22, lease_epoch = ?23, "
-                 "lease_expires_ms = ?24 WHERE id = ?1"));
+                 "lease_expires_ms = ?24, kind = ?25 WHERE id = ?1"));
   bind_record(q, b);
   IGNITE_RETURN_IF_ERROR(q.run());
   return add_event(db, b, message, now);
@@ -258,6 +267,45 @@ Result<std::optional<std::string>> recorded_queue_schema(Database& db) {
   return std::optional<std::string>(q.column_text(0));
 }
 
+// Queue schema 1 to 2: builds gains `kind`, and its success check lets a draft build succeed
+// without a number. SQLite cannot change a table's CHECK in place, so the table is made anew and
+// its rows copied, all in one transaction, by SQLite's own procedure for it: foreign keys off
+// (build_events refers to builds), and legacy renames, so that renaming the old table away does
+// not rewrite build_events' reference to follow it.
+Status upgrade_queue_from_1(Database& db) {
+  IGNITE_RETURN_IF_ERROR(db.exec("PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON;"));
+  Status upgraded = [&]() -> Status {
+    IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
+    IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> version, recorded_queue_schema(db));
+    if (version != "1") return tx.commit();  // another process upgraded it meanwhile
+    // The old table's indexes and trigger go first: their names are the new table's.
+    IGNITE_RETURN_IF_ERROR(
+        db.exec("DROP TRIGGER IF EXISTS finished_builds_never_change;"
+                "DROP INDEX IF EXISTS builds_queued; DROP INDEX IF EXISTS builds_running_by_org;"
+                "DROP INDEX IF EXISTS builds_running_by_lease;"
+                "DROP INDEX IF EXISTS builds_unfinished_by_deadline;"
+                "DROP INDEX IF EXISTS builds_by_app; DROP INDEX IF EXISTS builds_by_state;"
+                "ALTER TABLE builds RENAME TO builds_v1;"));
+    IGNITE_RETURN_IF_ERROR(db.exec(kQueueSchemaSql));
+    IGNITE_RETURN_IF_ERROR(
+        db.exec("INSERT INTO builds (seq, " + std::string(kColumns) + ") SELECT seq, " +
+                std::string(kColumnsV1) +
+                ", 'VERSION' FROM builds_v1;"
+                "DROP TABLE builds_v1;"
+                "UPDATE meta SET value = '2' WHERE key = 'queue_schema_version';"));
+    IGNITE_ASSIGN_OR_RETURN(Statement check, db.prepare("PRAGMA foreign_key_check"));
+    IGNITE_ASSIGN_OR_RETURN(bool dangling, check.step());
+    if (dangling) {
+      return data_loss("upgrading the build queue: an event refers to no build (table " +
+                       check.column_text(0) + "); nothing was changed");
+    }
+    return tx.commit();
+  }();
+  Status restored = db.exec("PRAGMA legacy_alter_table = OFF; PRAGMA foreign_keys = ON;");
+  if (!upgraded.ok()) return upgraded.with_context("upgrading the build queue from schema 1 to 2");
+  return restored;
+}
+
 Result<std::int64_t> parse_page_token(std::string_view token) {
   std::int64_t seq = 0;
   auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), seq);
@@ -293,6 +341,10 @@ Result<SqliteBuildQueue> SqliteBuildQueue::open(const std::string& path, QueueOp
       version = current;
     }
     IGNITE_RETURN_IF_ERROR(tx.commit());
+  }
+  if (*version == "1") {
+    IGNITE_RETURN_IF_ERROR(upgrade_queue_from_1(db).with_context("opening " + path));
+    version = current;
   }
   if (*version != current) {
     return failed_precondition("database " + path + " has build queue schema version " + *version +
@@ -343,13 +395,15 @@ Result<BuildRecord> SqliteBuildQueue::submit(const AppId& app, std::string_view 
   BuildRecord b{id, app};
   b.state = BuildState::kQueued;
   b.priority = priority;
+  b.kind = options.kind;
   b.source_digest = std::string(source_digest);
   b.code_hash = std::string(code_hash);
   b.max_attempts = options.max_attempts;
   b.submitted_at_ms = now;
   b.deadline_ms = now + options.deadline.count();
   b.not_before_ms = now;
-  const std::string message = "submitted (" + std::string(priority_name(priority)) +
+  const std::string message = std::string(options.kind == BuildKind::kDraft ? "draft " : "") +
+                              "submitted (" + std::string(priority_name(priority)) +
                               " priority, at most " + std::to_string(b.max_attempts) +
                               " attempts, deadline " + duration_text(options.deadline.count()) +
                               ")";
@@ -572,6 +626,9 @@ Result<BuildRecord> SqliteBuildQueue::request_cancel(std::string_view id) {
           save(db_, b, "cancel requested: the build stops at its next stage boundary", now));
       break;
     case BuildState::kSucceeded:
+      if (b.kind == BuildKind::kDraft) {
+        return failed_precondition("draft build " + b.id + " already ended as SUCCEEDED");
+      }
       return failed_precondition("build " + b.id + " already published as v" +
                                  std::to_string(b.version));
     case BuildState::kFailed:
@@ -670,6 +727,9 @@ Status SqliteBuildQueue::succeed_in_transaction(Database& store_tx, std::string_
   const std::int64_t now = now_ms();
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(store_tx, id));
   IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
+  if (b.kind == BuildKind::kDraft) {
+    return failed_precondition(ctx + ": a draft build takes no version (succeed_draft)");
+  }
   // Nothing is written on a refusal: the caller's transaction rolls back whatever we wrote, and
   // the worker records the outcome (fail, mark_cancelled) after it.
   if (past_deadline(b, now)) {
@@ -687,6 +747,36 @@ Status SqliteBuildQueue::succeed_in_transaction(Database& store_tx, std::string_
   finish(b, BuildState::kSucceeded, now);
   return save(store_tx, b,
               "published as " + b.app.ref_name(b.version) + " (" + b.manifest_digest + ")", now);
+}
+
+Result<BuildRecord> SqliteBuildQueue::succeed_draft(std::string_view id, std::int64_t epoch,
+                                                    const BuildOutcome& outcome) {
+  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  const std::string ctx = "the end of draft build " + std::string(id);
+  if (outcome.version != 0) return invalid_argument(ctx + ": a draft build takes no version");
+  if (Status s = Digest::parse(outcome.manifest_digest).status(); !s.ok()) {
+    return s.with_context(ctx + ": manifest digest");
+  }
+  IGNITE_ASSIGN_OR_RETURN(Fenced f, begin_fenced(id, epoch));
+  BuildRecord& b = f.build;
+  if (b.kind != BuildKind::kDraft) {
+    return failed_precondition(ctx + ": build " + b.id +
+                               " makes a version, and succeeds only with it");
+  }
+  if (past_deadline(b, f.now)) return fail_past_deadline(f);
+  if (b.cancel_requested) {
+    finish(b, BuildState::kCancelled, f.now);
+    IGNITE_RETURN_IF_ERROR(save(db_, b, "cancelled before its end", f.now));
+    IGNITE_RETURN_IF_ERROR(f.tx.commit());
+    return Status(Code::kCancelled, "build " + b.id + " was cancelled before its end");
+  }
+  b.manifest_digest = outcome.manifest_digest;
+  b.lock_hash = outcome.lock_hash;
+  b.error.clear();
+  finish(b, BuildState::kSucceeded, f.now);
+  IGNITE_RETURN_IF_ERROR(save(db_, b, "draft built (" + b.manifest_digest + ")", f.now));
+  IGNITE_RETURN_IF_ERROR(f.tx.commit());
+  return b;
 }
 
 }  // namespace ignite::store

@@ -21,13 +21,14 @@
 
 namespace ignite::store {
 
-inline constexpr int kQueueSchemaVersion = 1;
+inline constexpr int kQueueSchemaVersion = 2;
 
 class SqliteBuildQueue final : public BuildQueue {
  public:
   // Opens the database at `path` (usually the version store's ignite.db) with a connection of
-  // its own, creating the queue's tables when they are missing (the only write it does, under
-  // the write lock). FAILED_PRECONDITION on another queue schema version.
+  // its own, creating the queue's tables when they are missing, or upgrading a schema 1 queue
+  // (the only writes it does, under the write lock). FAILED_PRECONDITION on a schema version it
+  // does not know.
   static Result<SqliteBuildQueue> open(const std::string& path, QueueOptions options = {},
                                        Database::Create create = Database::Create::kIfMissing);
 
@@ -49,6 +50,8 @@ class SqliteBuildQueue final : public BuildQueue {
   Status sweep() override;
   Status succeed_in_transaction(Database& store_tx, std::string_view id, std::int64_t epoch,
                                 const BuildOutcome& outcome) override;
+  Result<BuildRecord> succeed_draft(std::string_view id, std::int64_t epoch,
+                                    const BuildOutcome& outcome) override;
 
   Database& database() { return db_; }
 

@@ -1,12 +1,14 @@
-// ignite-builder serve [--listen HOST:PORT] [--workers N] [--store DIR] [--base IMAGE] [...]
-// The build service on the embedded store: dodil.ignite.builder.v1.BuildService over gRPC, and a
-// pool of worker threads building what is queued (docs/api.md, docs/queue.md).
+// ignite-builder serve [--listen HOST:PORT] [--http HOST:PORT] [--workers N] [--store DIR] [...]
+// The build service on the embedded store: dodil.ignite.builder.v1.BuildService and
+// dodil.ignite.v1.ComputeService over gRPC, both over HTTP/JSON, and a pool of worker threads
+// building what is queued (docs/api.md, docs/compute.md, docs/queue.md).
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
 #include <ostream>
 #include <thread>
 
+#include "builder/store/sqlite_app_catalog.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/package_sources.h"
@@ -14,20 +16,28 @@
 #include "src/cli/store_option.h"
 #include "src/cli/worker_flags.h"
 #include "src/service/build_service.h"
+#include "src/service/build_waiter.h"
+#include "src/service/compute.h"
+#include "src/service/compute_service.h"
+#include "src/service/http_gateway.h"
+#include "workers/store_queue.h"
 
 namespace ignite::cli {
 namespace {
 
 const std::string kServeUsage =
     std::string(
-        "usage: ignite-builder serve [--listen HOST:PORT] [--workers N] [--store DIR]\n"
-        "                            [--base IMAGE] [package sources] [--allow-bad-record]\n"
-        "                            [--no-compile]\n"
-        "  serves dodil.ignite.builder.v1.BuildService over gRPC (proto/, docs/api.md) on the\n"
-        "  store, with N worker threads building what is queued (other `worker` processes may\n"
-        "  share the store). Stops on SIGINT or SIGTERM after the builds in progress.\n"
-        "  --listen   where to listen (default 127.0.0.1:0: a free port, printed on stderr)\n"
-        "  --workers  worker threads (default 2)\n"
+        "usage: ignite-builder serve [--listen HOST:PORT] [--http HOST:PORT] [--workers N]\n"
+        "                            [--store DIR] [--base IMAGE] [package sources]\n"
+        "                            [--allow-bad-record] [--no-compile]\n"
+        "  serves dodil.ignite.v1.ComputeService (CreateApp, SaveDraft, PublishDraft) and\n"
+        "  dodil.ignite.builder.v1.BuildService over gRPC, and both over HTTP/JSON (proto/,\n"
+        "  docs/api.md), on the store, with N worker threads building what is queued (other\n"
+        "  `worker` processes may share the store). Stops on SIGINT or SIGTERM after the\n"
+        "  builds in progress.\n"
+        "  --listen   gRPC's address (default 127.0.0.1:0: a free port, printed on stderr)\n"
+        "  --http     HTTP/JSON's address (default 127.0.0.1:0: a free port, printed on stderr)\n"
+        "  --workers  worker threads (default 2; 0: only `worker` processes build)\n"
         "  --base, package sources, --allow-bad-record, --no-compile: as for `build`\n") +
     kPackageSourcesUsage;
 
@@ -38,7 +48,8 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   auto rest = take_repeated_sources(argv_in, repeated);
   if (!rest.ok()) return usage_error(io, rest.status().message(), kServeUsage);
   std::vector<FlagSpec> flags = worker_build_flags();
-  flags.insert(flags.end(), {kStoreFlag, {"--listen", "", true}, {"--workers", "", true}});
+  flags.insert(flags.end(),
+               {kStoreFlag, {"--listen", "", true}, {"--http", "", true}, {"--workers", "", true}});
   auto parsed =
       parse_command(*rest, flags, 0, "serve takes no positional argument", kServeUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
@@ -60,21 +71,55 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   const workers::WorkerOptions options =
       worker_options(args, repeated, dir, "", std::chrono::seconds(60));
 
-  service::WorkerPool pool(dir, threads, options);
-  service::BuildServiceImpl build_service(dir, [&pool] { pool.notify(); });
+  const std::string http_listen = args.value_or("--http", "127.0.0.1:0");
+  const auto colon = http_listen.rfind(':');
+  int http_port = -1;
+  if (colon != std::string::npos && colon + 1 < http_listen.size()) {
+    char* end = nullptr;
+    const long p = std::strtol(http_listen.c_str() + colon + 1, &end, 10);
+    if (*end == '\0' && p >= 0 && p <= 65535) http_port = static_cast<int>(p);
+  }
+  if (colon == std::string::npos || colon == 0 || http_port < 0) {
+    return usage_error(io,
+                       "--http takes HOST:PORT (e.g. 127.0.0.1:8080), not \"" + http_listen + "\"",
+                       kServeUsage);
+  }
+  const std::string http_host = http_listen.substr(0, colon);
+
+  // The catalog's tables are made now, so the first request never waits for the write lock.
+  if (auto catalog = store::SqliteAppCatalog::open(dir + "/ignite.db"); !catalog.ok()) {
+    return report_error(io, catalog.status());
+  }
+  service::BuildWaiter waiter;
+  service::WorkerPool pool(dir, threads, options, [&waiter] { waiter.notify(); });
+  const auto notify_pool = [&pool] { pool.notify(); };
+  service::BuildServiceImpl build_service(dir, notify_pool);
+  service::Compute compute(dir, notify_pool, waiter);
+  service::ComputeServiceImpl compute_service(compute);
+
   const std::string listen = args.value_or("--listen", "127.0.0.1:0");
   int port = 0;
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&build_service);
+  builder.RegisterService(&compute_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return report_error(io, unavailable("serve: cannot listen on " + listen +
                                         " (address in use, or not a HOST:PORT)"));
   }
+  service::HttpGatewayOptions http_options;
+  http_options.ready = [dir] { return workers::open_store_queue(dir).status(); };
+  service::HttpGateway http(compute, build_service, http_options);
+  auto http_bound = http.start(http_host, http_port);
+  if (!http_bound.ok()) {
+    server->Shutdown();
+    return report_error(io, http_bound.status());
+  }
   const std::string shown = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
-  io.err << "ignite-builder: serving BuildService (gRPC) on " << shown << ", " << threads
-         << " worker thread" << (threads == 1 ? "" : "s") << ", store " << dir << "\n";
+  io.err << "ignite-builder: serving gRPC on " << shown << " and HTTP/JSON on http://" << http_host
+         << ":" << *http_bound << ", " << threads << " worker thread" << (threads == 1 ? "" : "s")
+         << ", store " << dir << "\n";
   io.err.flush();
 
   {
@@ -82,6 +127,7 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
     while (!stop.requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   io.err << "ignite-builder: stopping (builds in progress finish first)\n";
+  http.stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   return kExitOk;
 }

@@ -41,6 +41,7 @@ void to_proto(const store::BuildRecord& b, v1::Build* out) {
   out->set_stage(b.stage);
   out->set_priority(b.priority == store::BuildPriority::kPublish ? v1::BUILD_PRIORITY_PUBLISH
                                                                  : v1::BUILD_PRIORITY_NORMAL);
+  out->set_kind(b.kind == store::BuildKind::kDraft ? v1::BUILD_KIND_DRAFT : v1::BUILD_KIND_VERSION);
   out->set_code_hash(b.code_hash);
   out->set_version(static_cast<std::uint32_t>(b.version));
   out->set_image_digest(b.manifest_digest);
@@ -93,8 +94,11 @@ grpc::Status to_grpc(const Status& status) {
 // ---- WorkerPool ----
 
 WorkerPool::WorkerPool(std::string store_dir, int threads, workers::WorkerOptions options,
-                       std::chrono::milliseconds idle_poll)
-    : store_dir_(std::move(store_dir)), options_(std::move(options)), idle_poll_(idle_poll) {
+                       std::function<void()> on_turn_end, std::chrono::milliseconds idle_poll)
+    : store_dir_(std::move(store_dir)),
+      options_(std::move(options)),
+      on_turn_end_(std::move(on_turn_end)),
+      idle_poll_(idle_poll) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { run(i); });
 }
 
@@ -133,6 +137,7 @@ void WorkerPool::run(int index) {
     if (store.ok() && queue.ok()) {
       auto turn = workers::run_one_build(*store, *queue, sources, options, progress);
       idle = !turn.ok() || turn->outcome == workers::TurnOutcome::kIdle;
+      if (!idle && on_turn_end_) on_turn_end_();
     }
     if (!idle) continue;
     std::unique_lock lock(mutex_);

@@ -19,10 +19,12 @@ namespace ignite::service {
 
 // Worker threads running workers::run_one_build, each on its own store and queue connections.
 // notify() wakes an idle one at once (a submit); otherwise an idle worker looks again after
-// `idle_poll`.
+// `idle_poll`. `on_turn_end` is called after every turn that claimed a build (a BuildWaiter's
+// notify: the build may have ended).
 class WorkerPool {
  public:
   WorkerPool(std::string store_dir, int threads, workers::WorkerOptions options,
+             std::function<void()> on_turn_end = nullptr,
              std::chrono::milliseconds idle_poll = std::chrono::milliseconds(500));
   ~WorkerPool();  // stops after the builds in progress
   void notify();
@@ -32,6 +34,7 @@ class WorkerPool {
 
   std::string store_dir_;
   workers::WorkerOptions options_;
+  std::function<void()> on_turn_end_;
   std::chrono::milliseconds idle_poll_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -183,8 +183,8 @@ TEST(ServeCommandTest, ServesBuildsAndStopsOnSigterm) {
   } stop{shell_quote(pid)};
   std::string port;
   for (int i = 0; i < 300 && port.empty(); ++i) {
-    port = sh("sed -n 's/.*serving BuildService (gRPC) on 127.0.0.1:\\([0-9]*\\),.*/\\1/p' " +
-              shell_quote(log) + " 2>/dev/null || true");
+    port = sh("sed -n 's/.*serving gRPC on 127.0.0.1:\\([0-9]*\\) .*/\\1/p' " + shell_quote(log) +
+              " 2>/dev/null || true");
     if (!port.empty() && port.back() == '\n') port.pop_back();
     if (port.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

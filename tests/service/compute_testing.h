@@ -1,0 +1,103 @@
+// The service as `serve` assembles it, in-process, for the compute tests: the worker pool (real
+// pipeline, synthetic base), Compute, BuildServiceImpl, the HTTP gateway on a free loopback port
+// and gRPC on another, with an HTTP client.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+
+#include "src/service/build_service.h"
+#include "src/service/build_waiter.h"
+#include "src/service/compute.h"
+#include "src/service/compute_service.h"
+#include "src/service/http_gateway.h"
+#include "tests/pipeline/pipeline_testing.h"
+#include "tests/testing/temp_dir.h"
+
+namespace ignite::service {
+
+struct ServiceOptions {
+  int workers = 2;
+  std::size_t max_body_bytes = 64u << 20;
+  std::function<Status()> ready{};
+};
+
+class ServiceFixture : public ::testing::Test {
+ protected:
+  void start(const ServiceOptions& o = {}) {
+    store_dir_ = dir_.path() + "/store";
+    base_ = ignite::testing::make_synthetic_base(dir_.path() + "/base");
+    // As serve does: the store exists before the first request (a pool of 0 makes none).
+    ASSERT_TRUE(
+        pipeline::FunctionStore::open(store_dir_, pipeline::OpenStore::kCreateIfMissing).ok());
+    empty_links_ = dir_.path() + "/no-wheels";
+    ignite::testing::sh("mkdir -p " + ignite::testing::shell_quote(empty_links_));
+    workers::WorkerOptions options;
+    options.worker_id = "test";
+    options.configure = [base = base_, links = empty_links_](pipeline::BuildRequest& r) {
+      r.base = base;
+      r.source_date_epoch = "0";
+      r.sources.no_index = true;  // offline: only the (empty) find-links directory
+      r.sources.find_links = {links};
+    };
+    pool_ =
+        std::make_unique<WorkerPool>(store_dir_, o.workers, options, [this] { waiter_.notify(); });
+    const auto notify = [this] { pool_->notify(); };
+    builds_ = std::make_unique<BuildServiceImpl>(store_dir_, notify);
+    compute_ = std::make_unique<Compute>(store_dir_, notify, waiter_);
+    compute_service_ = std::make_unique<ComputeServiceImpl>(*compute_);
+    HttpGatewayOptions http;
+    http.max_body_bytes = o.max_body_bytes;
+    http.ready = o.ready;
+    gateway_ = std::make_unique<HttpGateway>(*compute_, *builds_, http);
+    auto port = gateway_->start("127.0.0.1", 0);
+    ASSERT_TRUE(port.ok()) << port.status().to_string();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    client_->set_read_timeout(std::chrono::seconds(150));
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &grpc_port_);
+    builder.RegisterService(compute_service_.get());
+    grpc_ = builder.BuildAndStart();
+    ASSERT_NE(grpc_, nullptr);
+  }
+  void TearDown() override {
+    if (gateway_) gateway_->stop();
+    if (grpc_) grpc_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    pool_.reset();
+  }
+
+  struct Reply {
+    int status = 0;
+    std::string body;
+  };
+  Reply post(const std::string& path, const std::string& json) {
+    auto r = client_->Post(path, json, "application/json");
+    if (!r) return {-1, "no response: " + httplib::to_string(r.error())};
+    return {r->status, r->body};
+  }
+  Reply get(const std::string& path) {
+    auto r = client_->Get(path);
+    if (!r) return {-1, "no response: " + httplib::to_string(r.error())};
+    return {r->status, r->body};
+  }
+
+  ignite::testing::TempDir dir_;
+  std::string store_dir_;
+  std::string base_;
+  std::string empty_links_;
+  BuildWaiter waiter_{std::chrono::milliseconds(100)};
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<BuildServiceImpl> builds_;
+  std::unique_ptr<Compute> compute_;
+  std::unique_ptr<ComputeServiceImpl> compute_service_;
+  std::unique_ptr<HttpGateway> gateway_;
+  std::unique_ptr<httplib::Client> client_;
+  std::unique_ptr<grpc::Server> grpc_;
+  int grpc_port_ = 0;
+};
+
+}  // namespace ignite::service

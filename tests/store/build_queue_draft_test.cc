@@ -1,0 +1,178 @@
+// Draft builds (SaveDraft's: the image only, no version) and the upgrade of a schema 1 queue,
+// which could not record them.
+#include <gtest/gtest.h>
+
+#include "builder/store/sqlite.h"
+#include "tests/store/build_queue_fixture.h"
+
+namespace ignite::store {
+namespace {
+
+SubmitOptions draft_options() {
+  SubmitOptions o;
+  o.kind = BuildKind::kDraft;
+  return o;
+}
+
+TEST_F(BuildQueueTest, ADraftBuildSucceedsWithItsImageAndNoVersion) {
+  auto q = open_queue();
+  const auto b = submit(q, "acme-corp/greet", BuildPriority::kNormal, draft_options());
+  EXPECT_EQ(b.kind, BuildKind::kDraft);
+  auto c = q.claim("worker-1", kLease);
+  ASSERT_TRUE(c.ok() && c->has_value());
+  EXPECT_EQ((*c)->build.kind, BuildKind::kDraft);
+  auto done = q.succeed_draft(b.id, (*c)->epoch, BuildOutcome{0, digest_of('d'), digest_of('l')});
+  ASSERT_TRUE(done.ok()) << done.status().to_string();
+  auto got = q.get(b.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->state, BuildState::kSucceeded);
+  EXPECT_EQ(got->kind, BuildKind::kDraft);
+  EXPECT_EQ(got->version, 0);
+  EXPECT_EQ(got->manifest_digest, digest_of('d'));
+  EXPECT_EQ(got->lock_hash, digest_of('l'));
+  const auto events = events_of(q, b.id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_NE(events.front().message.find("draft submitted"), std::string::npos);
+  EXPECT_NE(events.back().message.find("draft built (" + digest_of('d') + ")"), std::string::npos);
+  // Its end is final, and cancelling it names what it was.
+  EXPECT_TRUE(is_error(q.request_cancel(b.id).status(), Code::kFailedPrecondition,
+                       "draft build " + b.id + " already ended as SUCCEEDED"));
+}
+
+TEST_F(BuildQueueTest, SucceedDraftIsFencedAndRefusesVersionBuildsAndNumbers) {
+  auto q = open_queue();
+  const auto version_build = submit(q, "acme-corp/a");
+  auto c = q.claim("worker-1", kLease);
+  ASSERT_TRUE(c.ok() && c->has_value());
+  EXPECT_TRUE(is_error(
+      q.succeed_draft(version_build.id, (*c)->epoch, BuildOutcome{0, digest_of('d'), ""}).status(),
+      Code::kFailedPrecondition, "makes a version, and succeeds only with it"));
+
+  const auto draft = submit(q, "acme-corp/b", BuildPriority::kNormal, draft_options());
+  auto d = q.claim("worker-2", kLease);
+  ASSERT_TRUE(d.ok() && d->has_value());
+  ASSERT_EQ((*d)->build.id, draft.id);
+  EXPECT_TRUE(
+      is_error(q.succeed_draft(draft.id, (*d)->epoch, BuildOutcome{1, digest_of('d'), ""}).status(),
+               Code::kInvalidArgument, "a draft build takes no version"));
+  EXPECT_TRUE(is_error(
+      q.succeed_draft(draft.id, (*d)->epoch + 1, BuildOutcome{0, digest_of('d'), ""}).status(),
+      Code::kAborted, "lease lost"));
+  // A draft build never records a version, even through the version store's commit.
+  auto versions = open_versions();
+  EXPECT_TRUE(is_error(commit(versions, q, (*d)->build, (*d)->epoch, digest_of('d')).status(),
+                       Code::kFailedPrecondition, "a draft build takes no version"));
+  EXPECT_EQ(*versions.latest_number(app_id("acme-corp/b")), 0);
+  EXPECT_EQ(q.get(draft.id)->state, BuildState::kRunning);
+}
+
+TEST_F(BuildQueueTest, ACancelOrTheDeadlineEndsADraftBuildAtItsEnd) {
+  auto q = open_queue();
+  const auto a = submit(q, "acme-corp/a", BuildPriority::kNormal, draft_options());
+  const auto c = *q.claim("worker-1", kLease);
+  ASSERT_TRUE(q.request_cancel(a.id).ok());
+  EXPECT_TRUE(
+      is_error(q.succeed_draft(a.id, c->epoch, BuildOutcome{0, digest_of('d'), ""}).status(),
+               Code::kCancelled, "cancelled before its end"));
+  EXPECT_EQ(q.get(a.id)->state, BuildState::kCancelled);
+
+  SubmitOptions short_deadline = draft_options();
+  short_deadline.deadline = seconds(10);
+  const auto b = submit(q, "acme-corp/b", BuildPriority::kNormal, short_deadline);
+  const auto d = *q.claim("worker-1", kLease);
+  advance(seconds(11));
+  EXPECT_EQ(q.succeed_draft(b.id, d->epoch, BuildOutcome{0, digest_of('d'), ""}).status().code(),
+            Code::kDeadlineExceeded);
+  EXPECT_EQ(q.get(b.id)->state, BuildState::kFailed);
+}
+
+// A queue written by a schema 1 ignite-builder: the historical table, as it shipped.
+constexpr const char* kQueueSchemaV1Builds = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+INSERT INTO meta VALUES ('queue_schema_version', '1');
+CREATE TABLE builds (
+  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, org TEXT NOT NULL, app TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
+  priority INTEGER NOT NULL CHECK (priority IN (1, 2)), stage TEXT NOT NULL,
+  source_digest TEXT NOT NULL, code_hash TEXT NOT NULL, version INTEGER NOT NULL,
+  manifest_digest TEXT NOT NULL, lock_hash TEXT NOT NULL, error TEXT NOT NULL,
+  attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL, leases_lost INTEGER NOT NULL,
+  cancel_requested INTEGER NOT NULL, submitted_at_ms INTEGER NOT NULL,
+  started_at_ms INTEGER NOT NULL, finished_at_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL,
+  not_before_ms INTEGER NOT NULL, lease_owner TEXT NOT NULL, lease_epoch INTEGER NOT NULL,
+  lease_expires_ms INTEGER NOT NULL,
+  CHECK (state != 'SUCCEEDED' OR version >= 1)
+) STRICT;
+CREATE TRIGGER finished_builds_never_change BEFORE UPDATE ON builds
+WHEN OLD.state IN ('SUCCEEDED', 'FAILED', 'CANCELLED')
+BEGIN SELECT RAISE(ABORT, 'a finished build never changes'); END;
+CREATE INDEX builds_queued ON builds (priority DESC, seq) WHERE state = 'QUEUED';
+CREATE INDEX builds_by_app ON builds (org, app, seq);
+CREATE TABLE build_events (
+  build_id TEXT NOT NULL REFERENCES builds (id), sequence INTEGER NOT NULL, state TEXT NOT NULL,
+  stage TEXT NOT NULL, message TEXT NOT NULL, at_ms INTEGER NOT NULL,
+  PRIMARY KEY (build_id, sequence)
+) STRICT, WITHOUT ROWID;
+INSERT INTO builds VALUES (7, 'b-0123456789abcdef0123456789abcdef', 'acme-corp', 'greet',
+  'SUCCEEDED', 2, 'commit', 'sha256:5555555555555555555555555555555555555555555555555555555555555555',
+  '', 3, 'sha256:dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd', '', '', 1, 3, 0,
+  0, 1000, 1001, 1002, 901000, 1000, 'w', 1, 0);
+INSERT INTO builds VALUES (8, 'b-fedcba9876543210fedcba9876543210', 'acme-corp', 'greet',
+  'QUEUED', 1, '', 'sha256:5555555555555555555555555555555555555555555555555555555555555555',
+  '', 0, '', '', '', 0, 3, 0, 0, 2000, 0, 0, 1700000900000, 2000, '', 0, 0);
+INSERT INTO build_events VALUES ('b-0123456789abcdef0123456789abcdef', 1, 'QUEUED', '', 'submitted', 1000);
+INSERT INTO build_events VALUES ('b-0123456789abcdef0123456789abcdef', 2, 'SUCCEEDED', 'commit', 'published', 1002);
+)sql";
+
+TEST_F(BuildQueueTest, ASchemaOneQueueIsUpgradedInPlaceKeepingEveryBuildAndEvent) {
+  {
+    auto db = Database::open(db_path(), Database::Create::kIfMissing);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->exec(kQueueSchemaV1Builds).ok());
+  }
+  auto q = open_queue();
+  auto meta = q.database().prepare("SELECT value FROM meta WHERE key = 'queue_schema_version'");
+  ASSERT_TRUE(meta.ok() && *meta->step());
+  EXPECT_EQ(meta->column_text(0), "2");
+
+  auto old = q.get("b-0123456789abcdef0123456789abcdef");
+  ASSERT_TRUE(old.ok()) << old.status().to_string();
+  EXPECT_EQ(old->kind, BuildKind::kVersion);
+  EXPECT_EQ(old->version, 3);
+  EXPECT_EQ(old->state, BuildState::kSucceeded);
+  EXPECT_EQ(events_of(q, old->id).size(), 2u);
+  // The new table keeps the old one's guarantees, indexes and the submission order.
+  auto indexes = q.database().prepare(
+      "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'builds' AND "
+      "name IN ('builds_queued', 'builds_running_by_org', 'builds_running_by_lease', "
+      "'builds_unfinished_by_deadline', 'builds_by_app', 'builds_by_state')");
+  ASSERT_TRUE(indexes.ok() && *indexes->step());
+  EXPECT_EQ(indexes->column_int(0), 6);
+  auto leftover =
+      q.database().prepare("SELECT count(*) FROM sqlite_master WHERE name = 'builds_v1'");
+  ASSERT_TRUE(leftover.ok() && *leftover->step());
+  EXPECT_EQ(leftover->column_int(0), 0);
+  EXPECT_TRUE(is_error(q.database().exec("UPDATE builds SET state = 'QUEUED' WHERE seq = 7"),
+                       Code::kFailedPrecondition, "a finished build never changes"));
+  EXPECT_TRUE(is_error(q.database().exec("INSERT INTO build_events VALUES ('b-nope', 1, 'QUEUED', "
+                                         "'', 'x', 0)"),
+                       Code::kFailedPrecondition, "FOREIGN KEY"));
+  EXPECT_EQ(claim_id(q, "worker-1"), "b-fedcba9876543210fedcba9876543210");
+  const auto draft = submit(q, "acme-corp/greet", BuildPriority::kNormal, draft_options());
+  auto page = q.list(BuildFilter{});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->builds.size(), 3u);
+  EXPECT_EQ(page->builds[0].id, draft.id);  // newest first: seq goes on after 8
+  // Opening again changes nothing.
+  EXPECT_TRUE(SqliteBuildQueue::open(db_path(), options()).ok());
+}
+
+TEST(BuildKindTest, NamesRoundTrip) {
+  for (BuildKind k : {BuildKind::kVersion, BuildKind::kDraft}) {
+    EXPECT_EQ(parse_build_kind(build_kind_name(k)), k);
+  }
+  EXPECT_FALSE(parse_build_kind("version").has_value());
+}
+
+}  // namespace
+}  // namespace ignite::store
