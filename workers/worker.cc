@@ -82,6 +82,22 @@ Result<Turn> run_one_build(pipeline::FunctionStore& store, store::BuildQueue& qu
           db, id, epoch, store::BuildOutcome{number, record.manifest_digest, record.lock_hash});
     };
     request.make_version = claim->build.kind == store::BuildKind::kVersion;
+    // With --registry: the fence before the tag, and the success with the version (of this
+    // build, or of an earlier one whose worker stopped after its tag: its intent names it).
+    request.hooks.build_id = id;
+    request.hooks.before_intent = [&](store::Database& db, const store::PublishIntent& intent) {
+      return queue.publishing_in_transaction(
+          db, id, epoch,
+          store::BuildOutcome{intent.record.number, intent.record.manifest_digest,
+                              intent.record.lock_hash});
+    };
+    request.hooks.on_published = [&](store::Database& db, const store::PublishIntent& intent) {
+      if (intent.build_id.empty()) return ok_status();  // an `ignite-builder build`'s
+      return queue.succeed_published_in_transaction(
+          db, intent.build_id,
+          store::BuildOutcome{intent.record.number, intent.record.manifest_digest,
+                              intent.record.lock_hash});
+    };
     Heartbeat heartbeat(options, id, epoch);
     IGNITE_ASSIGN_OR_RETURN(pipeline::BuildResult result,
                             pipeline::build_function(store, request, progress));

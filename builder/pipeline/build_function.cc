@@ -226,8 +226,10 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   record.inputs = result.inputs;
   IGNITE_ASSIGN_OR_RETURN(
       static_cast<CommittedVersion&>(result),
-      commit_version_with_ref(store, app, std::move(record), manifest,
-                              publication ? &*publication : nullptr, request.hooks.before_commit));
+      commit_version_with_ref(
+          store, app, std::move(record), manifest, publication ? &*publication : nullptr,
+          CommitFences{request.hooks.before_commit, request.hooks.before_intent,
+                       request.hooks.on_published, request.hooks.build_id, request.publish_lock}));
   result.warnings.insert(result.warnings.begin(), warnings.begin(), warnings.end());
   progress.done();
   return result;

@@ -9,8 +9,10 @@
 //   layers  runtime host and app layers written as blobs
 //   image   config and manifest written as blobs
 //   push    with --registry: every blob and the manifest pushed by digest (registry_publish.h)
-//   tag     inside the store's transaction: with --registry the tag vN in the registry
-//   commit  the version recorded (the transaction commits)
+//   intent  with --registry: under the app's publish lock, N taken and the intent recorded
+//   tag     with --registry: the tag vN in the registry, outside any store transaction (the
+//           fault point fires without a registry too, just before the commit)
+//   commit  the version recorded
 //   ref     the ref "<org>/<app>:v<N>" set in the layout (version_commit.h)
 // Blobs go before the commit and the ref after it, so a crash anywhere leaves either no trace but
 // unreferenced blobs, or a recorded version whose ref the next build of the app sets; with
@@ -43,10 +45,18 @@ struct BuildHooks {
   // before the stage's work: an error stops the build there (the queue's CANCELLED for a
   // requested cancel, ABORTED for a lost lease).
   std::function<Status(std::string_view stage)> enter_stage;
-  // Called first inside the transaction that takes the version number, with the store's
-  // database, the record and its number: an error rolls the transaction back and no number is
-  // taken (the queue's fenced commit, BuildQueue::succeed_in_transaction).
+  // Without a registry: called first inside the transaction that takes the version number,
+  // with the store's database, the record and its number: an error rolls the transaction back
+  // and no number is taken (the queue's fenced commit, BuildQueue::succeed_in_transaction).
   CommitGuard before_commit;
+  // With a registry (docs/publish-lock.md): first in the transaction that takes N and records
+  // the intent, before the tag is set (BuildQueue::publishing_in_transaction); an error there
+  // takes no number. After it the build is committed to publishing vN.
+  store::IntentGuard before_intent;
+  // With a registry: in the transaction that records a version from an intent, this build's or
+  // one whose publication stopped (intent.build_id; BuildQueue::succeed_published_in_transaction).
+  store::IntentGuard on_published;
+  std::string build_id;  // the queue's build id, kept in the intent
 };
 
 struct BuildRequest {
@@ -68,6 +78,7 @@ struct BuildRequest {
   // store's layout; nothing is pushed, no number is taken and no ref is set (the result's
   // version is 0). The publish build of the same draft then finds every layer made.
   bool make_version = true;
+  PublishLockOptions publish_lock{};  // with --registry: the app's publish lock
 };
 
 // The function's dependencies as built: empty `lock_hash` for a function without any.

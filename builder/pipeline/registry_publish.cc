@@ -33,13 +33,16 @@ registry::ClientOptions default_client_options(Progress& progress) {
 }
 
 Result<RegistryPublication> RegistryPublication::connect(const RegistryTarget& target,
-                                                         const store::AppId& app, Progress& progress) {
+                                                         const store::AppId& app,
+                                                         Progress& progress) {
   registry::ClientOptions options = default_client_options(progress);
   options.ca_file = target.ca_file;
   options.credentials = target.credentials;
-  if (target.credentials) options.credentials_source = "--registry-user " + target.credentials->username;
-  options.plain_http = target.plain_http == PlainHttp::kAllowed ? registry::PlainHttp::kAllowed
-                                                                : registry::PlainHttp::kLoopbackOnly;
+  if (target.credentials)
+    options.credentials_source = "--registry-user " + target.credentials->username;
+  options.plain_http = target.plain_http == PlainHttp::kAllowed
+                           ? registry::PlainHttp::kAllowed
+                           : registry::PlainHttp::kLoopbackOnly;
   IGNITE_ASSIGN_OR_RETURN(registry::RegistryClient client,
                           registry::RegistryClient::create(target.host, options));
   client.will_push(app.to_string());
@@ -48,19 +51,28 @@ Result<RegistryPublication> RegistryPublication::connect(const RegistryTarget& t
 
 Status RegistryPublication::check_tags(FunctionStore& store) {
   const std::string where = "registry " + host_ + " repository " + repository();
-  IGNITE_ASSIGN_OR_RETURN(std::int64_t latest, store.versions().latest_number(app_));
+  // The tags first, then the store: a tag listed was set after its intent was recorded, and
+  // that intent is dropped only in the transaction that records its version, so reading the
+  // intent and then the latest number finds either (outside any transaction, without the lock).
   IGNITE_ASSIGN_OR_RETURN(std::vector<std::int64_t> remote,
                           registry::list_version_tags(client_, repository()));
-  // Only a lone tag just past the store's last version can be this store's own leftover; it is
-  // taken over before anything else is decided, and anything more is refused below untouched.
-  if (!remote.empty() && remote.back() == latest + 1 &&
+  IGNITE_ASSIGN_OR_RETURN(std::optional<store::PublishIntent> intent,
+                          store.versions().publish_intent(app_));
+  IGNITE_ASSIGN_OR_RETURN(std::int64_t latest, store.versions().latest_number(app_));
+  // The tag of a publication in flight, or of one that stopped and that the commit rolls forward
+  // under the app's lock (version_commit.h): this store's own, not a foreign tag.
+  const std::int64_t in_flight = intent && intent->registry == host_ ? intent->record.number : 0;
+  // Only a lone tag just past the store's last version can be a schema 2 builder's leftover
+  // (a pending tag without a number); it is taken over before anything else is decided, and
+  // anything more is refused below untouched.
+  if (in_flight == 0 && !remote.empty() && remote.back() == latest + 1 &&
       (remote.size() == 1 || remote[remote.size() - 2] <= latest)) {
     IGNITE_RETURN_IF_ERROR(adopt_leftover_tag(store, latest + 1));
     IGNITE_ASSIGN_OR_RETURN(latest, store.versions().latest_number(app_));
   }
   std::vector<std::int64_t> unknown;
   for (std::int64_t n : remote) {
-    if (n > latest) unknown.push_back(n);
+    if (n > latest && n != in_flight) unknown.push_back(n);
   }
   // Tags of recorded numbers that this store did not set there (a build without --registry took
   // the number meanwhile, or someone pushed it) must name the recorded image, or the registry
@@ -75,12 +87,14 @@ Status RegistryPublication::check_tags(FunctionStore& store) {
     IGNITE_ASSIGN_OR_RETURN(auto recorded, store.versions().versions(app_));
     for (std::int64_t n : unchecked) {
       const std::string tag = "v" + std::to_string(n);
-      IGNITE_ASSIGN_OR_RETURN(std::optional<oci::Descriptor> there, client_.head_manifest(repository(), tag));
+      IGNITE_ASSIGN_OR_RETURN(std::optional<oci::Descriptor> there,
+                              client_.head_manifest(repository(), tag));
       const std::string& mine = recorded[static_cast<std::size_t>(n - 1)].manifest_digest;
       if (there && there->digest.to_string() != mine) {
-        return failed_precondition(where + " has " + tag + " = " + there->digest.to_string() +
-                                   ", but this store recorded " + tag + " as " + mine +
-                                   "; the two disagree about that version, so nothing is published");
+        return failed_precondition(
+            where + " has " + tag + " = " + there->digest.to_string() +
+            ", but this store recorded " + tag + " as " + mine +
+            "; the two disagree about that version, so nothing is published");
       }
     }
   }
@@ -88,17 +102,19 @@ Status RegistryPublication::check_tags(FunctionStore& store) {
   latest_tagged_ = std::find(remote.begin(), remote.end(), latest) != remote.end();
   if (!unknown.empty()) {
     return failed_precondition(
-        where + " holds " + list_versions(unknown) + ", which this store has no record of (it has " +
-        std::to_string(latest) + " versions of " + repository() +
-        "); publish there from the store that made them, or to another repository");
+        where + " holds " + list_versions(unknown) +
+        ", which this store has no record of (it has " + std::to_string(latest) + " versions of " +
+        repository() + "); publish there from the store that made them, or to another repository");
   }
   return ok_status();
 }
 
-// A process of this store that died after tagging vN and before its commit left the tag and,
-// in the database, the pending tag it remembered just before (VersionStore::pending_tag), with
-// everything it meant to record. Only such a tag becomes version N, as that process would have
-// recorded it; its ref follows. Any other vN tag is foreign, and check_tags refuses it.
+// A schema 2 builder of this store that died after tagging vN and before its commit left the tag
+// and, in the database, the pending tag it remembered just before (VersionStore::pending_tag, a
+// row without a number), with everything it meant to record. (Builders since schema 3 leave a
+// numbered intent instead, which the commit rolls forward under the app's publish lock.) Only such
+// a tag becomes version N, as that process would have recorded it; its ref follows. Any other vN
+// tag is foreign, and check_tags refuses it.
 Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_t number) {
   IGNITE_ASSIGN_OR_RETURN(std::optional<oci::Descriptor> remote,
                           client_.head_manifest(repository(), "v" + std::to_string(number)));
@@ -114,16 +130,17 @@ Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_
   record.inputs = inputs.dump();
   auto adopted = store.versions().commit_version(app_, record, [&](std::int64_t n) -> Status {
     if (n != number) {
-      return aborted("another build recorded version " + std::to_string(number) +
-                     " of " + app_.to_string() + " meanwhile; run the build again");
+      return aborted("another build recorded version " + std::to_string(number) + " of " +
+                     app_.to_string() + " meanwhile; run the build again");
     }
     return ok_status();
   });
   if (!adopted.ok()) {
     // A concurrent build of this store may have recorded the same leftover first.
     auto recorded = store.versions().versions(app_);
-    const bool same = recorded.ok() && static_cast<std::int64_t>(recorded->size()) >= number &&
-                      (*recorded)[static_cast<std::size_t>(number - 1)].manifest_digest == record.manifest_digest;
+    const bool same =
+        recorded.ok() && static_cast<std::int64_t>(recorded->size()) >= number &&
+        (*recorded)[static_cast<std::size_t>(number - 1)].manifest_digest == record.manifest_digest;
     if (!same) return adopted.status();
   }
   for (const auto& problem : set_missing_refs(store, app_)) progress_.note("warning: " + problem);
@@ -169,7 +186,8 @@ Status RegistryPublication::push_blobs(FunctionStore& store, const oci::Descript
   std::set<std::string> base_layers;
   const std::string base_repo = remote_base ? remote_base->mount_repository() : "";
   if (remote_base) {
-    for (const auto& b : remote_base->manifest().content.blobs) base_layers.insert(b.digest.to_string());
+    for (const auto& b : remote_base->manifest().content.blobs)
+      base_layers.insert(b.digest.to_string());
   }
   IGNITE_ASSIGN_OR_RETURN(oci::StoredImage image, oci::read_image(layout, manifest));
   std::vector<oci::Descriptor> blobs = image.manifest.layers;
@@ -180,17 +198,18 @@ Status RegistryPublication::push_blobs(FunctionStore& store, const oci::Descript
       continue;
     }
     const bool of_base = base_layers.count(blob.digest.to_string()) > 0;
-    const std::string& mount_from = of_base && !base_repo.empty() ? base_repo
+    const std::string& mount_from = of_base && !base_repo.empty()            ? base_repo
                                     : !of_base && !lock_sibling_repo.empty() ? lock_sibling_repo
                                                                              : sibling_repo;
     const bool local = layout.has_blob(blob.digest);
-    const auto presence = asking == Asking::kSmallNewUnasked && local && blob.size <= kUnaskedBlobBytes
-                              ? registry::BlobPresence::kLikelyAbsent
-                              : registry::BlobPresence::kUnknown;
+    const auto presence =
+        asking == Asking::kSmallNewUnasked && local && blob.size <= kUnaskedBlobBytes
+            ? registry::BlobPresence::kLikelyAbsent
+            : registry::BlobPresence::kUnknown;
     IGNITE_ASSIGN_OR_RETURN(
         registry::BlobPushed pushed,
-        client_.push_blob(repository(), blob, local ? layout.blob_path(blob.digest) : "", mount_from,
-                          presence));
+        client_.push_blob(repository(), blob, local ? layout.blob_path(blob.digest) : "",
+                          mount_from, presence));
     if (pushed != registry::BlobPushed::kMissing) {  // counted by the client
       pushed_digests->insert(blob.digest.to_string());
       continue;
@@ -199,12 +218,14 @@ Status RegistryPublication::push_blobs(FunctionStore& store, const oci::Descript
       return failed_precondition(
           "pushing blob " + blob.digest.to_string() + " to registry " + host_ + " repository " +
           repository() + ": the blob is neither there nor in the store's layout " + layout.dir() +
-          ". If the base keeps its layers only in a registry (a version published with --registry), "
+          ". If the base keeps its layers only in a registry (a version published with "
+          "--registry), "
           "take the base from there (--base HOST/REPO:TAG) so they can be mounted; otherwise run "
           "`ignite-builder store check`");
     }
     IGNITE_RETURN_IF_ERROR(remote_base->fetch_blob(blob, layout));
-    IGNITE_ASSIGN_OR_RETURN(pushed, client_.push_blob(repository(), blob, layout.blob_path(blob.digest)));
+    IGNITE_ASSIGN_OR_RETURN(pushed,
+                            client_.push_blob(repository(), blob, layout.blob_path(blob.digest)));
     pushed_digests->insert(blob.digest.to_string());
   }
   return ok_status();
@@ -219,10 +240,11 @@ Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& 
   // New blobs go unasked only when the previous version is known to be there: then a blob
   // this build did not share with it is most likely new to the repository.
   const Asking asking = known.empty() ? Asking::kAlways : Asking::kSmallNewUnasked;
-  IGNITE_RETURN_IF_ERROR(
-      push_blobs(store, manifest, base_digest, lock_hash, remote_base, known, asking, &assumed, &pushed));
+  IGNITE_RETURN_IF_ERROR(push_blobs(store, manifest, base_digest, lock_hash, remote_base, known,
+                                    asking, &assumed, &pushed));
   IGNITE_ASSIGN_OR_RETURN(std::string bytes, store.layout().read_blob(manifest.digest));
-  Status put = client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
+  Status put =
+      client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
   if (put.code() == Code::kFailedPrecondition && !assumed.empty()) {
     // The registry lacks a blob of the previous version after all (removed behind this
     // store's back): ask about every blob and push what is missing, then the manifest again.
@@ -230,9 +252,10 @@ Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& 
     progress_.note("registry " + host_ + " refused the manifest (" + put.message() +
                    "); asking about the blobs assumed to be there");
     std::vector<oci::Descriptor> again;
-    IGNITE_RETURN_IF_ERROR(push_blobs(store, manifest, base_digest, lock_hash, remote_base, pushed, Asking::kAlways,
-                                      &again, &pushed));
-    put = client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
+    IGNITE_RETURN_IF_ERROR(push_blobs(store, manifest, base_digest, lock_hash, remote_base, pushed,
+                                      Asking::kAlways, &again, &pushed));
+    put =
+        client_.put_manifest(repository(), manifest.digest.to_string(), manifest.media_type, bytes);
     return put;
   }
   // Counted only once the manifest is accepted, which proves them there.
@@ -254,12 +277,14 @@ Status RegistryPublication::upload_copy(FunctionStore& store, registry::OpenedIm
 Status RegistryPublication::tag(const oci::OciLayout& layout, const oci::Descriptor& manifest,
                                 std::int64_t number) {
   const std::string tag = "v" + std::to_string(number);
-  IGNITE_ASSIGN_OR_RETURN(std::optional<oci::Descriptor> existing, client_.head_manifest(repository(), tag));
+  IGNITE_ASSIGN_OR_RETURN(std::optional<oci::Descriptor> existing,
+                          client_.head_manifest(repository(), tag));
   if (existing) {
     if (existing->digest == manifest.digest) return ok_status();
-    return failed_precondition("tag " + tag + " in registry " + host_ + " repository " + repository() +
-                               " already names " + existing->digest.to_string() + ", not " +
-                               manifest.digest.to_string() + "; version tags are never moved");
+    return failed_precondition("tag " + tag + " in registry " + host_ + " repository " +
+                               repository() + " already names " + existing->digest.to_string() +
+                               ", not " + manifest.digest.to_string() +
+                               "; version tags are never moved");
   }
   IGNITE_ASSIGN_OR_RETURN(std::string bytes, layout.read_blob(manifest.digest));
   return client_.put_manifest(repository(), tag, manifest.media_type, bytes);

@@ -60,16 +60,19 @@ class RegistryPublication {
   // the same dependency layer, else on the same base), and uploaded otherwise. A blob missing
   // from the store's layout (a registry base's layer) is fetched from `remote_base` first,
   // only when it can be neither skipped nor mounted. `lock_hash` is "" without dependencies.
-  Status upload(FunctionStore& store, const oci::Descriptor& manifest, const std::string& base_digest,
-                const std::string& lock_hash, registry::OpenedImage* remote_base);
+  Status upload(FunctionStore& store, const oci::Descriptor& manifest,
+                const std::string& base_digest, const std::string& lock_hash,
+                registry::OpenedImage* remote_base);
   // The same for an existing image copied unchanged (publish-image): its blobs are skipped,
   // mounted from its repository on this registry, or uploaded (fetched into the store's layout
   // first when they come from another registry).
   Status upload_copy(FunctionStore& store, registry::OpenedImage& image);
-  // The tag "vN" (inside the store's transaction).
+  // The tag "vN", outside any store transaction, by the holder of the app's publish lock
+  // (version_commit.h).
   Status tag(const oci::OciLayout& layout, const oci::Descriptor& manifest, std::int64_t number);
 
   const std::string& host() const { return host_; }
+  Progress& progress() { return progress_; }
   registry::RegistryClient& client() { return client_; }
   std::string repository() const { return app_.to_string(); }
   // What this publication moved so far.
@@ -78,8 +81,11 @@ class RegistryPublication {
  private:
   RegistryPublication(registry::RegistryClient client, std::string host, store::AppId app,
                       Progress& progress)
-      : client_(std::move(client)), host_(std::move(host)), app_(std::move(app)),
-        start_(client_.counters()), progress_(progress) {}
+      : client_(std::move(client)),
+        host_(std::move(host)),
+        app_(std::move(app)),
+        start_(client_.counters()),
+        progress_(progress) {}
   Status adopt_leftover_tag(FunctionStore& store, std::int64_t number);
   // The blobs of the app's latest version when check_tags saw its tag in the repository: they
   // are there (a tagged manifest keeps its blobs), so upload() sends no HEAD for them.
@@ -87,9 +93,11 @@ class RegistryPublication {
   // Pushes the blobs `known` does not name (their digests go to *pushed); those it does go to
   // *assumed, unsent. With kSmallNewUnasked, small blobs are sent without a HEAD first.
   enum class Asking { kAlways, kSmallNewUnasked };
-  Status push_blobs(FunctionStore& store, const oci::Descriptor& manifest, const std::string& base_digest,
-                    const std::string& lock_hash, registry::OpenedImage* remote_base, const std::set<std::string>& known, Asking asking,
-                    std::vector<oci::Descriptor>* assumed, std::set<std::string>* pushed);
+  Status push_blobs(FunctionStore& store, const oci::Descriptor& manifest,
+                    const std::string& base_digest, const std::string& lock_hash,
+                    registry::OpenedImage* remote_base, const std::set<std::string>& known,
+                    Asking asking, std::vector<oci::Descriptor>* assumed,
+                    std::set<std::string>* pushed);
 
   registry::RegistryClient client_;
   std::string host_;

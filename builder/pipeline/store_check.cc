@@ -24,9 +24,9 @@ std::set<std::string> layers_kept_in_registry(const oci::OciLayout& layout,
   auto inputs = nlohmann::json::parse(v.inputs, nullptr, /*allow_exceptions=*/false);
   if (!inputs.is_object()) return out;
   // The image's own manifest, or its registry base's (whose manifest the build stored).
-  const std::string& of = inputs.contains("image")                                 ? v.manifest_digest
+  const std::string& of = inputs.contains("image")                              ? v.manifest_digest
                           : inputs.value("base", "").rfind("docker://", 0) == 0 ? v.base_digest
-                                                                                 : std::string();
+                                                                                : std::string();
   if (of.empty()) return out;
   auto manifest = stored_manifest_descriptor(layout, of);
   if (!manifest.ok()) return out;
@@ -103,6 +103,17 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
   std::map<std::string, std::int64_t> latest;  // "org/app" -> highest recorded number
   int in_registry = 0;  // layers of published versions that only their registry holds
   for (const auto& [app, versions] : apps) {
+    // A publication in flight, or one that stopped between its intent and its commit: its version
+    // is the next one, and the app's next publication to that registry completes it.
+    IGNITE_ASSIGN_OR_RETURN(std::optional<store::PublishIntent> intent,
+                            store.versions().publish_intent(app));
+    if (intent) {
+      report.notes.push_back(
+          "version " + app.ref_name(intent->record.number) + " (" + intent->record.manifest_digest +
+          ") is being published to registry " + intent->registry +
+          " (or its publication stopped before recording it); the next " + "build of " +
+          app.to_string() + " with --registry " + intent->registry + " completes it");
+    }
     for (const auto& v : versions) {
       ++report.versions;
       latest[app.to_string()] = v.number;
@@ -118,12 +129,14 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
                                     stored.status().message());
           continue;
         }
-        report.notes.push_back(what + " is recorded but its ref is not set yet (the process stopped "
-                               "right after recording it); the next build of " + app.to_string() +
-                               " sets it");
+        report.notes.push_back(what +
+                               " is recorded but its ref is not set yet (the process stopped "
+                               "right after recording it); the next build of " +
+                               app.to_string() + " sets it");
         manifest = *stored;
       } else if (it->second.digest.to_string() != v.manifest_digest) {
-        report.problems.push_back(what + ": the layout's ref names " + it->second.digest.to_string());
+        report.problems.push_back(what + ": the layout's ref names " +
+                                  it->second.digest.to_string());
         continue;
       } else {
         manifest = it->second;
@@ -153,9 +166,10 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
     if (number <= recorded) continue;  // checked above
     // Refs are set only after their version is recorded (version_commit.h), and refs left by
     // builders of schema 1 were removed when the database was upgraded.
-    report.problems.push_back("ref " + r.name + " names version " + std::to_string(number) + ", but " +
-                              app + " has " + std::to_string(recorded) +
-                              " recorded versions: the database is older than the layout (restore it)");
+    report.problems.push_back(
+        "ref " + r.name + " names version " + std::to_string(number) + ", but " + app + " has " +
+        std::to_string(recorded) +
+        " recorded versions: the database is older than the layout (restore it)");
   }
 
   if (in_registry > 0) {
@@ -164,9 +178,10 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
                            "(a registry base's layers, or an image draft's)");
   }
   if (int temps = count_temp_blobs(store.layout_dir()); temps > 0) {
-    report.notes.push_back(std::to_string(temps) +
-                           " partly written blob(s) left by interrupted builds in blobs/sha256/.tmp-*; "
-                           "nothing refers to them");
+    report.notes.push_back(
+        std::to_string(temps) +
+        " partly written blob(s) left by interrupted builds in blobs/sha256/.tmp-*; "
+        "nothing refers to them");
   }
   return report;
 }

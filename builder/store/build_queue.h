@@ -227,6 +227,28 @@ class BuildQueue {
   virtual Result<BuildRecord> succeed_draft(std::string_view id, std::int64_t epoch,
                                             const BuildOutcome& outcome) = 0;
 
+  // With a registry the commit is two short transactions around the registry's tag, which no
+  // transaction may span (docs/publish-lock.md); these two replace succeed_in_transaction there.
+  //
+  // The first's fence, called in the version store's transaction that takes N and records the
+  // intent (VersionStore::record_intent), before the tag is set: the same checks and refusals as
+  // succeed_in_transaction (lease, deadline, cancel; nothing written on a refusal, so no number
+  // is taken). It records only an event, "publishing <app>:vN (digest)": from then on the build
+  // is committed to publishing vN, and neither a cancel nor the deadline stops it any more (the
+  // tag may be set; a version whose tag is set is recorded, never abandoned).
+  virtual Status publishing_in_transaction(Database& store_tx, std::string_view id,
+                                           std::int64_t epoch, const BuildOutcome& outcome) = 0;
+  // The second: records the build SUCCEEDED with `outcome` in the transaction that records the
+  // version from its intent (VersionStore::commit_intent), whoever does it: the build's own
+  // worker, or the next publisher of the app rolling forward the intent of a worker that stopped.
+  // No epoch is shown: that transaction is fenced by the app's publish lock and the intent, which
+  // only one worker can hold, and the version is a fact once it commits. An unfinished build
+  // (RUNNING under any epoch, or QUEUED again after a lost lease) becomes SUCCEEDED, so a worker
+  // that took it over stops at its next fenced call (ABORTED) and publishes nothing; a finished
+  // one is left as it is (OK: the triggers forbid changing it, and the version stands).
+  virtual Status succeed_published_in_transaction(Database& store_tx, std::string_view id,
+                                                  const BuildOutcome& outcome) = 0;
+
  protected:
   BuildQueue() = default;
   BuildQueue(const BuildQueue&) = default;

@@ -1,5 +1,6 @@
--- The embedded store's database, schema version 2 (docs/store.md). Version 2 added pending_tags;
--- a version 1 database is upgraded in place when opened.
+-- The embedded store's database, schema version 3 (docs/store.md). Version 2 added pending_tags;
+-- version 3 gave them a number and a build (publication intents) and added publish_locks. An
+-- older database is upgraded in place when opened (version_store.cc).
 -- Versions are immutable rows; a number is taken in the transaction that commits the version.
 PRAGMA foreign_keys = ON;
 
@@ -49,12 +50,14 @@ CREATE TABLE IF NOT EXISTS registry_tags (
   FOREIGN KEY (app_id, number) REFERENCES versions (app_id, number)
 ) STRICT;
 
--- A registry tag this store is about to set: committed just before the tag PUT, deleted in the
--- transaction that records the version. One left behind means the process stopped in between,
--- and proves that a vN tag naming `manifest_digest` is this store's own work: the next build
--- records it as the version its process meant to record (with these fields). A tag without
--- such a row is foreign. Keyed by content, not number: the number is taken after the PUT's
--- transaction begins.
+-- A registry tag this store is about to set (a publication's intent, docs/publish-lock.md):
+-- committed with its number by the holder of the app's publish lock before the tag PUT, deleted
+-- in the transaction that records version `number`. One left behind means the process stopped
+-- in between: the next holder of the app's lock rolls it forward (sets or checks the tag vN
+-- naming `manifest_digest` and records version `number` with these fields), never discards it.
+-- A tag without such a row is foreign. `number` 0 is a schema 2 leftover, written before the
+-- number was known; its tag is recognised by its digest. `build_id` is the queue's build that
+-- made it ('' for `ignite-builder build`), `holder` and `lock_epoch` the lock it was made under.
 CREATE TABLE IF NOT EXISTS pending_tags (
   org             TEXT NOT NULL,
   app             TEXT NOT NULL,
@@ -65,5 +68,24 @@ CREATE TABLE IF NOT EXISTS pending_tags (
   base_digest     TEXT NOT NULL,
   inputs          TEXT NOT NULL,
   created_at      INTEGER NOT NULL,
+  number          INTEGER NOT NULL DEFAULT 0,
+  build_id        TEXT NOT NULL DEFAULT '',
+  holder          TEXT NOT NULL DEFAULT '',
+  lock_epoch      INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (org, app, registry, manifest_digest)
+) STRICT;
+
+-- At most one numbered intent per app: publications of one app are serial (publish_locks).
+CREATE UNIQUE INDEX IF NOT EXISTS pending_tags_one_intent ON pending_tags (org, app) WHERE number > 0;
+
+-- The per-app publish lock (docs/publish-lock.md): a lease, so that a stopped holder does not
+-- hold the app for ever. Taken when absent or expired (the epoch then goes up), renewed by its
+-- holder; every step of a publication checks (holder, epoch) under the write lock.
+CREATE TABLE IF NOT EXISTS publish_locks (
+  org        TEXT NOT NULL,
+  app        TEXT NOT NULL,
+  holder     TEXT NOT NULL,
+  epoch      INTEGER NOT NULL CHECK (epoch >= 1),
+  expires_ms INTEGER NOT NULL,      -- unix milliseconds, the holder's clock
+  PRIMARY KEY (org, app)
 ) STRICT;

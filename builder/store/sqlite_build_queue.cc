@@ -704,10 +704,9 @@ Result<std::vector<BuildEvent>> SqliteBuildQueue::events(std::string_view id,
   return out;
 }
 
-Status SqliteBuildQueue::succeed_in_transaction(Database& store_tx, std::string_view id,
-                                                std::int64_t epoch, const BuildOutcome& outcome) {
+Status SqliteBuildQueue::check_store_tx(Database& store_tx, std::string_view id,
+                                        const BuildOutcome& outcome, const std::string& ctx) {
   IGNITE_RETURN_IF_ERROR(validate_id(id));
-  const std::string ctx = "the commit of build " + std::string(id);
   // Outside the version's transaction the check would be a race, not a fence.
   if (sqlite3_get_autocommit(store_tx.handle()) != 0) {
     return failed_precondition(ctx + " must run inside the transaction that records its version " +
@@ -723,12 +722,16 @@ Status SqliteBuildQueue::succeed_in_transaction(Database& store_tx, std::string_
   if (Status s = Digest::parse(outcome.manifest_digest).status(); !s.ok()) {
     return s.with_context(ctx + ": manifest digest");
   }
+  return ok_status();
+}
 
-  const std::int64_t now = now_ms();
+Result<BuildRecord> SqliteBuildQueue::load_fenced_in(Database& store_tx, std::string_view id,
+                                                     std::int64_t epoch, std::int64_t now) {
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(store_tx, id));
   IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
   if (b.kind == BuildKind::kDraft) {
-    return failed_precondition(ctx + ": a draft build takes no version (succeed_draft)");
+    return failed_precondition("the commit of build " + b.id +
+                               ": a draft build takes no version (succeed_draft)");
   }
   // Nothing is written on a refusal: the caller's transaction rolls back whatever we wrote, and
   // the worker records the outcome (fail, mark_cancelled) after it.
@@ -740,6 +743,45 @@ Status SqliteBuildQueue::succeed_in_transaction(Database& store_tx, std::string_
   if (b.cancel_requested) {
     return Status(Code::kCancelled, "build " + b.id + " was cancelled before its commit");
   }
+  return b;
+}
+
+Status SqliteBuildQueue::succeed_in_transaction(Database& store_tx, std::string_view id,
+                                                std::int64_t epoch, const BuildOutcome& outcome) {
+  const std::string ctx = "the commit of build " + std::string(id);
+  IGNITE_RETURN_IF_ERROR(check_store_tx(store_tx, id, outcome, ctx));
+  const std::int64_t now = now_ms();
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load_fenced_in(store_tx, id, epoch, now));
+  b.version = outcome.version;
+  b.manifest_digest = outcome.manifest_digest;
+  b.lock_hash = outcome.lock_hash;
+  b.error.clear();
+  finish(b, BuildState::kSucceeded, now);
+  return save(store_tx, b,
+              "published as " + b.app.ref_name(b.version) + " (" + b.manifest_digest + ")", now);
+}
+
+Status SqliteBuildQueue::publishing_in_transaction(Database& store_tx, std::string_view id,
+                                                   std::int64_t epoch,
+                                                   const BuildOutcome& outcome) {
+  const std::string ctx = "the intent to publish build " + std::string(id);
+  IGNITE_RETURN_IF_ERROR(check_store_tx(store_tx, id, outcome, ctx));
+  const std::int64_t now = now_ms();
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load_fenced_in(store_tx, id, epoch, now));
+  b.stage = "tag";
+  return save(store_tx, b,
+              "publishing " + b.app.ref_name(outcome.version) + " (" + outcome.manifest_digest +
+                  "): its registry tag is next; the build can no longer be cancelled",
+              now);
+}
+
+Status SqliteBuildQueue::succeed_published_in_transaction(Database& store_tx, std::string_view id,
+                                                          const BuildOutcome& outcome) {
+  const std::string ctx = "the commit of build " + std::string(id);
+  IGNITE_RETURN_IF_ERROR(check_store_tx(store_tx, id, outcome, ctx));
+  const std::int64_t now = now_ms();
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(store_tx, id));
+  if (is_finished(b.state)) return ok_status();  // the version stands; the build cannot change
   b.version = outcome.version;
   b.manifest_digest = outcome.manifest_digest;
   b.lock_hash = outcome.lock_hash;

@@ -52,6 +52,10 @@ class SqliteBuildQueue final : public BuildQueue {
                                 const BuildOutcome& outcome) override;
   Result<BuildRecord> succeed_draft(std::string_view id, std::int64_t epoch,
                                     const BuildOutcome& outcome) override;
+  Status publishing_in_transaction(Database& store_tx, std::string_view id, std::int64_t epoch,
+                                   const BuildOutcome& outcome) override;
+  Status succeed_published_in_transaction(Database& store_tx, std::string_view id,
+                                          const BuildOutcome& outcome) override;
 
   Database& database() { return db_; }
 
@@ -70,6 +74,13 @@ class SqliteBuildQueue final : public BuildQueue {
   // Past its deadline, a fenced heartbeat or stage fails the build and reports it.
   Status fail_past_deadline(Fenced& f);
   std::chrono::milliseconds backoff(int failed_attempts) const;
+  // The checks of every *_in_transaction call: `store_tx` is this database, in a transaction,
+  // and `outcome` names a version.
+  Status check_store_tx(Database& store_tx, std::string_view id, const BuildOutcome& outcome,
+                        const std::string& ctx);
+  // The lease, the deadline and a requested cancel, read on `store_tx` (nothing written).
+  Result<BuildRecord> load_fenced_in(Database& store_tx, std::string_view id, std::int64_t epoch,
+                                     std::int64_t now);
   // sweep() under a transaction the caller holds.
   Status sweep_locked(std::int64_t now);
 

@@ -8,7 +8,8 @@ namespace ignite::store {
 namespace {
 
 Result<std::optional<std::int64_t>> find_app_id(Database& db, const AppId& app) {
-  IGNITE_ASSIGN_OR_RETURN(Statement q, db.prepare("SELECT id FROM apps WHERE org = ?1 AND app = ?2"));
+  IGNITE_ASSIGN_OR_RETURN(Statement q,
+                          db.prepare("SELECT id FROM apps WHERE org = ?1 AND app = ?2"));
   q.bind(1, app.org()).bind(2, app.app());
   IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
   if (!row) return std::optional<std::int64_t>();
@@ -47,10 +48,12 @@ namespace {
 // The schema version the database records, or nullopt when it has no schema yet.
 Result<std::optional<std::string>> recorded_schema(Database& db) {
   IGNITE_ASSIGN_OR_RETURN(
-      Statement has, db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"));
+      Statement has,
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"));
   IGNITE_ASSIGN_OR_RETURN(bool exists, has.step());
   if (!exists) return std::optional<std::string>();
-  IGNITE_ASSIGN_OR_RETURN(Statement q, db.prepare("SELECT value FROM meta WHERE key = 'schema_version'"));
+  IGNITE_ASSIGN_OR_RETURN(Statement q,
+                          db.prepare("SELECT value FROM meta WHERE key = 'schema_version'"));
   IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
   if (!row) return std::optional<std::string>();
   return std::optional<std::string>(q.column_text(0));
@@ -64,14 +67,15 @@ Result<VersionStore> VersionStore::open(const std::string& path, Database::Creat
   const std::string current = std::to_string(kStoreSchemaVersion);
   IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> version, recorded_schema(db));
   // Statements of the schema are all IF NOT EXISTS: applying it again is harmless, and it adds
-  // what an older database lacks (registry_tags came within version 1, pending_tags with 2).
-  // The write lock is taken only then, so readers never wait for writers here.
-  if (!version || *version == current || *version == "1") {
-    IGNITE_ASSIGN_OR_RETURN(Statement missing,
-                            db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-                                       "name IN ('registry_tags', 'pending_tags')"));
+  // what an older database lacks (registry_tags came within version 1, pending_tags with 2,
+  // publish_locks with 3). The write lock is taken only then, so readers never wait for writers.
+  if (!version || *version == current || *version == "1" || *version == "2") {
+    IGNITE_ASSIGN_OR_RETURN(
+        Statement missing,
+        db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                   "name IN ('registry_tags', 'pending_tags', 'publish_locks')"));
     IGNITE_ASSIGN_OR_RETURN(bool row, missing.step());
-    const bool has_all = row && missing.column_int(0) == 2;
+    const bool has_all = row && missing.column_int(0) == 3;
     // Ends the statement's read transaction: BEGIN IMMEDIATE below must not upgrade a stale
     // snapshot (SQLite answers that with SQLITE_BUSY at once, without waiting).
     missing.reset();
@@ -79,15 +83,28 @@ Result<VersionStore> VersionStore::open(const std::string& path, Database::Creat
       IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
       // Read again under the lock: another process may have done it meanwhile.
       IGNITE_ASSIGN_OR_RETURN(version, recorded_schema(db));
+      if (version == std::optional<std::string>("2")) {
+        // Schema 2's pending tags lack a number (0 marks them: their tag is recognised by its
+        // digest, as schema 2 builders did); before the schema, whose index needs the column.
+        IGNITE_RETURN_IF_ERROR(
+            db.exec("ALTER TABLE pending_tags ADD COLUMN number INTEGER NOT NULL DEFAULT 0;"
+                    "ALTER TABLE pending_tags ADD COLUMN build_id TEXT NOT NULL DEFAULT '';"
+                    "ALTER TABLE pending_tags ADD COLUMN holder TEXT NOT NULL DEFAULT '';"
+                    "ALTER TABLE pending_tags ADD COLUMN lock_epoch INTEGER NOT NULL DEFAULT 0;"));
+      }
       IGNITE_RETURN_IF_ERROR(db.exec(kSchemaSql));
-      if (version == std::optional<std::string>("1")) {
-        IGNITE_RETURN_IF_ERROR(db.exec("UPDATE meta SET value = '" + current + "' WHERE key = 'schema_version'"));
+      if (version == std::optional<std::string>("1") ||
+          version == std::optional<std::string>("2")) {
+        const int from = *version == "1" ? 1 : 2;
+        IGNITE_RETURN_IF_ERROR(
+            db.exec("UPDATE meta SET value = '" + current + "' WHERE key = 'schema_version'"));
         if (upgrade) {
-          IGNITE_RETURN_IF_ERROR(upgrade(db, 1).with_context("upgrading database " + path + " from schema 1"));
+          IGNITE_RETURN_IF_ERROR(upgrade(db, from).with_context(
+              "upgrading database " + path + " from schema " + std::to_string(from)));
         }
       }
-      IGNITE_RETURN_IF_ERROR(db.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '" +
-                                     current + "')"));
+      IGNITE_RETURN_IF_ERROR(db.exec(
+          "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '" + current + "')"));
       IGNITE_RETURN_IF_ERROR(tx.commit());
       IGNITE_ASSIGN_OR_RETURN(version, recorded_schema(db));
     }
@@ -100,36 +117,28 @@ Result<VersionStore> VersionStore::open(const std::string& path, Database::Creat
   return VersionStore(std::move(db));
 }
 
-Result<VersionRecord> VersionStore::commit_version(
-    const AppId& app, VersionRecord record, const std::function<Status(std::int64_t)>& publish) {
-  const std::string ctx = "recording a version of " + app.to_string();
-  auto tx = Transaction::begin_immediate(db_);
-  if (!tx.ok()) return tx.status().with_context(ctx);
+Result<std::int64_t> VersionStore::app_row(const AppId& app, std::int64_t now) {
+  IGNITE_ASSIGN_OR_RETURN(std::optional<std::int64_t> id, find_app_id(db_, app));
+  if (id) return *id;
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement ins, db_.prepare("INSERT INTO apps (org, app, created_at) VALUES (?1, ?2, ?3)"));
+  ins.bind(1, app.org()).bind(2, app.app()).bind(3, now);
+  IGNITE_RETURN_IF_ERROR(ins.run());
+  return db_.last_insert_rowid();
+}
 
-  auto app_row = find_app_id(db_, app);
-  if (!app_row.ok()) return app_row.status().with_context(ctx);
-  std::int64_t app_id = 0;
-  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
-  if (app_row->has_value()) {
-    app_id = **app_row;
-  } else {
-    IGNITE_ASSIGN_OR_RETURN(Statement ins,
-                            db_.prepare("INSERT INTO apps (org, app, created_at) VALUES (?1, ?2, ?3)"));
-    ins.bind(1, app.org()).bind(2, app.app()).bind(3, now);
-    if (Status s = ins.run(); !s.ok()) return s.with_context(ctx);
-    app_id = db_.last_insert_rowid();
-  }
-
-  IGNITE_ASSIGN_OR_RETURN(Statement max,
-                          db_.prepare("SELECT COALESCE(MAX(number), 0) FROM versions WHERE app_id = ?1"));
+Result<std::int64_t> VersionStore::next_number(std::int64_t app_id) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement max,
+      db_.prepare("SELECT COALESCE(MAX(number), 0) FROM versions WHERE app_id = ?1"));
   max.bind(1, app_id);
   IGNITE_ASSIGN_OR_RETURN(bool row, max.step());
   (void)row;  // an aggregate always yields a row
-  record.number = max.column_int(0) + 1;
-  record.created_at = now;
+  return max.column_int(0) + 1;
+}
 
-  if (Status s = publish(record.number); !s.ok()) return s;  // the transaction rolls back
-
+Status VersionStore::insert_version(std::int64_t app_id, const AppId& app,
+                                    const VersionRecord& record) {
   IGNITE_ASSIGN_OR_RETURN(
       Statement ins,
       db_.prepare("INSERT INTO versions (app_id, number, manifest_digest, code_hash, lock_hash, "
@@ -141,17 +150,251 @@ Result<VersionRecord> VersionStore::commit_version(
       .bind(5, record.lock_hash)
       .bind(6, record.base_digest)
       .bind(7, record.inputs)
-      .bind(8, now);
-  if (Status s = ins.run(); !s.ok()) return s.with_context(ctx);
+      .bind(8, record.created_at);
+  IGNITE_RETURN_IF_ERROR(ins.run());
   for (const auto& registry : record.registries) {
     IGNITE_ASSIGN_OR_RETURN(
-        Statement tag, db_.prepare("INSERT INTO registry_tags (app_id, number, registry) VALUES (?1, ?2, ?3)"));
+        Statement tag,
+        db_.prepare("INSERT INTO registry_tags (app_id, number, registry) VALUES (?1, ?2, ?3)"));
     tag.bind(1, app_id).bind(2, record.number).bind(3, registry);
-    if (Status s = tag.run(); !s.ok()) return s.with_context(ctx);
-    if (Status s = forget_pending_tag(app, registry, record.manifest_digest); !s.ok()) return s.with_context(ctx);
+    IGNITE_RETURN_IF_ERROR(tag.run());
+    IGNITE_RETURN_IF_ERROR(forget_pending_tag(app, registry, record.manifest_digest));
   }
+  return ok_status();
+}
+
+namespace {
+
+std::string intent_text(const PublishIntent& i, const AppId& app) {
+  return "version " + std::to_string(i.record.number) + " of " + app.to_string() + " (" +
+         i.record.manifest_digest + ") is being published to registry " + i.registry +
+         (i.build_id.empty() ? "" : " by build " + i.build_id) + " (publish lock holder " +
+         i.holder + ")";
+}
+
+}  // namespace
+
+Result<VersionRecord> VersionStore::commit_version(
+    const AppId& app, VersionRecord record, const std::function<Status(std::int64_t)>& publish) {
+  const std::string ctx = "recording a version of " + app.to_string();
+  auto tx = Transaction::begin_immediate(db_);
+  if (!tx.ok()) return tx.status().with_context(ctx);
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  auto app_id = app_row(app, now);
+  if (!app_id.ok()) return app_id.status().with_context(ctx);
+  auto number = next_number(*app_id);
+  if (!number.ok()) return number.status().with_context(ctx);
+  // A publication's intent speaks for the next number: taking it here would give the registry's
+  // vN and the store's two different images.
+  auto intent = publish_intent(app);
+  if (!intent.ok()) return intent.status().with_context(ctx);
+  if (*intent) return unavailable(intent_text(**intent, app) + "; wait for it to finish");
+  record.number = *number;
+  record.created_at = now;
+
+  if (Status s = publish(record.number); !s.ok()) return s;  // the transaction rolls back
+
+  if (Status s = insert_version(*app_id, app, record); !s.ok()) return s.with_context(ctx);
   if (Status s = tx->commit(); !s.ok()) return s.with_context(ctx);
   return record;
+}
+
+Result<std::optional<PublishLockLease>> VersionStore::take_publish_lock(
+    const AppId& app, std::string_view holder, std::int64_t now_ms, std::int64_t lease_ms,
+    LockBusy* busy, std::string_view gone_holder) {
+  const std::string ctx = "taking the publish lock of " + app.to_string();
+  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare(
+          "SELECT holder, epoch, expires_ms FROM publish_locks WHERE org = ?1 AND app = ?2"));
+  q.bind(1, app.org()).bind(2, app.app());
+  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+  std::int64_t epoch = 1;
+  if (row) {
+    const bool gone = !gone_holder.empty() && q.column_text(0) == gone_holder;
+    if (q.column_int(2) > now_ms && !gone) {
+      if (busy) *busy = LockBusy{q.column_text(0), q.column_int(2)};
+      return std::optional<PublishLockLease>();
+    }
+    epoch = q.column_int(1) + 1;  // a new epoch: the previous holder's steps are refused now
+  }
+  q.reset();
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement up,
+      db_.prepare("INSERT OR REPLACE INTO publish_locks (org, app, holder, epoch, expires_ms) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5)"));
+  up.bind(1, app.org())
+      .bind(2, app.app())
+      .bind(3, holder)
+      .bind(4, epoch)
+      .bind(5, now_ms + lease_ms);
+  if (Status s = up.run(); !s.ok()) return s.with_context(ctx);
+  if (Status s = tx.commit(); !s.ok()) return s.with_context(ctx);
+  return std::optional<PublishLockLease>(PublishLockLease{std::string(holder), epoch});
+}
+
+Status VersionStore::check_publish_lock(const AppId& app, const PublishLockLease& lock) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare("SELECT holder, epoch FROM publish_locks WHERE org = ?1 AND app = ?2"));
+  q.bind(1, app.org()).bind(2, app.app());
+  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+  if (row && q.column_text(0) == lock.holder && q.column_int(1) == lock.epoch) return ok_status();
+  return aborted(
+      "lease lost: the publish lock of " + app.to_string() + " was taken over" +
+      (row ? " by " + q.column_text(0) + " (epoch " + std::to_string(q.column_int(1)) + ")" : "") +
+      "; holder " + lock.holder + " with epoch " + std::to_string(lock.epoch) +
+      " may no longer publish");
+}
+
+Status VersionStore::renew_publish_lock(const AppId& app, const PublishLockLease& lock,
+                                        std::int64_t now_ms, std::int64_t lease_ms) {
+  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
+  IGNITE_RETURN_IF_ERROR(check_publish_lock(app, lock));
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare("UPDATE publish_locks SET expires_ms = ?3 WHERE org = ?1 AND app = ?2"));
+  q.bind(1, app.org()).bind(2, app.app()).bind(3, now_ms + lease_ms);
+  IGNITE_RETURN_IF_ERROR(q.run());
+  return tx.commit();
+}
+
+Status VersionStore::release_publish_lock(const AppId& app, const PublishLockLease& lock) {
+  // The row stays, expired: epochs only ever go up, so an old (holder, epoch) never matches again.
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare("UPDATE publish_locks SET expires_ms = 0 WHERE org = ?1 AND app = ?2 AND "
+                  "holder = ?3 AND epoch = ?4"));
+  q.bind(1, app.org()).bind(2, app.app()).bind(3, lock.holder).bind(4, lock.epoch);
+  return q.run();
+}
+
+Result<std::optional<PublishIntent>> VersionStore::publish_intent(const AppId& app) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare("SELECT number, registry, manifest_digest, code_hash, lock_hash, base_digest, "
+                  "inputs, created_at, build_id, holder, lock_epoch FROM pending_tags "
+                  "WHERE org = ?1 AND app = ?2 AND number > 0"));
+  q.bind(1, app.org()).bind(2, app.app());
+  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row) return std::optional<PublishIntent>();
+  PublishIntent i;
+  i.record.number = q.column_int(0);
+  i.registry = q.column_text(1);
+  i.record.manifest_digest = q.column_text(2);
+  i.record.code_hash = q.column_text(3);
+  i.record.lock_hash = q.column_text(4);
+  i.record.base_digest = q.column_text(5);
+  i.record.inputs = q.column_text(6);
+  i.record.created_at = q.column_int(7);
+  i.record.registries = {i.registry};
+  i.build_id = q.column_text(8);
+  i.holder = q.column_text(9);
+  i.lock_epoch = q.column_int(10);
+  return std::optional<PublishIntent>(std::move(i));
+}
+
+Result<PublishIntent> VersionStore::record_intent(const AppId& app, VersionRecord record,
+                                                  std::string_view registry,
+                                                  std::string_view build_id,
+                                                  const PublishLockLease& lock,
+                                                  const IntentGuard& guard) {
+  const std::string ctx = "recording the intent to publish a version of " + app.to_string();
+  auto tx = Transaction::begin_immediate(db_);
+  if (!tx.ok()) return tx.status().with_context(ctx);
+  IGNITE_RETURN_IF_ERROR(check_publish_lock(app, lock));
+  IGNITE_ASSIGN_OR_RETURN(std::optional<PublishIntent> left, publish_intent(app));
+  if (left) return failed_precondition(intent_text(*left, app) + "; roll it forward first");
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  auto app_id = app_row(app, now);
+  if (!app_id.ok()) return app_id.status().with_context(ctx);
+  auto number = next_number(*app_id);
+  if (!number.ok()) return number.status().with_context(ctx);
+  PublishIntent intent;
+  record.number = *number;
+  record.created_at = now;
+  record.registries = {std::string(registry)};
+  intent.record = std::move(record);
+  intent.registry = std::string(registry);
+  intent.build_id = std::string(build_id);
+  intent.holder = lock.holder;
+  intent.lock_epoch = lock.epoch;
+  if (guard) IGNITE_RETURN_IF_ERROR(guard(db_, intent));
+  const VersionRecord& r = intent.record;
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare(
+          "INSERT OR REPLACE INTO pending_tags (org, app, registry, manifest_digest, code_hash, "
+          "lock_hash, base_digest, inputs, created_at, number, build_id, holder, lock_epoch) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+  q.bind(1, app.org())
+      .bind(2, app.app())
+      .bind(3, registry)
+      .bind(4, r.manifest_digest)
+      .bind(5, r.code_hash)
+      .bind(6, r.lock_hash)
+      .bind(7, r.base_digest)
+      .bind(8, r.inputs)
+      .bind(9, r.created_at)
+      .bind(10, r.number)
+      .bind(11, build_id)
+      .bind(12, lock.holder)
+      .bind(13, lock.epoch);
+  if (Status s = q.run(); !s.ok()) return s.with_context(ctx);
+  if (Status s = tx->commit(); !s.ok()) return s.with_context(ctx);
+  return intent;
+}
+
+Result<VersionRecord> VersionStore::commit_intent(const AppId& app, const PublishIntent& intent,
+                                                  const PublishLockLease& lock,
+                                                  const IntentGuard& guard) {
+  const std::string ctx =
+      "recording version " + std::to_string(intent.record.number) + " of " + app.to_string();
+  auto tx = Transaction::begin_immediate(db_);
+  if (!tx.ok()) return tx.status().with_context(ctx);
+  IGNITE_RETURN_IF_ERROR(check_publish_lock(app, lock));
+  IGNITE_ASSIGN_OR_RETURN(std::optional<PublishIntent> current, publish_intent(app));
+  if (!current || current->record.number != intent.record.number ||
+      current->record.manifest_digest != intent.record.manifest_digest ||
+      current->registry != intent.registry) {
+    return aborted("lease lost: the intent to publish version " +
+                   std::to_string(intent.record.number) + " of " + app.to_string() +
+                   " is gone (another holder of its publish lock rolled it forward)");
+  }
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  auto app_id = app_row(app, now);
+  if (!app_id.ok()) return app_id.status().with_context(ctx);
+  auto number = next_number(*app_id);
+  if (!number.ok()) return number.status().with_context(ctx);
+  if (*number != intent.record.number) {
+    // Only commit_version could have taken it, and it refuses while an intent exists.
+    return internal_error(ctx + ": the app's next number is " + std::to_string(*number) +
+                          ", not the intent's");
+  }
+  if (guard) IGNITE_RETURN_IF_ERROR(guard(db_, *current));
+  VersionRecord record = intent.record;  // the caller's (a roll-forward adds "recovered")
+  record.registries = {intent.registry};
+  record.created_at = now;
+  if (Status s = insert_version(*app_id, app, record); !s.ok()) return s.with_context(ctx);
+  if (Status s = tx->commit(); !s.ok()) return s.with_context(ctx);
+  return record;
+}
+
+Status VersionStore::drop_intent(const AppId& app, const PublishIntent& intent,
+                                 const PublishLockLease& lock) {
+  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
+  IGNITE_RETURN_IF_ERROR(check_publish_lock(app, lock));
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement q,
+      db_.prepare("DELETE FROM pending_tags WHERE org = ?1 AND app = ?2 AND number = ?3 AND "
+                  "manifest_digest = ?4"));
+  q.bind(1, app.org())
+      .bind(2, app.app())
+      .bind(3, intent.record.number)
+      .bind(4, intent.record.manifest_digest);
+  IGNITE_RETURN_IF_ERROR(q.run());
+  return tx.commit();
 }
 
 Result<std::vector<VersionRecord>> VersionStore::versions(const AppId& app) {
@@ -170,7 +413,8 @@ Result<std::vector<VersionRecord>> VersionStore::versions(const AppId& app) {
 }
 
 Result<std::vector<AppVersions>> VersionStore::all_versions() {
-  IGNITE_ASSIGN_OR_RETURN(Statement apps, db_.prepare("SELECT id, org, app FROM apps ORDER BY org, app"));
+  IGNITE_ASSIGN_OR_RETURN(Statement apps,
+                          db_.prepare("SELECT id, org, app FROM apps ORDER BY org, app"));
   IGNITE_ASSIGN_OR_RETURN(Statement q, db_.prepare(kSelectVersions));
   std::vector<AppVersions> out;
   for (;;) {
@@ -201,10 +445,11 @@ Result<std::int64_t> VersionStore::latest_number(const AppId& app) {
 }
 
 Result<std::vector<std::int64_t>> VersionStore::registry_tagged_numbers(const AppId& app,
-                                                                       std::string_view registry) {
+                                                                        std::string_view registry) {
   IGNITE_ASSIGN_OR_RETURN(
-      Statement q, db_.prepare("SELECT t.number FROM registry_tags t JOIN apps a ON a.id = t.app_id "
-                               "WHERE a.org = ?1 AND a.app = ?2 AND t.registry = ?3 ORDER BY t.number"));
+      Statement q,
+      db_.prepare("SELECT t.number FROM registry_tags t JOIN apps a ON a.id = t.app_id "
+                  "WHERE a.org = ?1 AND a.app = ?2 AND t.registry = ?3 ORDER BY t.number"));
   q.bind(1, app.org()).bind(2, app.app()).bind(3, registry);
   std::vector<std::int64_t> out;
   for (;;) {
@@ -222,13 +467,13 @@ Result<std::optional<AppId>> app_in_registry_with(Database& db, std::string_view
                                                   std::string_view registry, std::string_view value,
                                                   const AppId& except) {
   IGNITE_ASSIGN_OR_RETURN(
-      Statement q,
-      db.prepare("SELECT a.org, a.app FROM registry_tags t "
-                 "JOIN versions v ON v.app_id = t.app_id AND v.number = t.number "
-                 "JOIN apps a ON a.id = t.app_id "
-                 "WHERE t.registry = ?1 AND v." + std::string(column) +
-                 " = ?2 AND NOT (a.org = ?3 AND a.app = ?4) "
-                 "ORDER BY v.created_at DESC, a.org, a.app LIMIT 1"));
+      Statement q, db.prepare("SELECT a.org, a.app FROM registry_tags t "
+                              "JOIN versions v ON v.app_id = t.app_id AND v.number = t.number "
+                              "JOIN apps a ON a.id = t.app_id "
+                              "WHERE t.registry = ?1 AND v." +
+                              std::string(column) +
+                              " = ?2 AND NOT (a.org = ?3 AND a.app = ?4) "
+                              "ORDER BY v.created_at DESC, a.org, a.app LIMIT 1"));
   q.bind(1, registry).bind(2, value).bind(3, except.org()).bind(4, except.app());
   IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
   if (!row) return std::optional<AppId>();
@@ -254,8 +499,10 @@ Status VersionStore::remember_pending_tag(const AppId& app, std::string_view reg
                                           const VersionRecord& record) {
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
-      db_.prepare("INSERT OR REPLACE INTO pending_tags (org, app, registry, manifest_digest, code_hash, "
-                  "lock_hash, base_digest, inputs, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+      db_.prepare(
+          "INSERT OR REPLACE INTO pending_tags (org, app, registry, manifest_digest, code_hash, "
+          "lock_hash, base_digest, inputs, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+          "?9)"));
   q.bind(1, app.org())
       .bind(2, app.app())
       .bind(3, registry)
@@ -269,11 +516,14 @@ Status VersionStore::remember_pending_tag(const AppId& app, std::string_view reg
                               std::string(registry));
 }
 
-Result<std::optional<VersionRecord>> VersionStore::pending_tag(const AppId& app, std::string_view registry,
+Result<std::optional<VersionRecord>> VersionStore::pending_tag(const AppId& app,
+                                                               std::string_view registry,
                                                                std::string_view manifest_digest) {
   IGNITE_ASSIGN_OR_RETURN(
-      Statement q, db_.prepare("SELECT code_hash, lock_hash, base_digest, inputs FROM pending_tags WHERE "
-                               "org = ?1 AND app = ?2 AND registry = ?3 AND manifest_digest = ?4"));
+      Statement q,
+      db_.prepare(
+          "SELECT code_hash, lock_hash, base_digest, inputs FROM pending_tags WHERE "
+          "org = ?1 AND app = ?2 AND registry = ?3 AND manifest_digest = ?4 AND number = 0"));
   q.bind(1, app.org()).bind(2, app.app()).bind(3, registry).bind(4, manifest_digest);
   IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
   if (!row) return std::optional<VersionRecord>();
@@ -290,8 +540,9 @@ Result<std::optional<VersionRecord>> VersionStore::pending_tag(const AppId& app,
 Status VersionStore::forget_pending_tag(const AppId& app, std::string_view registry,
                                         std::string_view manifest_digest) {
   IGNITE_ASSIGN_OR_RETURN(
-      Statement q, db_.prepare("DELETE FROM pending_tags WHERE org = ?1 AND app = ?2 AND registry = ?3 AND "
-                               "manifest_digest = ?4"));
+      Statement q,
+      db_.prepare("DELETE FROM pending_tags WHERE org = ?1 AND app = ?2 AND registry = ?3 AND "
+                  "manifest_digest = ?4"));
   q.bind(1, app.org()).bind(2, app.app()).bind(3, registry).bind(4, manifest_digest);
   return q.run();
 }

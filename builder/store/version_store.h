@@ -1,9 +1,16 @@
 // The store's record of apps and versions: the one authority for version numbers.
 //
-// A number is taken in the same database transaction that records the version, under the
-// database's write lock (BEGIN IMMEDIATE), so concurrent builds get 1, 2, 3... without gaps and a
-// failed build uses no number. `publish` runs inside that transaction, after the number is known
-// and before the commit (the registry tag vN goes there); when it fails, nothing is recorded.
+// Without a registry, a number is taken in the same database transaction that records the
+// version, under the database's write lock (BEGIN IMMEDIATE), so concurrent builds get 1, 2, 3...
+// without gaps and a failed build uses no number (commit_version).
+//
+// With a registry the tag vN must be set between taking N and recording it, and a registry may be
+// slow: so no transaction spans it (docs/publish-lock.md). The holder of the app's publish lock
+// (a lease row) records an intent with N in one short transaction (record_intent), sets the tag
+// outside any, and records the version in a second one (commit_intent), or drops the intent when
+// the tag was refused (drop_intent). Other builds of the app wait for the lock, so N stays the
+// next number throughout, and a refused tag leaves no gap. An intent left by a holder that
+// stopped is rolled forward by the next holder (commit_intent), never dropped.
 // The layout's ref follows the commit (builder/pipeline/version_commit.h, docs/store.md).
 #pragma once
 
@@ -32,6 +39,26 @@ struct VersionRecord {
   std::vector<std::string> registries;
 };
 
+// A publication in flight or left behind (pending_tags with a number): version `record.number`
+// of the app, whose tag is being set in `registry` (record.registries holds it too).
+struct PublishIntent {
+  VersionRecord record;
+  std::string registry;
+  std::string build_id;  // the queue's build that made it; "" for `ignite-builder build`
+  std::string holder;    // the publish lock it was made under
+  std::int64_t lock_epoch = 0;
+};
+
+// A held publish lock: every step of a publication shows it.
+struct PublishLockLease {
+  std::string holder;
+  std::int64_t epoch = 0;
+};
+
+// Run inside a publication's transactions, after the lock and the intent were checked: an
+// error rolls the transaction back (the queue's fences).
+using IntentGuard = std::function<Status(Database& db, const PublishIntent& intent)>;
+
 struct AppVersions {
   AppId app;
   std::vector<VersionRecord> versions;  // ascending by number
@@ -52,8 +79,53 @@ class VersionStore {
   // Records `record` as the app's next version. `publish(number)` is called inside the
   // transaction; when it fails, nothing is recorded and the number stays free. The pending tags
   // of `record` (its digest in each of record.registries) are forgotten in the same transaction.
+  // While a publication of the app holds an intent (the next number is spoken for), it takes no
+  // number and returns UNAVAILABLE "… is being published …"; `publish_intent` tells it apart
+  // from a busy database.
   Result<VersionRecord> commit_version(const AppId& app, VersionRecord record,
                                        const std::function<Status(std::int64_t number)>& publish);
+
+  // The app's publish lock (publish_locks), times in `now_ms` (the caller's clock, milliseconds
+  // since the Unix epoch). take: when the lock is free or its lease expired, `holder` gets it
+  // with the next epoch until now + lease; nullopt while another holder's lease runs, with that
+  // holder and its expiry in *busy; a lease of `gone_holder` (a holder known to have stopped)
+  // is taken even before it expires. renew: ABORTED "lease lost: …" unless (holder, epoch) still
+  // holds it (an expired lease that nobody took yet is still honored). release: frees it when
+  // still held by (holder, epoch); a no-op otherwise.
+  struct LockBusy {
+    std::string holder;
+    std::int64_t expires_ms = 0;
+  };
+  Result<std::optional<PublishLockLease>> take_publish_lock(
+      const AppId& app, std::string_view holder, std::int64_t now_ms, std::int64_t lease_ms,
+      LockBusy* busy = nullptr, std::string_view gone_holder = {});
+  Status renew_publish_lock(const AppId& app, const PublishLockLease& lock, std::int64_t now_ms,
+                            std::int64_t lease_ms);
+  Status release_publish_lock(const AppId& app, const PublishLockLease& lock);
+
+  // The app's numbered intent, if any (at most one: publications of an app are serial).
+  Result<std::optional<PublishIntent>> publish_intent(const AppId& app);
+
+  // Transaction A (needs `lock`): N = the highest recorded number + 1; `guard` (the build's
+  // fence) runs with the intent; the intent to tag `record` as vN in `registry` is recorded.
+  // FAILED_PRECONDITION when the app already has an intent (roll it forward first). Returns the
+  // intent, its record numbered.
+  Result<PublishIntent> record_intent(const AppId& app, VersionRecord record,
+                                      std::string_view registry, std::string_view build_id,
+                                      const PublishLockLease& lock,
+                                      const IntentGuard& guard = nullptr);
+  // Transaction B (needs `lock`), for the intent's own holder or for the next holder rolling a
+  // left one forward: the intent must still be there (number, digest and registry as `intent`);
+  // version N is recorded as intent.record with its registry tag, `guard` runs (the queue's
+  // success), the intent goes. ABORTED "lease lost: …" when the lock is another's, or the intent
+  // was rolled forward by one.
+  Result<VersionRecord> commit_intent(const AppId& app, const PublishIntent& intent,
+                                      const PublishLockLease& lock,
+                                      const IntentGuard& guard = nullptr);
+  // Transaction C (needs `lock`): the tag was refused, so version N was never published; the
+  // intent goes and N stays free (no other build of the app can have taken N + 1: it waits for
+  // the lock). ABORTED when the lock is another's (the intent is then theirs to roll forward).
+  Status drop_intent(const AppId& app, const PublishIntent& intent, const PublishLockLease& lock);
 
   // All versions of one app (NOT_FOUND if the app has none).
   Result<std::vector<VersionRecord>> versions(const AppId& app);
@@ -62,7 +134,8 @@ class VersionStore {
   // The highest committed number of an app, 0 if none.
   Result<std::int64_t> latest_number(const AppId& app);
   // The numbers of the app's versions whose tag this store set in `registry`.
-  Result<std::vector<std::int64_t>> registry_tagged_numbers(const AppId& app, std::string_view registry);
+  Result<std::vector<std::int64_t>> registry_tagged_numbers(const AppId& app,
+                                                            std::string_view registry);
   // Another app tagged in `registry` whose latest such version has base `base_digest`: its
   // repository holds the base's layers, so a new app can mount them from there.
   Result<std::optional<AppId>> app_in_registry_with_base(std::string_view registry,
@@ -75,20 +148,28 @@ class VersionStore {
                                                          std::string_view lock_hash,
                                                          const AppId& except);
 
-  // Pending registry tags (schema.sql, pending_tags): remember one before its PUT; look one up by
-  // the digest a tag names; forget one whose PUT was refused.
-  Status remember_pending_tag(const AppId& app, std::string_view registry, const VersionRecord& record);
+  // Pending registry tags of schema 2 (schema.sql, pending_tags, number 0), made before the
+  // number was known: look one up by the digest a tag names; forget one. remember_pending_tag
+  // writes one (the tests make schema 2 leftovers with it).
+  Status remember_pending_tag(const AppId& app, std::string_view registry,
+                              const VersionRecord& record);
   Result<std::optional<VersionRecord>> pending_tag(const AppId& app, std::string_view registry,
                                                    std::string_view manifest_digest);
-  Status forget_pending_tag(const AppId& app, std::string_view registry, std::string_view manifest_digest);
+  Status forget_pending_tag(const AppId& app, std::string_view registry,
+                            std::string_view manifest_digest);
 
   Database& database() { return db_; }
 
  private:
   explicit VersionStore(Database db) : db_(std::move(db)) {}
+  // Inside a transaction: ABORTED "lease lost: …" unless `lock` holds the app's publish lock.
+  Status check_publish_lock(const AppId& app, const PublishLockLease& lock);
+  Result<std::int64_t> app_row(const AppId& app, std::int64_t now);  // created when missing
+  Result<std::int64_t> next_number(std::int64_t app_id);
+  Status insert_version(std::int64_t app_id, const AppId& app, const VersionRecord& record);
   Database db_;
 };
 
-inline constexpr int kStoreSchemaVersion = 2;
+inline constexpr int kStoreSchemaVersion = 3;
 
 }  // namespace ignite::store

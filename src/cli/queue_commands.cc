@@ -1,6 +1,6 @@
 // The build queue from the command line (docs/queue.md):
 //   ignite-builder submit SOURCE --org ORG --app APP [--publish] [--max-attempts N] [--store DIR]
-//   ignite-builder worker [--until-idle] [--lease SECONDS] [--base IMAGE] [package sources] ...
+//   ignite-builder worker [--until-idle] [--lease SECONDS] [--base IMAGE] [--registry HOST] ...
 //   ignite-builder builds [ORG/APP] [--store DIR] [-o text|json]
 //   ignite-builder cancel BUILD [--store DIR]
 // A submitted build is in the store (its source kept, the build queued) before submit returns;
@@ -8,6 +8,7 @@
 // them as the app's next version.
 #include <sys/stat.h>
 #include <unistd.h>
+#include <iostream>
 
 #include <algorithm>
 #include <chrono>
@@ -45,6 +46,8 @@ const std::string kWorkerUsage =
         "usage: ignite-builder worker [--until-idle] [--lease SECONDS] [--id NAME] [--store DIR]\n"
         "                             [--base IMAGE] [package sources] [--allow-bad-record]\n"
         "                             [--no-compile] [--progress|--quiet]\n"
+        "                             [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
+        "                              [--registry-user USER [--registry-password-stdin]]]\n"
         "  claims queued builds of the store one at a time and publishes each as its app's next\n"
         "  version, under a lease renewed every lease/6; several workers (processes) may share a\n"
         "  store. Stops after the current build on SIGINT or SIGTERM (a second one stops at "
@@ -52,8 +55,11 @@ const std::string kWorkerUsage =
         "  --until-idle  exit when no build is ready to claim (default: wait for more)\n"
         "  --lease       seconds a claim lasts without a renewal (default 60)\n"
         "  --id          this worker's name in the queue (default HOST:PID)\n"
-        "  --base, package sources, --allow-bad-record, --no-compile: as for `build`\n") +
-    kPackageSourcesUsage;
+        "  --base, package sources, --allow-bad-record, --no-compile: as for `build`\n"
+        "  --registry HOST[:PORT]  also publish every version as HOST/ORG/APP:vN; the tag is set\n"
+        "                          outside the store's transactions, under the app's publish "
+        "lock\n") +
+    kRegistryFlagsUsage + kPackageSourcesUsage;
 
 constexpr const char* kBuildsUsage =
     "usage: ignite-builder builds [ORG/APP] [--store DIR] [-o text|json]\n"
@@ -176,9 +182,11 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
     }
     lease = std::chrono::seconds(v);
   }
+  auto registry = registry_target_from(args, std::cin);
+  if (!registry.ok()) return usage_error(io, registry.status().message(), kWorkerUsage);
   const std::string dir = store_dir(args);
   const workers::WorkerOptions options =
-      worker_options(args, repeated, dir, args.value_or("--id", ""), lease);
+      worker_options(args, repeated, dir, args.value_or("--id", ""), lease, *registry);
 
   auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());

@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <iostream>
 #include <ostream>
 #include <thread>
 
@@ -30,6 +31,8 @@ const std::string kServeUsage =
         "usage: ignite-builder serve [--listen HOST:PORT] [--http HOST:PORT] [--workers N]\n"
         "                            [--store DIR] [--base IMAGE] [package sources]\n"
         "                            [--allow-bad-record] [--no-compile]\n"
+        "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
+        "                             [--registry-user USER [--registry-password-stdin]]]\n"
         "  serves dodil.ignite.v1.ComputeService (CreateApp, SaveDraft, PublishDraft) and\n"
         "  dodil.ignite.builder.v1.BuildService over gRPC, and both over HTTP/JSON (proto/,\n"
         "  docs/api.md), on the store, with N worker threads building what is queued (other\n"
@@ -38,8 +41,9 @@ const std::string kServeUsage =
         "  --listen   gRPC's address (default 127.0.0.1:0: a free port, printed on stderr)\n"
         "  --http     HTTP/JSON's address (default 127.0.0.1:0: a free port, printed on stderr)\n"
         "  --workers  worker threads (default 2; 0: only `worker` processes build)\n"
-        "  --base, package sources, --allow-bad-record, --no-compile: as for `build`\n") +
-    kPackageSourcesUsage;
+        "  --base, package sources, --allow-bad-record, --no-compile: as for `build`\n"
+        "  --registry HOST[:PORT]  also publish every version as HOST/ORG/APP:vN (as `worker`)\n") +
+    kRegistryFlagsUsage + kPackageSourcesUsage;
 
 }  // namespace
 
@@ -68,8 +72,10 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());
 
+  auto registry = registry_target_from(args, std::cin);
+  if (!registry.ok()) return usage_error(io, registry.status().message(), kServeUsage);
   const workers::WorkerOptions options =
-      worker_options(args, repeated, dir, "", std::chrono::seconds(60));
+      worker_options(args, repeated, dir, "", std::chrono::seconds(60), *registry);
 
   const std::string http_listen = args.value_or("--http", "127.0.0.1:0");
   const auto colon = http_listen.rfind(':');

@@ -36,12 +36,18 @@ std::vector<FlagSpec> worker_build_flags() {
           kNoIndexFlag,
           kRefreshFlag,
           {"--allow-bad-record", "", false},
-          {"--no-compile", "", false}};
+          {"--no-compile", "", false},
+          kRegistryFlag,
+          kRegistryCaFlag,
+          kPlainHttpFlag,
+          kRegistryUserFlag,
+          kPasswordStdinFlag};
 }
 
 workers::WorkerOptions worker_options(const Args& args, const RepeatedSources& repeated,
                                       const std::string& store_dir, std::string id,
-                                      std::chrono::milliseconds lease) {
+                                      std::chrono::milliseconds lease,
+                                      std::optional<pipeline::RegistryTarget> registry) {
   workers::WorkerOptions options;
   options.worker_id = id.empty() ? host_and_pid() : std::move(id);
   options.lease = lease;
@@ -62,6 +68,7 @@ workers::WorkerOptions worker_options(const Args& args, const RepeatedSources& r
     r.refresh = refresh ? index::Refresh::kYes : index::Refresh::kNo;
     r.record = warn_record ? wheel::RecordPolicy::kWarn : wheel::RecordPolicy::kStrict;
     r.bytecode = no_compile ? pipeline::Bytecode::kNone : pipeline::Bytecode::kCompile;
+    r.registry = registry;
   };
   return options;
 }

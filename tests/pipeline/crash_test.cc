@@ -53,11 +53,13 @@ TEST_F(CrashTest, KilledAfterEveryStageLeavesAConsistentStore) {
     EXPECT_EQ(latest_version(store), recorded);
     const std::string ref = "oci:" + store + "/oci:acme-corp/greet:v" + std::to_string(before + 1);
     std::string out;
-    EXPECT_EQ(run_command("skopeo inspect --raw " + shell_quote(ref) + " >/dev/null 2>&1", &out) == 0,
-              stage == "ref")
+    EXPECT_EQ(
+        run_command("skopeo inspect --raw " + shell_quote(ref) + " >/dev/null 2>&1", &out) == 0,
+        stage == "ref")
         << "a ref appears only for a recorded version, and is set right after its commit";
     if (stage == "commit") {
-      EXPECT_NE(check.out.find("is recorded but its ref is not set yet"), std::string::npos) << check.out;
+      EXPECT_NE(check.out.find("is recorded but its ref is not set yet"), std::string::npos)
+          << check.out;
     }
 
     auto next = run_builder(args);
@@ -65,7 +67,8 @@ TEST_F(CrashTest, KilledAfterEveryStageLeavesAConsistentStore) {
     EXPECT_EQ(nlohmann::json::parse(next.out)["version"].get<std::int64_t>(), recorded + 1);
     auto again = run_builder("store check --deep --store " + shell_quote(store));
     EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
-    EXPECT_EQ(again.out.find("note:"), std::string::npos) << again.out;  // the next build set the ref
+    EXPECT_EQ(again.out.find("note:"), std::string::npos)
+        << again.out;  // the next build set the ref
   }
 }
 
@@ -116,7 +119,10 @@ TEST_F(CrashTest, ASchemaOneLeftoverRefIsRemovedByTheUpgrade) {
       "json.dump(index, open(store + '/oci/index.json', 'w'))\n";
   work.write("downgrade.py", script);
   std::string out;
-  ASSERT_EQ(run_command("/usr/bin/python3 -I " + shell_quote(work / "downgrade.py") + " " + shell_quote(store) + " 2>&1", &out), 0)
+  ASSERT_EQ(run_command("/usr/bin/python3 -I " + shell_quote(work / "downgrade.py") + " " +
+                            shell_quote(store) + " 2>&1",
+                        &out),
+            0)
       << out;
 
   auto two = build("two");
@@ -130,11 +136,12 @@ TEST_F(CrashTest, ASchemaOneLeftoverRefIsRemovedByTheUpgrade) {
   EXPECT_EQ(out.substr(0, out.find('\n')), j["digest"]);  // the new v2, not the leftover
   EXPECT_EQ(run_builder("store check --deep --store " + shell_quote(store)).exit_code, 0);
   ASSERT_EQ(run_command("/usr/bin/python3 -I -c \"import sqlite3; print(sqlite3.connect('" + store +
-                            "/ignite.db').execute(\\\"SELECT value FROM meta WHERE key='schema_version'\\\").fetchone()[0])\"",
+                            "/ignite.db').execute(\\\"SELECT value FROM meta WHERE "
+                            "key='schema_version'\\\").fetchone()[0])\"",
                         &out),
             0)
       << out;
-  EXPECT_EQ(out, "2\n");
+  EXPECT_EQ(out, "3\n");  // upgraded through 2 to the current schema
 }
 
 TEST_F(CrashTest, StoreCheckFindsAMissingBlobAndAStrayRef) {
@@ -143,10 +150,12 @@ TEST_F(CrashTest, StoreCheckFindsAMissingBlobAndAStrayRef) {
   const std::string digest = nlohmann::json::parse(built.out)["digest"];
   std::string out;
   // Remove the manifest's blob behind the store's back.
-  ASSERT_EQ(run_command("rm " + shell_quote(store + "/oci/blobs/sha256/" + digest.substr(7)), &out), 0);
+  ASSERT_EQ(run_command("rm " + shell_quote(store + "/oci/blobs/sha256/" + digest.substr(7)), &out),
+            0);
   auto check = run_builder("store check --store " + shell_quote(store));
   EXPECT_EQ(check.exit_code, 1);
-  EXPECT_NE(check.out.find("problem: version acme-corp/greet:v1 (" + digest + ")"), std::string::npos)
+  EXPECT_NE(check.out.find("problem: version acme-corp/greet:v1 (" + digest + ")"),
+            std::string::npos)
       << check.out;
 }
 
@@ -162,32 +171,39 @@ TEST_F(CrashTest, LostOrOlderDatabaseIsRefused) {
   ASSERT_EQ(build("one").exit_code, 0);
   std::string out;
   // A copy after v1: the builder closed the database, so it is whole in ignite.db.
-  ASSERT_EQ(run_command("cp " + shell_quote(store + "/ignite.db") + " " + shell_quote(work / "old.db"), &out), 0);
+  ASSERT_EQ(
+      run_command("cp " + shell_quote(store + "/ignite.db") + " " + shell_quote(work / "old.db"),
+                  &out),
+      0);
   ASSERT_EQ(build("two").exit_code, 0);
   ASSERT_EQ(build("three").exit_code, 0);
   const std::string v2 = nlohmann::json::parse(
-      run_builder("versions acme-corp/greet -o json --store " + shell_quote(store)).out)["versions"][1]["digest"];
+      run_builder("versions acme-corp/greet -o json --store " + shell_quote(store))
+          .out)["versions"][1]["digest"];
 
   // An older database: its next number is 2, but v2 and v3 are published.
-  ASSERT_EQ(run_command("rm -f " + shell_quote(store) + "/ignite.db* && cp " + shell_quote(work / "old.db") + " " +
-                            shell_quote(store + "/ignite.db"),
+  ASSERT_EQ(run_command("rm -f " + shell_quote(store) + "/ignite.db* && cp " +
+                            shell_quote(work / "old.db") + " " + shell_quote(store + "/ignite.db"),
                         &out),
             0);
   auto older = build("four");
   EXPECT_EQ(older.exit_code, 1);
-  EXPECT_NE(older.err.find("the database is older than the layout"), std::string::npos) << older.err;
+  EXPECT_NE(older.err.find("the database is older than the layout"), std::string::npos)
+      << older.err;
 
   // No database at all.
   ASSERT_EQ(run_command("rm -f " + shell_quote(store) + "/ignite.db*", &out), 0);
   auto lost = build("five");
   EXPECT_EQ(lost.exit_code, 1);
-  EXPECT_NE(lost.err.find("ignite.db is missing, but the image layout holds version refs"), std::string::npos)
+  EXPECT_NE(lost.err.find("ignite.db is missing, but the image layout holds version refs"),
+            std::string::npos)
       << lost.err;
   auto versions = run_builder("versions acme-corp/greet --store " + shell_quote(store));
   EXPECT_EQ(versions.exit_code, 1);
 
   // And v2 still names what it named.
-  ASSERT_EQ(run_command("skopeo inspect --raw " + shell_quote("oci:" + store + "/oci:acme-corp/greet:v2") +
+  ASSERT_EQ(run_command("skopeo inspect --raw " +
+                            shell_quote("oci:" + store + "/oci:acme-corp/greet:v2") +
                             " | sha256sum | cut -d' ' -f1",
                         &out),
             0);

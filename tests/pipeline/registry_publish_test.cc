@@ -23,18 +23,21 @@ class RegistryPublishTest : public ::testing::Test {
     work_.write("src/handler.py", echo_handler("v"));
   }
   CommandResult build(const std::string& env = "") {
-    return run_builder_env(env, "build " + shell_quote(work_ / "src") + " --app acme-corp/greet -o json --base " +
-                                    shell_quote(base_) + " --store " + shell_quote(work_ / "store") +
-                                    " --registry " + registry_.host());
+    return run_builder_env(env, "build " + shell_quote(work_ / "src") +
+                                    " --app acme-corp/greet -o json --base " + shell_quote(base_) +
+                                    " --store " + shell_quote(work_ / "store") + " --registry " +
+                                    registry_.host());
   }
   std::string remote_digest(const std::string& tag) {
     std::string out;
-    run_command("skopeo inspect --tls-verify=false --format '{{.Digest}}' docker://" + registry_.host() +
-                    "/acme-corp/greet:" + tag + " 2>/dev/null",
+    run_command("skopeo inspect --tls-verify=false --format '{{.Digest}}' docker://" +
+                    registry_.host() + "/acme-corp/greet:" + tag + " 2>/dev/null",
                 &out);
     return out.empty() ? "" : out.substr(0, out.find('\n'));
   }
-  void change_code(const std::string& marker) { work_.write("src/handler.py", echo_handler(marker)); }
+  void change_code(const std::string& marker) {
+    work_.write("src/handler.py", echo_handler(marker));
+  }
 
   TempDir work_;
   RegistryServer registry_{RegistryConfig{}};
@@ -74,8 +77,8 @@ TEST_F(RegistryPublishTest, ASecondAppWithTheSameLockUploadsNoDependencyBytes) {
     work_.write(app + "/requirements.txt", "idna\nsix\n");
     return run_builder("build " + shell_quote(work_ / app) + " --app acme-corp/" + app +
                        " -o json --no-compile --no-index --find-links " + shell_quote(wheelhouse) +
-                       " --base " + shell_quote(base_) + " --store " + shell_quote(work_ / "store") +
-                       " --registry " + registry_.host());
+                       " --base " + shell_quote(base_) + " --store " +
+                       shell_quote(work_ / "store") + " --registry " + registry_.host());
   };
   auto first = build_app("one", "1");
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -112,10 +115,12 @@ TEST_F(RegistryPublishTest, ABlobOfThePreviousVersionGoneIsPushedAgain) {
                         &raw),
             0);
   const std::string host_layer = nlohmann::json::parse(raw)["layers"][1]["digest"];
-  const std::string link = registry_.storage() + "/docker/registry/v2/repositories/acme-corp/greet/_layers/sha256/" +
+  const std::string link = registry_.storage() +
+                           "/docker/registry/v2/repositories/acme-corp/greet/_layers/sha256/" +
                            host_layer.substr(7);
   std::string out;
-  ASSERT_EQ(run_command("test -d " + shell_quote(link) + " && rm -r " + shell_quote(link), &out), 0) << link;
+  ASSERT_EQ(run_command("test -d " + shell_quote(link) + " && rm -r " + shell_quote(link), &out), 0)
+      << link;
 
   change_code("after-cleanup");
   auto second = build();
@@ -125,9 +130,11 @@ TEST_F(RegistryPublishTest, ABlobOfThePreviousVersionGoneIsPushedAgain) {
   EXPECT_EQ(remote_digest("v2"), j["digest"]);
   // The app layer and config first, then the host layer once the registry refused the manifest.
   EXPECT_EQ(j["registry"]["blobsUploaded"], 3) << second.out;
-  EXPECT_EQ(j["registry"]["blobsSkipped"], 1) << second.out;  // the base layer, asked the second time
+  EXPECT_EQ(j["registry"]["blobsSkipped"], 1)
+      << second.out;  // the base layer, asked the second time
   ASSERT_EQ(run_command("skopeo copy -q --src-tls-verify=false docker://" + registry_.host() +
-                            "/acme-corp/greet:v2 " + shell_quote("oci:" + (work_ / "pulled") + ":v2") + " 2>&1",
+                            "/acme-corp/greet:v2 " +
+                            shell_quote("oci:" + (work_ / "pulled") + ":v2") + " 2>&1",
                         &out),
             0)
       << out;
@@ -135,9 +142,10 @@ TEST_F(RegistryPublishTest, ABlobOfThePreviousVersionGoneIsPushedAgain) {
 
 TEST_F(RegistryPublishTest, AnotherAppMountsTheSharedLayers) {
   ASSERT_EQ(build().exit_code, 0);
-  auto other = run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/other -o json --base " +
-                           shell_quote(base_) + " --store " + shell_quote(work_ / "store") +
-                           " --registry " + registry_.host());
+  auto other =
+      run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/other -o json --base " +
+                  shell_quote(base_) + " --store " + shell_quote(work_ / "store") + " --registry " +
+                  registry_.host());
   ASSERT_EQ(other.exit_code, 0) << other.err;
   auto j = nlohmann::json::parse(other.out);
   // Same source: the base, host and app layers all come from acme-corp/greet's repository;
@@ -150,20 +158,23 @@ TEST_F(RegistryPublishTest, AnotherAppMountsTheSharedLayers) {
 TEST_F(RegistryPublishTest, RefusesVersionTagsTheStoreDoesNotKnow) {
   ASSERT_EQ(build().exit_code, 0);
   std::string out;
-  ASSERT_EQ(run_command("skopeo copy -q --dest-tls-verify=false " +
-                            shell_quote("oci:" + base_.substr(0, base_.find(':')) + ":synthetic:1") +
-                            " docker://" + registry_.host() + "/acme-corp/greet:v7 2>&1",
-                        &out),
-            0)
+  ASSERT_EQ(
+      run_command("skopeo copy -q --dest-tls-verify=false " +
+                      shell_quote("oci:" + base_.substr(0, base_.find(':')) + ":synthetic:1") +
+                      " docker://" + registry_.host() + "/acme-corp/greet:v7 2>&1",
+                  &out),
+      0)
       << out;
   change_code("refused");
   auto refused = build();
   EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_NE(refused.err.find("registry " + registry_.host() +
-                             " repository acme-corp/greet holds v7, which this store has no record of"),
-            std::string::npos)
+  EXPECT_NE(
+      refused.err.find("registry " + registry_.host() +
+                       " repository acme-corp/greet holds v7, which this store has no record of"),
+      std::string::npos)
       << refused.err;
-  auto versions = run_builder("versions acme-corp/greet -o json --store " + shell_quote(work_ / "store"));
+  auto versions =
+      run_builder("versions acme-corp/greet -o json --store " + shell_quote(work_ / "store"));
   EXPECT_EQ(nlohmann::json::parse(versions.out)["versions"].size(), 1u);  // no number taken
 }
 
@@ -189,21 +200,93 @@ TEST_F(RegistryPublishTest, KilledBetweenTagAndCommitIsCompletedByTheNextBuild) 
   EXPECT_EQ(run_builder("store check --deep --store " + shell_quote(work_ / "store")).exit_code, 0);
 }
 
-TEST_F(RegistryPublishTest, RefusesWhenRegistryAndStoreDisagreeAboutAVersion) {
+// Killed after its intent (N taken, nothing tagged yet): the next build rolls it forward (sets
+// the tag v2 with the intent's image, records v2) and takes v3; no number is lost or reused.
+TEST_F(RegistryPublishTest, KilledAfterItsIntentIsRolledForwardByTheNextBuild) {
+  ASSERT_EQ(build().exit_code, 0);
+  change_code("intent-only");
+  auto killed = build("IGNITE_FAULT=kill-after:intent");
+  EXPECT_NE(killed.exit_code, 0);
+  EXPECT_EQ(remote_digest("v2"), "") << "killed before its tag";
+  auto check = run_builder("store check --store " + shell_quote(work_ / "store"));
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+  EXPECT_NE((check.out + check.err).find("acme-corp/greet:v2"), std::string::npos)
+      << check.out << check.err;
+
+  change_code("after-intent");
+  auto next = build();
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_EQ(nlohmann::json::parse(next.out)["version"], 3);
+  auto versions = nlohmann::json::parse(
+      run_builder("versions acme-corp/greet -o json --store " + shell_quote(work_ / "store")).out);
+  ASSERT_EQ(versions["versions"].size(), 3u);
+  EXPECT_EQ(remote_digest("v2"),
+            versions["versions"][1]["digest"]);  // the interrupted build's image
+  EXPECT_TRUE(versions["versions"][1]["inputs"].contains("recovered"));
+  EXPECT_EQ(remote_digest("v3"), nlohmann::json::parse(next.out)["digest"]);
+  EXPECT_EQ(run_builder("store check --deep --store " + shell_quote(work_ / "store")).exit_code, 0);
+}
+
+// A build without --registry never takes the number a publication's intent speaks for: after a
+// build killed between its tag and its commit, it is refused (naming how to complete it) and
+// takes no number; the next build with the registry completes v2 and takes v3.
+TEST_F(RegistryPublishTest, ALocalBuildNeverTakesTheNumberOfAnInterruptedPublication) {
   ASSERT_EQ(build().exit_code, 0);
   change_code("tagged-then-killed");
   EXPECT_NE(build("IGNITE_FAULT=kill-after:tag").exit_code, 0);  // v2 tagged in the registry only
-  // A build without --registry takes number 2 for other content.
+  const std::string tagged = remote_digest("v2");
+  ASSERT_FALSE(tagged.empty());
   change_code("local-only");
-  auto local = run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/greet -o json --base " +
-                           shell_quote(base_) + " --store " + shell_quote(work_ / "store"));
-  ASSERT_EQ(local.exit_code, 0) << local.err;
-  ASSERT_EQ(nlohmann::json::parse(local.out)["version"], 2);
+  auto local =
+      run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/greet -o json --base " +
+                  shell_quote(base_) + " --store " + shell_quote(work_ / "store"));
+  EXPECT_EQ(local.exit_code, 1);
+  EXPECT_NE(
+      local.err.find("publish the app with --registry " + registry_.host() + " to complete it"),
+      std::string::npos)
+      << local.err;
   change_code("third");
-  auto refused = build();
-  EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_NE(refused.err.find("has v2 = "), std::string::npos) << refused.err;
-  EXPECT_NE(refused.err.find("the two disagree about that version"), std::string::npos) << refused.err;
+  auto third = build();
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(nlohmann::json::parse(third.out)["version"], 3);
+  auto versions = nlohmann::json::parse(
+      run_builder("versions acme-corp/greet -o json --store " + shell_quote(work_ / "store")).out);
+  ASSERT_EQ(versions["versions"].size(), 3u);
+  EXPECT_EQ(versions["versions"][1]["digest"], tagged);
+  // Now the app has no intent: a local build takes v4.
+  auto local_again =
+      run_builder("build " + shell_quote(work_ / "src") + " --app acme-corp/greet -o json --base " +
+                  shell_quote(base_) + " --store " + shell_quote(work_ / "store"));
+  ASSERT_EQ(local_again.exit_code, 0) << local_again.err;
+  EXPECT_EQ(nlohmann::json::parse(local_again.out)["version"], 4);
+}
+
+// `worker --registry` publishes each queued build as the app's next version in the registry too,
+// as `build --registry` does; `serve` takes the same flags (a usage error names them).
+TEST_F(RegistryPublishTest, AWorkerWithRegistryPublishesQueuedBuilds) {
+  const std::string store = shell_quote(work_ / "store");
+  auto submitted = run_builder("submit " + shell_quote(work_ / "src/handler.py") +
+                               " --app acme-corp/greet --store " + store);
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  change_code("queued-second");
+  ASSERT_EQ(run_builder("submit " + shell_quote(work_ / "src/handler.py") +
+                        " --app acme-corp/greet --store " + store)
+                .exit_code,
+            0);
+  auto worker = run_builder("worker --until-idle --quiet --base " + shell_quote(base_) +
+                            " --store " + store + " --registry " + registry_.host());
+  ASSERT_EQ(worker.exit_code, 0) << worker.err << worker.out;
+  auto versions =
+      nlohmann::json::parse(run_builder("versions acme-corp/greet -o json --store " + store).out);
+  ASSERT_EQ(versions["versions"].size(), 2u);
+  EXPECT_EQ(remote_digest("v1"), versions["versions"][0]["digest"]);
+  EXPECT_EQ(remote_digest("v2"), versions["versions"][1]["digest"]);
+
+  auto no_registry = run_builder("worker --until-idle --registry-ca /nonexistent --store " + store);
+  EXPECT_EQ(no_registry.exit_code, 2) << no_registry.err;
+  auto serve = run_builder("serve --registry-user ci-bot --store " + store);
+  EXPECT_EQ(serve.exit_code, 2) << serve.err;
+  EXPECT_NE(serve.err.find("--registry"), std::string::npos) << serve.err;
 }
 
 TEST(RegistryPublishLoginTest, CredentialsFromFlagsNeverShow) {
@@ -211,13 +294,16 @@ TEST(RegistryPublishLoginTest, CredentialsFromFlagsNeverShow) {
   const std::string base = make_synthetic_base(work / "base");
   work.write("src/handler.py", echo_handler("login"));
   const std::string password = "s3cret-Pa55-for-flags";
-  RegistryServer basic{RegistryConfig{registry::testing::make_htpasswd(work, "ci-bot", password), "", "", "", ""}};
+  RegistryServer basic{
+      RegistryConfig{registry::testing::make_htpasswd(work, "ci-bot", password), "", "", "", ""}};
   // An empty HOME: no docker configuration to fall back on.
   const std::string env = "HOME=" + shell_quote(work / "home");
-  auto build = [&](const std::string& prefix, const std::string& extra_env, const std::string& flags) {
+  auto build = [&](const std::string& prefix, const std::string& extra_env,
+                   const std::string& flags) {
     return run_builder_env(env + " " + extra_env,
-                           "build " + shell_quote(work / "src") + " --app acme-corp/greet -o json --base " +
-                               shell_quote(base) + " --store " + shell_quote(work / "store") + " --registry " +
+                           "build " + shell_quote(work / "src") +
+                               " --app acme-corp/greet -o json --base " + shell_quote(base) +
+                               " --store " + shell_quote(work / "store") + " --registry " +
                                basic.host() + " " + flags,
                            prefix);
   };
@@ -226,14 +312,17 @@ TEST(RegistryPublishLoginTest, CredentialsFromFlagsNeverShow) {
   EXPECT_EQ(anonymous.exit_code, 1);
   EXPECT_NE(anonymous.err.find(basic.host()), std::string::npos) << anonymous.err;
 
-  auto wrong = build("printf 'not-the-password\\n' |", "", "--registry-user ci-bot --registry-password-stdin");
+  auto wrong = build("printf 'not-the-password\\n' |", "",
+                     "--registry-user ci-bot --registry-password-stdin");
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_EQ(wrong.err.find("not-the-password"), std::string::npos) << wrong.err;
-  EXPECT_NE(wrong.err.find("they came from --registry-user ci-bot"), std::string::npos) << wrong.err;
+  EXPECT_NE(wrong.err.find("they came from --registry-user ci-bot"), std::string::npos)
+      << wrong.err;
 
   auto no_password = build("", "", "--registry-user ci-bot");
   EXPECT_EQ(no_password.exit_code, 2);
-  EXPECT_NE(no_password.err.find("--registry-user needs a password"), std::string::npos) << no_password.err;
+  EXPECT_NE(no_password.err.find("--registry-user needs a password"), std::string::npos)
+      << no_password.err;
 
   auto from_stdin = build("printf '%s\\n' " + shell_quote(password) + " |", "",
                           "--registry-user ci-bot --registry-password-stdin --progress");
@@ -242,12 +331,14 @@ TEST(RegistryPublishLoginTest, CredentialsFromFlagsNeverShow) {
   EXPECT_EQ((from_stdin.out + from_stdin.err).find(password), std::string::npos);
 
   work.write("src/handler.py", echo_handler("login-env"));
-  auto from_env = build("", "IGNITE_REGISTRY_PASSWORD=" + shell_quote(password), "--registry-user ci-bot --progress");
+  auto from_env = build("", "IGNITE_REGISTRY_PASSWORD=" + shell_quote(password),
+                        "--registry-user ci-bot --progress");
   ASSERT_EQ(from_env.exit_code, 0) << from_env.err;
   EXPECT_EQ(nlohmann::json::parse(from_env.out)["version"], 2);
   EXPECT_EQ((from_env.out + from_env.err).find(password), std::string::npos);
   // The failed attempts took no number.
-  auto versions = run_builder("versions acme-corp/greet -o json --store " + shell_quote(work / "store"));
+  auto versions =
+      run_builder("versions acme-corp/greet -o json --store " + shell_quote(work / "store"));
   EXPECT_EQ(nlohmann::json::parse(versions.out)["versions"].size(), 2u);
 }
 
@@ -260,9 +351,10 @@ TEST(RegistryPublishDownTest, AnUnreachableRegistryFailsCleanlyAndTakesNoNumber)
     RegistryServer gone{RegistryConfig{}};
     host = gone.host();
   }  // stopped: nothing listens on its port now
-  auto r = run_builder_env("",
-                           "build " + shell_quote(work / "src") + " --app acme-corp/greet --base " +
-                               shell_quote(base) + " --store " + shell_quote(work / "store") + " --registry " + host);
+  auto r =
+      run_builder_env("", "build " + shell_quote(work / "src") + " --app acme-corp/greet --base " +
+                              shell_quote(base) + " --store " + shell_quote(work / "store") +
+                              " --registry " + host);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("registry " + host), std::string::npos) << r.err;
   auto versions = run_builder("versions acme-corp/greet --store " + shell_quote(work / "store"));
