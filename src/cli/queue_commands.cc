@@ -164,7 +164,7 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
   std::vector<FlagSpec> flags = worker_build_flags();
   flags.insert(flags.end(), {kStoreFlag,
                              {"--until-idle", "", false},
-                             {"--lease", "", true},
+                             kLeaseFlag,
                              {"--id", "", true},
                              kProgressFlag,
                              kQuietFlag});
@@ -172,21 +172,13 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
       parse_command(*rest, flags, 0, "worker takes no positional argument", kWorkerUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
-  std::chrono::milliseconds lease = std::chrono::seconds(60);
-  if (auto s = args.value("--lease")) {
-    char* end = nullptr;
-    const long v = std::strtol(s->c_str(), &end, 10);
-    if (s->empty() || *end != '\0' || v < 5 || v > 3600) {
-      return usage_error(io, "--lease takes seconds from 5 to 3600, not \"" + *s + "\"",
-                         kWorkerUsage);
-    }
-    lease = std::chrono::seconds(v);
-  }
+  auto lease = lease_from(args);
+  if (!lease.ok()) return usage_error(io, lease.status().message(), kWorkerUsage);
   auto registry = registry_target_from(args, std::cin);
   if (!registry.ok()) return usage_error(io, registry.status().message(), kWorkerUsage);
   const std::string dir = store_dir(args);
   const workers::WorkerOptions options =
-      worker_options(args, repeated, dir, args.value_or("--id", ""), lease, *registry);
+      worker_options(args, repeated, dir, args.value_or("--id", ""), *lease, *registry);
 
   auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());

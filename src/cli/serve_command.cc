@@ -29,6 +29,7 @@ namespace {
 const std::string kServeUsage =
     std::string(
         "usage: ignite-builder serve [--listen HOST:PORT] [--http HOST:PORT] [--workers N]\n"
+        "                            [--lease SECONDS]\n"
         "                            [--store DIR] [--base IMAGE] [package sources]\n"
         "                            [--allow-bad-record] [--no-compile]\n"
         "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
@@ -41,6 +42,8 @@ const std::string kServeUsage =
         "  --listen   gRPC's address (default 127.0.0.1:0: a free port, printed on stderr)\n"
         "  --http     HTTP/JSON's address (default 127.0.0.1:0: a free port, printed on stderr)\n"
         "  --workers  worker threads (default 2; 0: only `worker` processes build)\n"
+        "  --lease    seconds a worker's claim lasts without a renewal (default 60; 5 to 3600):\n"
+        "             a build whose server died is taken up again after it\n"
         "  --base, package sources, --allow-bad-record, --no-compile: as for `build`\n"
         "  --registry HOST[:PORT]  also publish every version as HOST/ORG/APP:vN (as `worker`)\n") +
     kRegistryFlagsUsage + kPackageSourcesUsage;
@@ -52,8 +55,11 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   auto rest = take_repeated_sources(argv_in, repeated);
   if (!rest.ok()) return usage_error(io, rest.status().message(), kServeUsage);
   std::vector<FlagSpec> flags = worker_build_flags();
-  flags.insert(flags.end(),
-               {kStoreFlag, {"--listen", "", true}, {"--http", "", true}, {"--workers", "", true}});
+  flags.insert(flags.end(), {kStoreFlag,
+                             {"--listen", "", true},
+                             {"--http", "", true},
+                             kLeaseFlag,
+                             {"--workers", "", true}});
   auto parsed =
       parse_command(*rest, flags, 0, "serve takes no positional argument", kServeUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
@@ -72,10 +78,11 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());
 
+  auto lease = lease_from(args);
+  if (!lease.ok()) return usage_error(io, lease.status().message(), kServeUsage);
   auto registry = registry_target_from(args, std::cin);
   if (!registry.ok()) return usage_error(io, registry.status().message(), kServeUsage);
-  const workers::WorkerOptions options =
-      worker_options(args, repeated, dir, "", std::chrono::seconds(60), *registry);
+  const workers::WorkerOptions options = worker_options(args, repeated, dir, "", *lease, *registry);
 
   const std::string http_listen = args.value_or("--http", "127.0.0.1:0");
   const auto colon = http_listen.rfind(':');

@@ -89,4 +89,15 @@ StopSignals::~StopSignals() {
 
 bool StopSignals::requested() const { return g_stop; }
 
+Result<std::chrono::milliseconds> lease_from(const Args& args) {
+  auto s = args.value("--lease");
+  if (!s) return std::chrono::milliseconds(std::chrono::seconds(60));
+  char* end = nullptr;
+  const long v = std::strtol(s->c_str(), &end, 10);
+  if (s->empty() || *end != '\0' || v < 5 || v > 3600) {
+    return invalid_argument("--lease takes seconds from 5 to 3600, not \"" + *s + "\"");
+  }
+  return std::chrono::milliseconds(std::chrono::seconds(v));
+}
+
 }  // namespace ignite::cli

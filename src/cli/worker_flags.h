@@ -2,6 +2,7 @@
 // worker's options from them, and stopping on SIGINT/SIGTERM after the work in progress.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,10 @@ namespace ignite::cli {
 // --find-links and --extra-index-url taken out by take_repeated_sources), and the registry's
 // flags (--registry, --registry-ca, --plain-http, --registry-user, --registry-password-stdin).
 std::vector<FlagSpec> worker_build_flags();
+
+// --lease SECONDS: how long a claim lasts without a renewal, 5 to 3600 (default 60).
+inline const FlagSpec kLeaseFlag{"--lease", "", true};
+Result<std::chrono::milliseconds> lease_from(const Args& args);
 
 // Options for the store's workers: named `id` (HOST:PID when empty), a lease of `lease`
 // renewed every lease/6 on a connection of their own, and every build's request set from the
