@@ -24,11 +24,19 @@ Result<store::BuildRecord> submit_draft(const std::string& store_dir, const stor
                                         std::string_view source_bytes,
                                         store::BuildPriority priority,
                                         const store::SubmitOptions& options) {
-  IGNITE_ASSIGN_OR_RETURN(SourceTree tree, read_source_bytes(source_bytes, IntakeOptions{}));
-  // Only an accepted draft makes the store (a first submit may be its first use).
+  // Checked first: only an accepted draft makes the store (a first submit may be its first use).
+  IGNITE_RETURN_IF_ERROR(read_source_bytes(source_bytes, IntakeOptions{}).status());
   IGNITE_RETURN_IF_ERROR(
       pipeline::FunctionStore::open(store_dir, pipeline::OpenStore::kCreateIfMissing).status());
   IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue queue, open_store_queue(store_dir));
+  return submit_draft(store_dir, queue, app, source_bytes, priority, options);
+}
+
+Result<store::BuildRecord> submit_draft(const std::string& store_dir, store::BuildQueue& queue,
+                                        const store::AppId& app, std::string_view source_bytes,
+                                        store::BuildPriority priority,
+                                        const store::SubmitOptions& options) {
+  IGNITE_ASSIGN_OR_RETURN(SourceTree tree, read_source_bytes(source_bytes, IntakeOptions{}));
   IGNITE_ASSIGN_OR_RETURN(std::string digest, SourceStore(store_dir).put(source_bytes));
   return queue.submit(app, digest, code_hash(tree).to_string(), priority, options);
 }

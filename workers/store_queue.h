@@ -28,5 +28,10 @@ Result<store::BuildRecord> submit_draft(const std::string& store_dir, const stor
                                         std::string_view source_bytes,
                                         store::BuildPriority priority,
                                         const store::SubmitOptions& options);
+// The same on a store that exists, with a queue the caller keeps (a server's connection).
+Result<store::BuildRecord> submit_draft(const std::string& store_dir, store::BuildQueue& queue,
+                                        const store::AppId& app, std::string_view source_bytes,
+                                        store::BuildPriority priority,
+                                        const store::SubmitOptions& options);
 
 }  // namespace ignite::workers

@@ -4,6 +4,7 @@
 
 #include "builder/pipeline/function_store.h"
 #include "builder/store/version_store.h"
+#include "src/service/connections.h"
 #include "workers/store_queue.h"
 
 namespace ignite::service {
@@ -157,7 +158,9 @@ grpc::Status BuildServiceImpl::SubmitBuild(grpc::ServerContext*, const v1::Submi
   if (req->source_code().empty()) {
     return to_grpc(invalid_argument("source_code is empty: give a file's or an archive's bytes"));
   }
-  auto build = workers::submit_draft(store_dir_, *app, req->source_code(),
+  auto queue = thread_queue(store_dir_);
+  if (!queue.ok()) return to_grpc(queue.status());
+  auto build = workers::submit_draft(store_dir_, **queue, *app, req->source_code(),
                                      req->priority() == v1::BUILD_PRIORITY_PUBLISH
                                          ? store::BuildPriority::kPublish
                                          : store::BuildPriority::kNormal,
@@ -170,9 +173,9 @@ grpc::Status BuildServiceImpl::SubmitBuild(grpc::ServerContext*, const v1::Submi
 
 grpc::Status BuildServiceImpl::GetBuild(grpc::ServerContext*, const v1::GetBuildRequest* req,
                                         v1::Build* out) {
-  auto queue = workers::open_store_queue(store_dir_);
+  auto queue = thread_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
-  auto b = queue->get(req->id());
+  auto b = (*queue)->get(req->id());
   if (!b.ok()) return to_grpc(b.status());
   to_proto(*b, out);
   return grpc::Status::OK;
@@ -207,9 +210,9 @@ grpc::Status BuildServiceImpl::ListBuilds(grpc::ServerContext*, const v1::ListBu
   }
   filter.page_size = static_cast<int>(std::min<std::uint32_t>(req->page_size(), 500));
   filter.page_token = req->page_token();
-  auto queue = workers::open_store_queue(store_dir_);
+  auto queue = thread_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
-  auto page = queue->list(filter);
+  auto page = (*queue)->list(filter);
   if (!page.ok()) return to_grpc(page.status());
   for (const auto& b : page->builds) to_proto(b, out->add_builds());
   out->set_next_page_token(page->next_page_token);
@@ -218,9 +221,9 @@ grpc::Status BuildServiceImpl::ListBuilds(grpc::ServerContext*, const v1::ListBu
 
 grpc::Status BuildServiceImpl::CancelBuild(grpc::ServerContext*, const v1::CancelBuildRequest* req,
                                            v1::Build* out) {
-  auto queue = workers::open_store_queue(store_dir_);
+  auto queue = thread_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
-  auto b = queue->request_cancel(req->id());
+  auto b = (*queue)->request_cancel(req->id());
   if (!b.ok()) return to_grpc(b.status());
   to_proto(*b, out);
   return grpc::Status::OK;
@@ -229,15 +232,15 @@ grpc::Status BuildServiceImpl::CancelBuild(grpc::ServerContext*, const v1::Cance
 grpc::Status BuildServiceImpl::WatchBuild(grpc::ServerContext* context,
                                           const v1::WatchBuildRequest* req,
                                           grpc::ServerWriter<v1::BuildEvent>* writer) {
-  auto queue = workers::open_store_queue(store_dir_);
+  auto queue = thread_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
   std::int64_t after = static_cast<std::int64_t>(req->after_sequence());
   for (;;) {
     if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled");
     // The state first, then the events: every event up to a finished state is then sent.
-    auto build = queue->get(req->id());
+    auto build = (*queue)->get(req->id());
     if (!build.ok()) return to_grpc(build.status());
-    auto events = queue->events(req->id(), after);
+    auto events = (*queue)->events(req->id(), after);
     if (!events.ok()) return to_grpc(events.status());
     for (const auto& e : *events) {
       v1::BuildEvent out;
@@ -252,9 +255,9 @@ grpc::Status BuildServiceImpl::WatchBuild(grpc::ServerContext* context,
 
 grpc::Status BuildServiceImpl::GetBuildLog(grpc::ServerContext*, const v1::GetBuildLogRequest* req,
                                            v1::BuildLog* out) {
-  auto queue = workers::open_store_queue(store_dir_);
+  auto queue = thread_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
-  auto events = queue->events(req->id(), 0);
+  auto events = (*queue)->events(req->id(), 0);
   if (!events.ok()) return to_grpc(events.status());
   out->set_build_id(req->id());
   for (const auto& e : *events) {

@@ -7,8 +7,8 @@
 #include "builder/source/intake.h"
 #include "builder/store/sqlite_app_catalog.h"
 #include "builder/util/digest.h"
+#include "src/service/connections.h"
 #include "workers/source_store.h"
-#include "workers/store_queue.h"
 
 namespace ignite::service {
 namespace {
@@ -20,10 +20,6 @@ Result<store::AppId> app_of(const std::string& org, const std::string& app) {
   if (org.empty()) return invalid_argument("org is required");
   if (app.empty()) return invalid_argument("the app's name is required");
   return store::AppId::from_parts(org, app);
-}
-
-Result<store::SqliteAppCatalog> open_catalog(const std::string& store_dir) {
-  return store::SqliteAppCatalog::open(store_dir + "/ignite.db");
 }
 
 // The app, created by CreateApp: NOT_FOUND naming the call that makes it otherwise.
@@ -58,7 +54,8 @@ Compute::Compute(std::string store_dir, std::function<void()> on_submit, BuildWa
 
 Result<v1::CreateAppResponse> Compute::create_app(const v1::CreateAppRequest& request) {
   IGNITE_ASSIGN_OR_RETURN(store::AppId app, app_of(request.org(), request.name()));
-  IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog catalog, open_catalog(store_dir_));
+  IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog * catalog_ptr, thread_catalog(store_dir_));
+  store::AppCatalog& catalog = *catalog_ptr;
   IGNITE_RETURN_IF_ERROR(
       catalog.create_app(store::AppProfile{app, request.resource_tier(), request.description()})
           .status());
@@ -89,7 +86,8 @@ Result<v1::SaveDraftResponse> Compute::save_draft(const v1::SaveDraftRequest& re
         "of an archive (tar, gzip tar, zip)");
   }
 
-  IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog catalog, open_catalog(store_dir_));
+  IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog * catalog_ptr, thread_catalog(store_dir_));
+  store::AppCatalog& catalog = *catalog_ptr;
   IGNITE_RETURN_IF_ERROR(require_app(catalog, app));
   // The draft is checked before anything is kept: a refused draft leaves nothing behind.
   auto tree = read_source_bytes(bytes, IntakeOptions{});
@@ -97,7 +95,8 @@ Result<v1::SaveDraftResponse> Compute::save_draft(const v1::SaveDraftRequest& re
   const std::string hash = code_hash(*tree).to_string();
   const std::string digest = Digest::of(bytes).to_string();
 
-  IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue queue, workers::open_store_queue(store_dir_));
+  IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue * queue_ptr, thread_queue(store_dir_));
+  store::BuildQueue& queue = *queue_ptr;
   std::string build_id;
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::DraftRecord> previous, catalog.find_draft(app));
   if (previous) {
@@ -141,13 +140,15 @@ Result<v1::PublishDraftResponse> Compute::publish_draft(const v1::PublishDraftRe
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
 
-  IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog catalog, open_catalog(store_dir_));
+  IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog * catalog_ptr, thread_catalog(store_dir_));
+  store::AppCatalog& catalog = *catalog_ptr;
   IGNITE_RETURN_IF_ERROR(require_app(catalog, app));
   // The draft as it is now: a save that comes while this call waits does not change what it
   // publishes.
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::DraftRecord> draft, catalog.find_draft(app));
   if (!draft) return failed_precondition("no draft saved for app " + app.to_string());
-  IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue queue, workers::open_store_queue(store_dir_));
+  IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue * queue_ptr, thread_queue(store_dir_));
+  store::BuildQueue& queue = *queue_ptr;
 
   const auto waited = [&](const std::string& id,
                           std::string_view what) -> Result<store::BuildRecord> {

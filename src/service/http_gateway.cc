@@ -146,6 +146,12 @@ void HttpGateway::route() {
     return new httplib::ThreadPool(static_cast<size_t>(threads));
   };
   server.set_payload_max_length(options_.max_body_bytes);
+  // An answer goes out as two writes (headers, body): without TCP_NODELAY the second waits for
+  // the client's delayed ACK, about 40 ms per request on a kept-alive connection.
+  server.set_tcp_nodelay(true);
+  // httplib closes a kept-alive connection after 5 requests by default; clients that submit
+  // builds in a stream should not reconnect that often.
+  server.set_keep_alive_max_count(1000);
   const std::size_t max_body = options_.max_body_bytes;
   // httplib's own refusals (no route, a body too big, a malformed request) get a JSON error too.
   server.set_error_handler([max_body](const httplib::Request& req, httplib::Response& res) {
