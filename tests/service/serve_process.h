@@ -47,6 +47,7 @@ class ServeProcess {
   ServeProcess& operator=(const ServeProcess&) = delete;
 
   bool listening() const { return port_ != 0; }
+  int port() const { return port_; }
   std::string log() const { return sh("cat " + shell_quote(log_) + " 2>/dev/null || true"); }
   // Its exit status ("137\n" for SIGKILL), or "" while it runs.
   std::string exit_code() const { return sh("cat " + shell_quote(rc_) + " 2>/dev/null || true"); }
