@@ -1,6 +1,9 @@
 // OciLayout: refs in index.json. Every change is a read-modify-write under LayoutLock with an
 // atomic replace; reads take no lock (they see the old or the new file, whole).
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "builder/oci/descriptor_json.h"
 #include "builder/oci/json_codec.h"
@@ -23,16 +26,60 @@ std::string ref_name_of(const Json& entry) {
   return n != a->end() && n->is_string() ? n->get<std::string>() : std::string();
 }
 
-Result<Json> read_index(const std::string& dir) {
-  const std::string path = dir + "/index.json";
-  IGNITE_ASSIGN_OR_RETURN(std::string bytes, read_file(path));
-  IGNITE_ASSIGN_OR_RETURN(Json index, parse_json_object(bytes, path));
-  // Checks every entry's shape once, so callers may trust it.
-  IGNITE_RETURN_IF_ERROR(parse_index_manifests(bytes).status().with_context(path));
-  if (!index.contains("manifests") || index["manifests"].is_null()) {
-    index["manifests"] = Json::array();
+// index.json as read last, parsed and checked, per layout directory of this process. A build
+// reads it three times (the later-refs check, the missing refs, its own ref) and a store holds a
+// ref per version, so parsing it anew each time grew to most of a build's CPU. Keyed by the
+// file's bytes, not its stat: a replaced index.json may reuse the inode, size and (coarse) mtime
+// of the one before, but never its bytes while naming other refs.
+struct ParsedIndex {
+  std::string bytes;
+  Json index;                  // "manifests" always an array
+  std::vector<RefEntry> refs;  // the named entries, in order
+};
+
+class IndexCache {
+ public:
+  Result<std::shared_ptr<const ParsedIndex>> get(const std::string& dir) {
+    const std::string path = dir + "/index.json";
+    IGNITE_ASSIGN_OR_RETURN(std::string bytes, read_file(path));
+    {
+      std::lock_guard lock(mutex_);
+      auto found = parsed_.find(dir);
+      if (found != parsed_.end() && found->second->bytes == bytes) return found->second;
+    }
+    auto parsed = std::make_shared<ParsedIndex>();
+    IGNITE_ASSIGN_OR_RETURN(parsed->index, parse_json_object(bytes, path));
+    // Checks every entry's shape once, so callers may trust it.
+    auto manifests = index_manifests(parsed->index);
+    if (!manifests.ok()) return manifests.status().with_context(path);
+    if (!parsed->index.contains("manifests") || parsed->index["manifests"].is_null()) {
+      parsed->index["manifests"] = Json::array();
+    }
+    for (std::size_t i = 0; i < manifests->size(); ++i) {
+      std::string name = ref_name_of(parsed->index["manifests"][i]);
+      if (!name.empty()) {
+        parsed->refs.push_back(RefEntry{std::move(name), std::move((*manifests)[i])});
+      }
+    }
+    parsed->bytes = std::move(bytes);
+    std::lock_guard lock(mutex_);
+    parsed_[dir] = parsed;
+    return std::shared_ptr<const ParsedIndex>(parsed);
   }
-  return index;
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const ParsedIndex>> parsed_;
+};
+
+IndexCache& index_cache() {
+  static IndexCache* cache = new IndexCache();  // never destroyed: used until the process ends
+  return *cache;
+}
+
+Result<Json> read_index(const std::string& dir) {
+  IGNITE_ASSIGN_OR_RETURN(std::shared_ptr<const ParsedIndex> parsed, index_cache().get(dir));
+  return parsed->index;
 }
 
 // Applies `change` to index.json's manifests under the lock. `change` returns false to leave
@@ -112,16 +159,9 @@ Status OciLayout::remove_ref(std::string_view name) {
 }
 
 Result<std::vector<RefEntry>> OciLayout::list_refs() const {
-  auto index = read_index(dir_);
-  if (!index.ok()) return index.status().with_context("listing refs of OCI layout " + dir_);
-  std::vector<RefEntry> out;
-  for (const auto& m : (*index)["manifests"]) {
-    std::string name = ref_name_of(m);
-    if (name.empty()) continue;
-    IGNITE_ASSIGN_OR_RETURN(Descriptor d, descriptor_from_json(m, dir_ + "/index.json"));
-    out.push_back(RefEntry{std::move(name), std::move(d)});
-  }
-  return out;
+  auto parsed = index_cache().get(dir_);
+  if (!parsed.ok()) return parsed.status().with_context("listing refs of OCI layout " + dir_);
+  return (*parsed)->refs;
 }
 
 Result<Descriptor> OciLayout::resolve(std::string_view name) const {

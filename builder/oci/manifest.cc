@@ -61,15 +61,18 @@ Result<ImageManifest> parse_manifest(std::string_view bytes) {
   IGNITE_ASSIGN_OR_RETURN(std::string media_type, json_optional_string(j, "mediaType", kWhat));
   const bool docker = media_type == kMediaTypeDockerManifest;
   if (version != 2 || (!media_type.empty() && media_type != kMediaTypeManifest && !docker)) {
-    return invalid_argument("image manifest: neither an OCI nor a Docker schema 2 image manifest (schemaVersion " +
-                            std::to_string(version) + ", mediaType \"" + media_type + "\")");
+    return invalid_argument(
+        "image manifest: neither an OCI nor a Docker schema 2 image manifest (schemaVersion " +
+        std::to_string(version) + ", mediaType \"" + media_type + "\")");
   }
   auto config = j.find("config");
   if (config == j.end()) return invalid_argument("image manifest: field \"config\" is missing");
   IGNITE_ASSIGN_OR_RETURN(Descriptor config_d,
                           descriptor_from_json(*config, "image manifest: config"));
-  ImageManifest m{std::move(config_d), {}, {}, std::string(docker ? kMediaTypeDockerManifest
-                                                                 : kMediaTypeManifest)};
+  ImageManifest m{std::move(config_d),
+                  {},
+                  {},
+                  std::string(docker ? kMediaTypeDockerManifest : kMediaTypeManifest)};
   auto layers = j.find("layers");
   if (layers == j.end() || !layers->is_array()) {
     return invalid_argument("image manifest: field \"layers\" is missing or not an array");
@@ -90,8 +93,12 @@ std::string_view layer_media_type_as_oci(std::string_view media_type) {
 }
 
 Result<std::vector<Descriptor>> parse_index_manifests(std::string_view bytes) {
+  IGNITE_ASSIGN_OR_RETURN(Json j, parse_json_object(bytes, "image index"));
+  return index_manifests(j);
+}
+
+Result<std::vector<Descriptor>> index_manifests(const Json& j) {
   constexpr std::string_view kWhat = "image index";
-  IGNITE_ASSIGN_OR_RETURN(Json j, parse_json_object(bytes, kWhat));
   IGNITE_ASSIGN_OR_RETURN(std::int64_t version, json_int(j, "schemaVersion", kWhat));
   if (version != 2) {
     return invalid_argument("image index: schemaVersion " + std::to_string(version) + ", not 2");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "builder/oci/descriptor.h"
+#include "builder/oci/json_codec.h"
 #include "builder/util/status.h"
 
 namespace ignite::oci {
@@ -44,5 +45,7 @@ std::string_view layer_media_type_as_oci(std::string_view media_type);
 // The "manifests" of an image index or of an OCI layout's index.json. Other fields are not
 // interpreted.
 Result<std::vector<Descriptor>> parse_index_manifests(std::string_view bytes);
+// The same, of an index already parsed (index.json, read once by the layout).
+Result<std::vector<Descriptor>> index_manifests(const Json& index);
 
 }  // namespace ignite::oci

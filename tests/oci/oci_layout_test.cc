@@ -346,5 +346,33 @@ TEST(LayoutReferenceTest, RefNameGrammar) {
             "ref name \"" + std::string(80, 'a') + "\" is longer than 256 bytes");
 }
 
+// Refs are read from a parsed index.json kept per process (layout_refs.cc): an index.json
+// replaced from outside, even by one of the same size, inode reuse or not, is read anew.
+TEST(OciLayoutTest, RefsReadAfterAnOutsideChangeOfTheSameSizeAreTheNewOnes) {
+  TempDir tmp;
+  auto layout = OciLayout::open(tmp / "oci", CreateLayout::kIfMissing);
+  ASSERT_TRUE(layout.ok());
+  Descriptor m1 = manifest_blob(*layout, "one");
+  Descriptor m2 = manifest_blob(*layout, "two");
+  ASSERT_TRUE(layout->set_ref("acme-corp/greet:v1", m1, ExistingRef::kRefuse).ok());
+  ASSERT_EQ((*layout->list_refs())[0].manifest.digest, m1.digest);
+  // Another process's write: the same bytes but for the digest.
+  std::string text = *read_file(tmp / "oci/index.json");
+  const std::string one = m1.digest.to_string(), two = m2.digest.to_string();
+  text.replace(text.find(one), one.size(), two);
+  ASSERT_TRUE(write_file_atomic(tmp / "oci/index.json", text).ok());
+  auto refs = layout->list_refs();
+  ASSERT_TRUE(refs.ok());
+  ASSERT_EQ(refs->size(), 1u);
+  EXPECT_EQ((*refs)[0].manifest.digest, m2.digest);
+  // A second layout object on the same directory sees the same, and a broken index is refused
+  // rather than served from what was read before.
+  auto other = OciLayout::open(tmp / "oci", CreateLayout::kNo);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ((*other->list_refs())[0].manifest.digest, m2.digest);
+  ASSERT_TRUE(write_file_atomic(tmp / "oci/index.json", "{\"manifests\": 7}").ok());
+  EXPECT_FALSE(layout->list_refs().ok());
+}
+
 }  // namespace
 }  // namespace ignite::oci
