@@ -4,6 +4,9 @@
 #include <mutex>
 #include <thread>
 
+#include "builder/pipeline/publish_image.h"
+#include "builder/util/file_io.h"
+
 namespace ignite::workers {
 namespace {
 
@@ -42,6 +45,39 @@ class Heartbeat {
   std::thread thread_;
 };
 
+// The queue's gates on a build's way: every stage boundary, and the fenced commit (without a
+// registry, or around the registry's tag with one; docs/publish-lock.md).
+pipeline::BuildHooks queue_hooks(store::BuildQueue& queue, const std::string& id,
+                                 std::int64_t epoch) {
+  pipeline::BuildHooks hooks;
+  hooks.enter_stage = [&queue, id, epoch](std::string_view stage) {
+    return queue.set_stage(id, epoch, stage);
+  };
+  hooks.before_commit = [&queue, id, epoch](store::Database& db, const store::VersionRecord& record,
+                                            std::int64_t number) {
+    return queue.succeed_in_transaction(
+        db, id, epoch, store::BuildOutcome{number, record.manifest_digest, record.lock_hash});
+  };
+  // With --registry: the fence before the tag, and the success with the version (of this
+  // build, or of an earlier one whose worker stopped after its tag: its intent names it).
+  hooks.build_id = id;
+  hooks.before_intent = [&queue, id, epoch](store::Database& db,
+                                            const store::PublishIntent& intent) {
+    return queue.publishing_in_transaction(
+        db, id, epoch,
+        store::BuildOutcome{intent.record.number, intent.record.manifest_digest,
+                            intent.record.lock_hash});
+  };
+  hooks.on_published = [&queue](store::Database& db, const store::PublishIntent& intent) {
+    if (intent.build_id.empty()) return ok_status();  // an `ignite-builder build`'s
+    return queue.succeed_published_in_transaction(
+        db, intent.build_id,
+        store::BuildOutcome{intent.record.number, intent.record.manifest_digest,
+                            intent.record.lock_hash});
+  };
+  return hooks;
+}
+
 }  // namespace
 
 bool is_retryable_build_error(Code code) {
@@ -73,40 +109,28 @@ Result<Turn> run_one_build(pipeline::FunctionStore& store, store::BuildQueue& qu
     IGNITE_ASSIGN_OR_RETURN(std::string source, sources.path(claim->build.source_digest));
     pipeline::BuildRequest request{source, claim->build.app};
     if (options.configure) options.configure(request);
-    request.hooks.enter_stage = [&](std::string_view stage) {
-      return queue.set_stage(id, epoch, stage);
-    };
-    request.hooks.before_commit = [&](store::Database& db, const store::VersionRecord& record,
-                                      std::int64_t number) {
-      return queue.succeed_in_transaction(
-          db, id, epoch, store::BuildOutcome{number, record.manifest_digest, record.lock_hash});
-    };
+    request.hooks = queue_hooks(queue, id, epoch);
     request.make_version = claim->build.kind == store::BuildKind::kVersion;
-    // With --registry: the fence before the tag, and the success with the version (of this
-    // build, or of an earlier one whose worker stopped after its tag: its intent names it).
-    request.hooks.build_id = id;
-    request.hooks.before_intent = [&](store::Database& db, const store::PublishIntent& intent) {
-      return queue.publishing_in_transaction(
-          db, id, epoch,
-          store::BuildOutcome{intent.record.number, intent.record.manifest_digest,
-                              intent.record.lock_hash});
-    };
-    request.hooks.on_published = [&](store::Database& db, const store::PublishIntent& intent) {
-      if (intent.build_id.empty()) return ok_status();  // an `ignite-builder build`'s
-      return queue.succeed_published_in_transaction(
-          db, intent.build_id,
-          store::BuildOutcome{intent.record.number, intent.record.manifest_digest,
-                              intent.record.lock_hash});
-    };
     Heartbeat heartbeat(options, id, epoch);
-    IGNITE_ASSIGN_OR_RETURN(pipeline::BuildResult result,
-                            pipeline::build_function(store, request, progress));
+    std::string manifest_digest, lock_hash;
+    if (claim->build.source_kind == store::SourceKind::kImage) {
+      // An image draft's build: its source is the image's reference (compute.md).
+      IGNITE_ASSIGN_OR_RETURN(std::string reference, read_file(source));
+      pipeline::PublishImageRequest image{
+          reference,     claim->build.app,     request.registry,
+          request.hooks, request.publish_lock, request.make_version};
+      IGNITE_ASSIGN_OR_RETURN(pipeline::PublishImageResult result,
+                              pipeline::publish_image(store, image, progress));
+      manifest_digest = result.manifest.digest.to_string();
+    } else {
+      IGNITE_ASSIGN_OR_RETURN(pipeline::BuildResult result,
+                              pipeline::build_function(store, request, progress));
+      manifest_digest = result.manifest_digest.to_string();
+      lock_hash = result.dependencies.lock_hash;
+    }
     if (!request.make_version) {
       // A draft's image is made: its end is recorded here (a version build's, in its commit).
-      return queue
-          .succeed_draft(id, epoch,
-                         store::BuildOutcome{0, result.manifest_digest.to_string(),
-                                             result.dependencies.lock_hash})
+      return queue.succeed_draft(id, epoch, store::BuildOutcome{0, manifest_digest, lock_hash})
           .status();
     }
     return ok_status();

@@ -70,7 +70,12 @@ Result<PublishImageResult> publish_image(FunctionStore& store, const PublishImag
   const store::AppId& app = request.app;
   PublishImageResult result{{}, oci::Descriptor{"", Digest::of(""), 0, {}, {}}, "", ""};
 
-  progress.stage("resolve", request.image);
+  // Each stage is announced, then passed through the queue's gate when a worker runs it.
+  auto enter = [&](std::string_view stage, std::string_view detail) -> Status {
+    progress.stage(stage, detail);
+    return request.hooks.enter_stage ? request.hooks.enter_stage(stage) : ok_status();
+  };
+  IGNITE_RETURN_IF_ERROR(enter("resolve", request.image));
   IGNITE_ASSIGN_OR_RETURN(registry::ImageSource source, registry::ImageSource::parse(request.image));
   std::optional<RegistryPublication> publication;
   if (request.registry) {
@@ -88,18 +93,28 @@ Result<PublishImageResult> publish_image(FunctionStore& store, const PublishImag
   IGNITE_RETURN_IF_ERROR(store_manifest_and_config(store, image));
   fault_point("resolve");
 
+  if (!request.make_version && publication) {
+    // A draft with a registry to publish to: the publish build pushes (or mounts) the layers.
+    progress.done();
+    return result;
+  }
   if (publication) {
-    progress.stage("push", publication->host() + "/" + app.to_string());
+    IGNITE_RETURN_IF_ERROR(enter("push", publication->host() + "/" + app.to_string()));
     IGNITE_RETURN_IF_ERROR(publication->check_tags(store));
     IGNITE_RETURN_IF_ERROR(publication->upload_copy(store, image));
     fault_point("push");
   } else {
-    progress.stage("copy", store.layout_dir());
+    IGNITE_RETURN_IF_ERROR(enter("copy", store.layout_dir()));
     IGNITE_RETURN_IF_ERROR(copy_layers(store, image, progress).with_context("copying image " + result.source));
     fault_point("copy");
   }
 
-  progress.stage("commit", app.to_string());
+  if (!request.make_version) {
+    progress.done();
+    return result;
+  }
+
+  IGNITE_RETURN_IF_ERROR(enter("commit", app.to_string()));
   nlohmann::json inputs = {
       {"builderVersion", kBuilderVersion},
       {"image", result.source},
@@ -114,8 +129,12 @@ Result<PublishImageResult> publish_image(FunctionStore& store, const PublishImag
   record.base_digest = base_digest_of(image.manifest());
   record.inputs = result.inputs;
   IGNITE_ASSIGN_OR_RETURN(static_cast<CommittedVersion&>(result),
-                          commit_version_with_ref(store, app, std::move(record), result.manifest,
-                                                  publication ? &*publication : nullptr));
+                          commit_version_with_ref(
+                              store, app, std::move(record), result.manifest,
+                              publication ? &*publication : nullptr,
+                              CommitFences{request.hooks.before_commit, request.hooks.before_intent,
+                                           request.hooks.on_published, request.hooks.build_id,
+                                           request.publish_lock}));
   progress.done();
   return result;
 }

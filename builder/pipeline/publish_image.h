@@ -32,7 +32,13 @@ namespace ignite::pipeline {
 struct PublishImageRequest {
   std::string image;  // an ImageSource (registry image or OCI layout image)
   store::AppId app;
-  std::optional<RegistryTarget> registry;
+  std::optional<RegistryTarget> registry{};
+  // For a queued build (an image draft's, workers/worker.h), as for build_function.
+  BuildHooks hooks{};
+  PublishLockOptions publish_lock{};
+  // false: an image draft's build: the image resolved, its manifest and config (and, without a
+  // registry, its layers) in the store's layout; nothing pushed, no number taken (version 0).
+  bool make_version = true;
 };
 
 struct PublishImageResult : CommittedVersion {

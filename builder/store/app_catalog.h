@@ -25,7 +25,8 @@ struct DraftRecord {
   AppId app;
   std::int64_t revision = 0;     // set by save_draft: 1, 2, 3... per app
   std::string source_digest{};   // sha256 of the draft's bytes (workers/source_store.h)
-  std::string code_hash{};       // codeHash v1
+  std::string code_hash{};        // codeHash v1; "" for an image draft (its source is the
+                                  // image's reference, as text)
   std::string build_id{};        // the draft build started for it
   std::int64_t saved_at_ms = 0;  // set by save_draft
 };

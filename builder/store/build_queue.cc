@@ -49,6 +49,16 @@ std::optional<BuildKind> parse_build_kind(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view source_kind_name(SourceKind kind) {
+  return kind == SourceKind::kImage ? "IMAGE" : "CODE";
+}
+
+std::optional<SourceKind> parse_source_kind(std::string_view name) {
+  if (name == "CODE") return SourceKind::kCode;
+  if (name == "IMAGE") return SourceKind::kImage;
+  return std::nullopt;
+}
+
 std::chrono::milliseconds default_backoff(int failed_attempts) {
   // Doubling from 1 s; the shift is bounded before it could overflow, since 2^6 s is past the cap.
   const int doublings = std::clamp(failed_attempts - 1, 0, 6);

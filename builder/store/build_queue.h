@@ -31,6 +31,9 @@ enum class BuildPriority { kNormal, kPublish };  // PublishDraft's builds are kP
 // kDraft: only the image of a saved draft, checked and built ahead of PublishDraft so that the
 // publish build finds every layer made; it takes no number and nothing leaves the store.
 enum class BuildKind { kVersion, kDraft };
+// What a build's source is: a draft's code (one file or an archive; the pipeline builds it), or
+// an image's reference as text (publish_image.h publishes it unchanged; no codeHash).
+enum class SourceKind { kCode, kImage };
 
 // "QUEUED", "RUNNING", ... as the API and the database spell them.
 std::string_view build_state_name(BuildState state);
@@ -40,6 +43,9 @@ bool is_finished(BuildState state);
 // "VERSION", "DRAFT" as the database spells them.
 std::string_view build_kind_name(BuildKind kind);
 std::optional<BuildKind> parse_build_kind(std::string_view name);
+// "CODE", "IMAGE" as the database spells them.
+std::string_view source_kind_name(SourceKind kind);
+std::optional<SourceKind> parse_source_kind(std::string_view name);
 
 // Strings carry {} so that BuildRecord{id, app} leaves the rest at their defaults without a
 // -Wmissing-field-initializers warning (AppId has no default, so the record needs one).
@@ -49,6 +55,7 @@ struct BuildRecord {
   BuildState state = BuildState::kQueued;
   BuildPriority priority = BuildPriority::kNormal;
   BuildKind kind = BuildKind::kVersion;
+  SourceKind source_kind = SourceKind::kCode;
   std::string stage{};            // the stage the current (or last) attempt is in; "" while queued
   std::string source_digest{};    // sha256:... of the source bytes, in the store's content store
   std::string code_hash{};        // codeHash v1 of the draft; "" for an image
@@ -91,6 +98,7 @@ struct SubmitOptions {
   // From submission: a build queued or running past it fails with "deadline exceeded".
   std::chrono::milliseconds deadline = kDefaultBuildDeadline;
   BuildKind kind = BuildKind::kVersion;
+  SourceKind source_kind = SourceKind::kCode;  // kImage: code_hash must be ""
 };
 
 // What a claim hands a worker: the build, and the epoch every later call must show.
@@ -150,7 +158,8 @@ class BuildQueue {
   virtual ~BuildQueue() = default;
 
   // Records a QUEUED build and its first event before returning. `source_digest` must be a
-  // sha256 digest; `code_hash` one or "" (an image has none).
+  // sha256 digest; `code_hash` one or "" (an image, SourceKind::kImage, has none; code may
+  // leave it "" too).
   virtual Result<BuildRecord> submit(const AppId& app, std::string_view source_digest,
                                      std::string_view code_hash, BuildPriority priority,
                                      const SubmitOptions& options) = 0;

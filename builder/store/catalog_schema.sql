@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS drafts (
   app             TEXT NOT NULL,
   revision        INTEGER NOT NULL CHECK (revision >= 1),  -- 1, 2, 3... per app, one per save
   source_digest   TEXT NOT NULL,  -- sha256 of the draft's bytes in the store's sources
-  code_hash       TEXT NOT NULL,  -- codeHash v1
+  code_hash       TEXT NOT NULL,  -- codeHash v1; '' for an image draft (source: its reference)
   build_id        TEXT NOT NULL,  -- the draft build started for it
   saved_at_ms     INTEGER NOT NULL,
   PRIMARY KEY (org, app),

@@ -1,5 +1,6 @@
 -- The build queue's tables in the store's database (docs/queue.md), queue schema version 2,
--- recorded in meta as 'queue_schema_version'. Version 2 added builds.kind (draft builds); a
+-- recorded in meta as 'queue_schema_version'. Version 2 added builds.kind (draft builds) and
+-- builds.source_kind (image drafts); a
 -- version 1 queue is upgraded in place when opened (sqlite_build_queue.cc). Kept apart from the version store's schema
 -- (schema.sql, 'schema_version') so that either can change without the other.
 -- Times are milliseconds since the Unix epoch, from the queue's clock.
@@ -19,6 +20,7 @@ CREATE TABLE IF NOT EXISTS builds (
                    CHECK (state IN ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
   priority         INTEGER NOT NULL CHECK (priority IN (1, 2)),  -- 1 normal, 2 publish (the API's)
   kind             TEXT NOT NULL CHECK (kind IN ('VERSION', 'DRAFT')),
+  source_kind      TEXT NOT NULL CHECK (source_kind IN ('CODE', 'IMAGE')),
   stage            TEXT NOT NULL,
   source_digest    TEXT NOT NULL,
   code_hash        TEXT NOT NULL,
@@ -40,7 +42,9 @@ CREATE TABLE IF NOT EXISTS builds (
   lease_expires_ms INTEGER NOT NULL,
   -- A version build succeeds with its number; a draft build never takes one.
   CHECK (kind = 'DRAFT' OR state != 'SUCCEEDED' OR version >= 1),
-  CHECK (kind = 'VERSION' OR version = 0)
+  CHECK (kind = 'VERSION' OR version = 0),
+  -- An image has no codeHash; its source is its reference, as text.
+  CHECK (source_kind = 'CODE' OR code_hash = '')
 ) STRICT;
 
 -- A finished build never changes, whatever a bug or a stale worker tries: the last line of the

@@ -97,8 +97,10 @@ Result<DraftRecord> SqliteAppCatalog::save_draft(const DraftRecord& draft) {
   if (Status s = Digest::parse(draft.source_digest).status(); !s.ok()) {
     return s.with_context(ctx + ": source digest");
   }
-  if (Status s = Digest::parse(draft.code_hash).status(); !s.ok()) {
-    return s.with_context(ctx + ": code hash");
+  if (!draft.code_hash.empty()) {  // "" for an image draft
+    if (Status s = Digest::parse(draft.code_hash).status(); !s.ok()) {
+      return s.with_context(ctx + ": code hash");
+    }
   }
   if (draft.build_id.empty()) return invalid_argument(ctx + ": no build id");
   IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));

@@ -27,9 +27,9 @@ constexpr std::size_t kMaxNameBytes = 128;  // worker ids and stage names
   "started_at_ms, finished_at_ms, deadline_ms, not_before_ms, lease_owner, lease_epoch, "      \
   "lease_expires_ms"
 constexpr std::string_view kColumnsV1 = IGNITE_QUEUE_COLUMNS_V1;
-constexpr std::string_view kColumns = IGNITE_QUEUE_COLUMNS_V1 ", kind";
+constexpr std::string_view kColumns = IGNITE_QUEUE_COLUMNS_V1 ", kind, source_kind";
 #undef IGNITE_QUEUE_COLUMNS_V1
-constexpr int kSeqColumn = 25;
+constexpr int kSeqColumn = 26;
 
 // The API's numbers (build.proto), so the column reads the same there and here.
 std::int64_t priority_value(BuildPriority p) { return p == BuildPriority::kPublish ? 2 : 1; }
@@ -114,6 +114,12 @@ Result<BuildRecord> read_record(const Statement& q) {
   if (!kind)
     return data_loss("build " + id + " has the unknown kind " + quote_text(q.column_text(24)));
   r.kind = *kind;
+  std::optional<SourceKind> source_kind = parse_source_kind(q.column_text(25));
+  if (!source_kind) {
+    return data_loss("build " + id + " has the unknown source kind " +
+                     quote_text(q.column_text(25)));
+  }
+  r.source_kind = *source_kind;
   return r;
 }
 
@@ -126,7 +132,7 @@ Result<BuildRecord> load(Database& db, std::string_view id) {
   return read_record(q);
 }
 
-// Binds id as ?1 and every other column as ?2...?25, in kColumns's order.
+// Binds id as ?1 and every other column as ?2...?26, in kColumns's order.
 void bind_record(Statement& q, const BuildRecord& b) {
   q.bind(1, b.id)
       .bind(2, b.app.org())
@@ -152,7 +158,8 @@ void bind_record(Statement& q, const BuildRecord& b) {
       .bind(22, b.lease_owner)
       .bind(23, b.lease_epoch)
       .bind(24, b.lease_expires_ms)
-      .bind(25, build_kind_name(b.kind));
+      .bind(25, build_kind_name(b.kind))
+      .bind(26, source_kind_name(b.source_kind));
 }
 
 Status add_event(Database& db, const BuildRecord& b, std::string_view message, std::int64_t now) {
@@ -170,7 +177,7 @@ Status insert(Database& db, const BuildRecord& b, std::string_view message, std:
   IGNITE_ASSIGN_OR_RETURN(
       Statement q, db.prepare("INSERT INTO builds (" + std::string(kColumns) +
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                              "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"));
+                              "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"));
   bind_record(q, b);
   IGNITE_RETURN_IF_ERROR(q.run());
   return add_event(db, b, message, now);
@@ -187,7 +194,7 @@ Status save(Database& db, const BuildRecord& b, std::string_view message, std::i
                  "leases_lost = ?15, cancel_requested = ?16, submitted_at_ms = ?17, "
                  "started_at_ms = ?18, finished_at_ms = ?19, deadline_ms = ?20, "
                  "not_before_ms = ?21, lease_owner = ?22, lease_epoch = ?23, "
-                 "lease_expires_ms = ?24, kind = ?25 WHERE id = ?1"));
+                 "lease_expires_ms = ?24, kind = ?25, source_kind = ?26 WHERE id = ?1"));
   bind_record(q, b);
   IGNITE_RETURN_IF_ERROR(q.run());
   return add_event(db, b, message, now);
@@ -290,7 +297,7 @@ Status upgrade_queue_from_1(Database& db) {
     IGNITE_RETURN_IF_ERROR(
         db.exec("INSERT INTO builds (seq, " + std::string(kColumns) + ") SELECT seq, " +
                 std::string(kColumnsV1) +
-                ", 'VERSION' FROM builds_v1;"
+                ", 'VERSION', 'CODE' FROM builds_v1;"
                 "DROP TABLE builds_v1;"
                 "UPDATE meta SET value = '2' WHERE key = 'queue_schema_version';"));
     IGNITE_ASSIGN_OR_RETURN(Statement check, db.prepare("PRAGMA foreign_key_check"));
@@ -376,6 +383,9 @@ Result<BuildRecord> SqliteBuildQueue::submit(const AppId& app, std::string_view 
     if (Status s = Digest::parse(code_hash).status(); !s.ok()) {
       return s.with_context(ctx + ": code hash");
     }
+    if (options.source_kind == SourceKind::kImage) {
+      return invalid_argument(ctx + ": an image has no code hash");
+    }
   }
   if (options.max_attempts < 1 || options.max_attempts > kMaxAttemptsLimit) {
     return invalid_argument(ctx + ": max_attempts must be 1 to " +
@@ -396,6 +406,7 @@ Result<BuildRecord> SqliteBuildQueue::submit(const AppId& app, std::string_view 
   b.state = BuildState::kQueued;
   b.priority = priority;
   b.kind = options.kind;
+  b.source_kind = options.source_kind;
   b.source_digest = std::string(source_digest);
   b.code_hash = std::string(code_hash);
   b.max_attempts = options.max_attempts;

@@ -43,6 +43,8 @@ void to_proto(const store::BuildRecord& b, v1::Build* out) {
   out->set_priority(b.priority == store::BuildPriority::kPublish ? v1::BUILD_PRIORITY_PUBLISH
                                                                  : v1::BUILD_PRIORITY_NORMAL);
   out->set_kind(b.kind == store::BuildKind::kDraft ? v1::BUILD_KIND_DRAFT : v1::BUILD_KIND_VERSION);
+  out->set_source(b.source_kind == store::SourceKind::kImage ? v1::BUILD_SOURCE_IMAGE
+                                                             : v1::BUILD_SOURCE_CODE);
   out->set_code_hash(b.code_hash);
   out->set_version(static_cast<std::uint32_t>(b.version));
   out->set_image_digest(b.manifest_digest);

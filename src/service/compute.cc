@@ -3,10 +3,12 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "builder/pipeline/function_store.h"
+#include "builder/registry/image_source.h"
 #include "builder/source/code_hash.h"
 #include "builder/source/intake.h"
 #include "builder/store/sqlite_app_catalog.h"
 #include "builder/util/digest.h"
+#include "builder/util/file_io.h"
 #include "src/service/connections.h"
 #include "workers/source_store.h"
 
@@ -35,6 +37,32 @@ Status require_app(store::AppCatalog& catalog, const store::AppId& app) {
 std::string seconds_text(std::chrono::milliseconds d) {
   return d.count() % 1000 == 0 ? std::to_string(d.count() / 1000) + " s"
                                : std::to_string(d.count()) + " ms";
+}
+
+// An image draft's reference: a registry image only. (An OCI layout path would let a caller
+// read any layout on the server's disks; `ignite-builder publish-image` takes those.)
+Result<registry::ImageSource> image_draft_source(const std::string& reference) {
+  const std::string what = "code.image.reference";
+  if (reference.empty()) {
+    return invalid_argument(what + " is empty: give HOST[:PORT]/REPO[:TAG][@sha256:HEX]");
+  }
+  auto image = registry::ImageSource::parse(reference);
+  if (!image.ok()) return image.status().with_context(what);
+  if (image->kind != registry::ImageSource::Kind::kRegistry) {
+    return invalid_argument(
+        what + " \"" + reference +
+        "\" names an OCI layout on the server; a draft's image is in a registry "
+        "(HOST[:PORT]/REPO[:TAG][@sha256:HEX])");
+  }
+  return image;
+}
+
+// The image a publish build takes for an image draft: the draft's reference pinned to the
+// manifest its draft build resolved, so that a tag moved since the save changes nothing.
+Result<std::string> pinned_image(const std::string& reference, const std::string& manifest) {
+  IGNITE_ASSIGN_OR_RETURN(registry::ImageSource image, registry::ImageSource::parse(reference));
+  IGNITE_ASSIGN_OR_RETURN(image.registry_image.digest, Digest::parse(manifest));
+  return image.to_string();
 }
 
 // A draft build that a new save of the same bytes may share: one that did not fail.
@@ -67,32 +95,38 @@ Result<v1::CreateAppResponse> Compute::create_app(const v1::CreateAppRequest& re
 Result<v1::SaveDraftResponse> Compute::save_draft(const v1::SaveDraftRequest& request) {
   IGNITE_ASSIGN_OR_RETURN(store::AppId app, app_of(request.org(), request.app()));
   if (!request.has_code()) return invalid_argument("code is required: {\"compile\": {...}}");
-  if (request.code().has_image()) {
-    return Status(Code::kUnimplemented,
-                  "code.image: drafts of a prebuilt image are not built by this service yet; "
-                  "publish one with `ignite-builder publish-image`");
-  }
-  if (!request.code().has_compile()) return invalid_argument("code: give compile (or image)");
-  const v1::CompileCode& compile = request.code().compile();
-  if (!compile.has_runtime() || !compile.runtime().has_python()) {
-    return invalid_argument(
-        "code.compile.runtime: unknown or missing runtime; the one built "
-        "here is python ({\"python\": {}})");
-  }
-  const std::string& bytes = compile.source_code();
-  if (bytes.empty()) {
-    return invalid_argument(
-        "code.compile.sourceCode is empty: give the base64 of handler.py or "
-        "of an archive (tar, gzip tar, zip)");
-  }
-
   IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog * catalog_ptr, thread_catalog(store_dir_));
   store::AppCatalog& catalog = *catalog_ptr;
-  IGNITE_RETURN_IF_ERROR(require_app(catalog, app));
-  // The draft is checked before anything is kept: a refused draft leaves nothing behind.
-  auto tree = read_source_bytes(bytes, IntakeOptions{});
-  if (!tree.ok()) return tree.status().with_context("code.compile.sourceCode");
-  const std::string hash = code_hash(*tree).to_string();
+  // What the draft build takes: the source's bytes and codeHash, or an image's reference (as
+  // text, with no codeHash). Checked before anything is kept: a refused draft leaves nothing.
+  std::string image_text, hash, image_digest;
+  std::string_view bytes;
+  if (request.code().has_image()) {
+    IGNITE_ASSIGN_OR_RETURN(registry::ImageSource image,
+                            image_draft_source(request.code().image().reference()));
+    IGNITE_RETURN_IF_ERROR(require_app(catalog, app));
+    image_text = image.to_string();
+    bytes = image_text;
+    if (image.registry_image.digest) image_digest = image.registry_image.digest->to_string();
+  } else {
+    if (!request.code().has_compile()) return invalid_argument("code: give compile or image");
+    const v1::CompileCode& compile = request.code().compile();
+    if (!compile.has_runtime() || !compile.runtime().has_python()) {
+      return invalid_argument(
+          "code.compile.runtime: unknown or missing runtime; the one built "
+          "here is python ({\"python\": {}})");
+    }
+    if (compile.source_code().empty()) {
+      return invalid_argument(
+          "code.compile.sourceCode is empty: give the base64 of handler.py or "
+          "of an archive (tar, gzip tar, zip)");
+    }
+    IGNITE_RETURN_IF_ERROR(require_app(catalog, app));
+    auto tree = read_source_bytes(compile.source_code(), IntakeOptions{});
+    if (!tree.ok()) return tree.status().with_context("code.compile.sourceCode");
+    bytes = compile.source_code();
+    hash = code_hash(*tree).to_string();
+  }
   const std::string digest = Digest::of(bytes).to_string();
 
   IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue * queue_ptr, thread_queue(store_dir_));
@@ -101,13 +135,17 @@ Result<v1::SaveDraftResponse> Compute::save_draft(const v1::SaveDraftRequest& re
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::DraftRecord> previous, catalog.find_draft(app));
   if (previous) {
     auto b = queue.get(previous->build_id);
-    if (b.ok() && reusable(*b, digest)) build_id = b->id;
+    // An image named by tag alone is resolved again: the tag may have moved since.
+    const bool pinned = !hash.empty() || !image_digest.empty();
+    if (pinned && b.ok() && reusable(*b, digest)) build_id = b->id;
   }
   if (build_id.empty()) {
     // Bytes, then build, then draft: a crash in between leaves at most a build nobody waits for.
     IGNITE_RETURN_IF_ERROR(workers::SourceStore(store_dir_).put(bytes).status());
     store::SubmitOptions submit = options_.submit;
     submit.kind = store::BuildKind::kDraft;
+    submit.source_kind =
+        request.code().has_image() ? store::SourceKind::kImage : store::SourceKind::kCode;
     IGNITE_ASSIGN_OR_RETURN(store::BuildRecord build,
                             queue.submit(app, digest, hash, store::BuildPriority::kNormal, submit));
     build_id = build.id;
@@ -121,6 +159,7 @@ Result<v1::SaveDraftResponse> Compute::save_draft(const v1::SaveDraftRequest& re
 
   v1::SaveDraftResponse response;
   response.mutable_draft()->set_code_hash(hash);
+  response.mutable_draft()->set_image_digest(image_digest);
   response.mutable_draft()->set_build_id(build_id);
   return response;
 }
@@ -173,11 +212,23 @@ Result<v1::PublishDraftResponse> Compute::publish_draft(const v1::PublishDraftRe
                                "; nothing was published");
   }
 
+  // The same bytes; for an image draft, its reference pinned to what the draft build resolved.
+  std::string source_digest = draft->source_digest;
+  const bool image = draft_build.source_kind == store::SourceKind::kImage;
+  if (image) {
+    const workers::SourceStore sources(store_dir_);
+    IGNITE_ASSIGN_OR_RETURN(std::string path, sources.path(draft->source_digest));
+    IGNITE_ASSIGN_OR_RETURN(std::string reference, read_file(path));
+    IGNITE_ASSIGN_OR_RETURN(std::string pinned,
+                            pinned_image(reference, draft_build.manifest_digest));
+    IGNITE_ASSIGN_OR_RETURN(source_digest, sources.put(pinned));
+  }
   store::SubmitOptions submit = options_.submit;
   submit.kind = store::BuildKind::kVersion;
-  IGNITE_ASSIGN_OR_RETURN(store::BuildRecord build,
-                          queue.submit(app, draft->source_digest, draft->code_hash,
-                                       store::BuildPriority::kPublish, submit));
+  submit.source_kind = image ? store::SourceKind::kImage : store::SourceKind::kCode;
+  IGNITE_ASSIGN_OR_RETURN(
+      store::BuildRecord build,
+      queue.submit(app, source_digest, draft->code_hash, store::BuildPriority::kPublish, submit));
   if (on_submit_) on_submit_();
   IGNITE_ASSIGN_OR_RETURN(store::BuildRecord ended, waited(build.id, "build " + build.id));
   if (ended.state == store::BuildState::kFailed) {

@@ -3,9 +3,10 @@
 // both call these, so the two cannot differ in what a call does or which error it gives.
 //
 //   CreateApp     records the app in the catalog.
-//   SaveDraft     checks the draft (intake, codeHash), keeps its bytes, queues a draft build
-//                 (its image only: no version), and replaces the app's draft; durable when it
-//                 returns. Saving the draft that is already there starts no second build.
+//   SaveDraft     checks the draft (intake, codeHash; or an image's reference), keeps its
+//                 bytes, queues a draft build (its image only: no version), and replaces the
+//                 app's draft; durable when it returns. Saving the draft that is already there
+//                 starts no second build.
 //   PublishDraft  takes the draft as it is when the call comes, waits for its draft build, then
 //                 queues a publish-priority build of the same bytes, which finds every layer
 //                 made and takes the next version, and waits for that.

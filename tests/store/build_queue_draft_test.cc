@@ -138,6 +138,7 @@ TEST_F(BuildQueueTest, ASchemaOneQueueIsUpgradedInPlaceKeepingEveryBuildAndEvent
   auto old = q.get("b-0123456789abcdef0123456789abcdef");
   ASSERT_TRUE(old.ok()) << old.status().to_string();
   EXPECT_EQ(old->kind, BuildKind::kVersion);
+  EXPECT_EQ(old->source_kind, SourceKind::kCode);
   EXPECT_EQ(old->version, 3);
   EXPECT_EQ(old->state, BuildState::kSucceeded);
   EXPECT_EQ(events_of(q, old->id).size(), 2u);
@@ -167,11 +168,33 @@ TEST_F(BuildQueueTest, ASchemaOneQueueIsUpgradedInPlaceKeepingEveryBuildAndEvent
   EXPECT_TRUE(SqliteBuildQueue::open(db_path(), options()).ok());
 }
 
+TEST_F(BuildQueueTest, AnImageBuildKeepsItsSourceKindAndHasNoCodeHash) {
+  auto q = open_queue();
+  SubmitOptions image = draft_options();
+  image.source_kind = SourceKind::kImage;
+  EXPECT_TRUE(is_error(q.submit(app_id("acme-corp/img"), digest_of('5'), digest_of('c'),
+                                BuildPriority::kNormal, image)
+                           .status(),
+                       Code::kInvalidArgument, "an image has no code hash"));
+  auto b = q.submit(app_id("acme-corp/img"), digest_of('5'), "", BuildPriority::kNormal, image);
+  ASSERT_TRUE(b.ok()) << b.status().to_string();
+  EXPECT_EQ(q.get(b->id)->source_kind, SourceKind::kImage);
+  EXPECT_EQ(submit(q, "acme-corp/code").source_kind, SourceKind::kCode);
+  // The database holds the rule too.
+  EXPECT_TRUE(is_error(q.database().exec("UPDATE builds SET code_hash = '" + digest_of('c') +
+                                         "' WHERE id = '" + b->id + "'"),
+                       Code::kFailedPrecondition, "CHECK"));
+}
+
 TEST(BuildKindTest, NamesRoundTrip) {
   for (BuildKind k : {BuildKind::kVersion, BuildKind::kDraft}) {
     EXPECT_EQ(parse_build_kind(build_kind_name(k)), k);
   }
   EXPECT_FALSE(parse_build_kind("version").has_value());
+  for (SourceKind k : {SourceKind::kCode, SourceKind::kImage}) {
+    EXPECT_EQ(parse_source_kind(source_kind_name(k)), k);
+  }
+  EXPECT_FALSE(parse_source_kind("image").has_value());
 }
 
 }  // namespace
