@@ -183,7 +183,8 @@ class BuildQueue {
   // requested?" and "go on".)
   virtual Status set_stage(std::string_view id, std::int64_t epoch, std::string_view stage) = 0;
 
-  // The attempt failed with `error`. A retryable failure with attempts left goes back to the
+  // The attempt failed with `error` (recorded whole up to 8 KiB; past that, its first 6 KiB and
+  // last 2 KiB, with how much was cut between them). A retryable failure with attempts left goes back to the
   // queue (QUEUED, not before now + the backoff); otherwise the build is FAILED with `error`.
   // A requested cancel wins over a retry: the build is CANCELLED, `error` kept. Returns the
   // build as recorded.

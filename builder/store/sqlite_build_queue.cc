@@ -18,6 +18,10 @@ constexpr int kMaxPageSize = 500;
 // the deadline bounds it too.
 constexpr int kMaxAttemptsLimit = 100;
 constexpr std::size_t kMaxNameBytes = 128;  // worker ids and stage names
+// A build's error as recorded: its head (the context: what failed, where) and its tail (the
+// cause), so that a tool's whole output in an error cannot bloat every read of the build.
+constexpr std::size_t kErrorHead = 6 * 1024;
+constexpr std::size_t kErrorTail = 2 * 1024;
 
 // The columns of a BuildRecord, in read_record's order; `seq` follows them where a query needs it.
 // The columns of queue schema 1; schema 2 added `kind` after them.
@@ -56,6 +60,18 @@ std::string where_text(const BuildRecord& b) {
 
 std::string attempt_text(const BuildRecord& b) {
   return "attempt " + std::to_string(b.attempts) + " of " + std::to_string(b.max_attempts);
+}
+
+std::string capped_error(std::string_view error) {
+  if (error.empty()) return "(no error message)";
+  if (error.size() <= kErrorHead + kErrorTail) return std::string(error);
+  // Cut at UTF-8 character boundaries (never inside a multi-byte sequence).
+  std::size_t head = kErrorHead;
+  while (head > 0 && (static_cast<unsigned char>(error[head]) & 0xC0) == 0x80) --head;
+  std::size_t tail = error.size() - kErrorTail;
+  while (tail < error.size() && (static_cast<unsigned char>(error[tail]) & 0xC0) == 0x80) ++tail;
+  return std::string(error.substr(0, head)) + " [... " + std::to_string(tail - head) +
+         " bytes cut ...] " + std::string(error.substr(tail));
 }
 
 // Worker ids and stage names go into events and messages: printable ASCII, no spaces.
@@ -579,7 +595,7 @@ Result<BuildRecord> SqliteBuildQueue::fail(std::string_view id, std::int64_t epo
   BuildRecord& b = f.build;
   // The failure is recorded even past the deadline: the worker's error says more than
   // "deadline exceeded" would. The deadline only stops a retry.
-  b.error = error.empty() ? std::string("(no error message)") : std::string(error);
+  b.error = capped_error(error);
   const std::string failed = attempt_text(b) + " failed " + where_text(b) + ": " + b.error;
   const std::int64_t wait = backoff(b.attempts).count();
   if (b.cancel_requested) {

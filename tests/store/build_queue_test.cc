@@ -7,6 +7,7 @@
 
 #include "builder/store/build_id.h"
 #include "builder/store/sqlite_build_queue.h"
+#include "builder/util/utf8.h"
 #include "tests/store/build_queue_fixture.h"
 
 namespace ignite::store {
@@ -251,6 +252,23 @@ TEST(BuildQueueBackoffTest, DoublesFromOneSecondUpToAMinute) {
   EXPECT_EQ(default_backoff(6), seconds(32));
   EXPECT_EQ(default_backoff(7), seconds(60));
   EXPECT_EQ(default_backoff(1000), seconds(60));
+}
+
+TEST_F(BuildQueueTest, AHugeErrorKeepsItsHeadAndTail) {
+  auto q = open_queue();
+  const auto b = submit(q, "acme-corp/greet");
+  const auto c = *q.claim("worker-1", kLease);
+  // A tool's whole output in the error, with a multi-byte character at each cut.
+  const std::string error = "building acme-corp/greet: " + std::string(6 * 1024, 'h') + "é" +
+                            std::string(20000, 'm') + "é" + std::string(2 * 1024, 't') + " cause";
+  auto failed = q.fail(b.id, c->epoch, error, /*retryable=*/false);
+  ASSERT_TRUE(failed.ok()) << failed.status().to_string();
+  const std::string kept = q.get(b.id)->error;
+  EXPECT_LT(kept.size(), 8 * 1024 + 100);
+  EXPECT_EQ(kept.rfind("building acme-corp/greet: hhh", 0), 0u);
+  EXPECT_TRUE(kept.ends_with("ttt cause")) << kept.substr(kept.size() - 40);
+  EXPECT_NE(kept.find(" bytes cut ...] "), std::string::npos);
+  EXPECT_TRUE(is_valid_utf8(kept));
 }
 
 TEST_F(BuildQueueTest, ANonRetryableFailureFailsAtOnce) {
