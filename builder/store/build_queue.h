@@ -99,7 +99,13 @@ struct SubmitOptions {
   std::chrono::milliseconds deadline = kDefaultBuildDeadline;
   BuildKind kind = BuildKind::kVersion;
   SourceKind source_kind = SourceKind::kCode;  // kImage: code_hash must be ""
+  // A client's retry of the same submission (printable ASCII, at most 128 bytes; "" for none),
+  // per org, for kIdempotencyWindow: the same key with the same request returns the first build
+  // instead of queueing another; with another request, ALREADY_EXISTS.
+  std::string idempotency_key{};
 };
+
+inline constexpr std::chrono::milliseconds kIdempotencyWindow = std::chrono::hours(24);
 
 // What a claim hands a worker: the build, and the epoch every later call must show.
 struct Claim {
@@ -157,7 +163,8 @@ class BuildQueue {
  public:
   virtual ~BuildQueue() = default;
 
-  // Records a QUEUED build and its first event before returning. `source_digest` must be a
+  // Records a QUEUED build and its first event before returning (or, with an idempotency key
+  // seen within its window for the same request, returns that build as it is now). `source_digest` must be a
   // sha256 digest; `code_hash` one or "" (an image, SourceKind::kImage, has none; code may
   // leave it "" too).
   virtual Result<BuildRecord> submit(const AppId& app, std::string_view source_digest,

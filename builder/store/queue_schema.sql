@@ -1,6 +1,6 @@
 -- The build queue's tables in the store's database (docs/queue.md), queue schema version 2,
 -- recorded in meta as 'queue_schema_version'. Version 2 added builds.kind (draft builds) and
--- builds.source_kind (image drafts); a
+-- builds.source_kind (image drafts), and idempotency_keys; a
 -- version 1 queue is upgraded in place when opened (sqlite_build_queue.cc). Kept apart from the version store's schema
 -- (schema.sql, 'schema_version') so that either can change without the other.
 -- Times are milliseconds since the Unix epoch, from the queue's clock.
@@ -68,6 +68,18 @@ CREATE INDEX IF NOT EXISTS builds_unfinished_by_deadline ON builds (deadline_ms)
 -- list(): by app, by state, newest first.
 CREATE INDEX IF NOT EXISTS builds_by_app ON builds (org, app, seq);
 CREATE INDEX IF NOT EXISTS builds_by_state ON builds (state, seq);
+
+-- Idempotency keys of submissions, per org, for 24 h: `request` is the sha256 of what was
+-- submitted (app, source, codeHash, priority, kind, attempts, deadline), so the same key with
+-- another request is told apart. A key past its window is replaced by its next use.
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  org         TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  request     TEXT NOT NULL,
+  build_id    TEXT NOT NULL REFERENCES builds (id),
+  created_ms  INTEGER NOT NULL,
+  PRIMARY KEY (org, key)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS build_events (
   build_id TEXT NOT NULL REFERENCES builds (id),

@@ -411,6 +411,10 @@ Result<BuildRecord> SqliteBuildQueue::submit(const AppId& app, std::string_view 
   if (options.deadline.count() <= 0) {
     return invalid_argument(ctx + ": the deadline must be positive");
   }
+  const std::string& key = options.idempotency_key;
+  if (!key.empty()) {
+    if (Status s = validate_name(key, "idempotency key"); !s.ok()) return s.with_context(ctx);
+  }
   IGNITE_ASSIGN_OR_RETURN(std::string id, new_build_id());
   auto tx = Transaction::begin_immediate(db_);
   if (!tx.ok()) return tx.status().with_context(ctx);
@@ -418,6 +422,31 @@ Result<BuildRecord> SqliteBuildQueue::submit(const AppId& app, std::string_view 
   // never acts on the time before its wait (an expired lease it would not see, a lease shorter
   // than asked).
   const std::int64_t now = now_ms();
+  const std::string request =
+      key.empty()
+          ? std::string()
+          : Digest::of(app.to_string() + "\n" + std::string(source_digest) + "\n" +
+                       std::string(code_hash) + "\n" + std::string(priority_name(priority)) + "\n" +
+                       std::string(build_kind_name(options.kind)) + "\n" +
+                       std::string(source_kind_name(options.source_kind)) + "\n" +
+                       std::to_string(options.max_attempts) + "\n" +
+                       std::to_string(options.deadline.count()))
+                .to_string();
+  if (!key.empty()) {
+    IGNITE_ASSIGN_OR_RETURN(
+        Statement q, db_.prepare("SELECT request, build_id FROM idempotency_keys WHERE org = ?1 "
+                                 "AND key = ?2 AND created_ms > ?3"));
+    q.bind(1, app.org()).bind(2, key).bind(3, now - kIdempotencyWindow.count());
+    IGNITE_ASSIGN_OR_RETURN(bool seen, q.step());
+    if (seen) {
+      if (q.column_text(0) != request) {
+        return already_exists(ctx + ": idempotency key " + quote_text(key) +
+                              " was used within 24 h for another request (build " +
+                              q.column_text(1) + ")");
+      }
+      return load(db_, q.column_text(1));  // the first submission's build, as it is now
+    }
+  }
   BuildRecord b{id, app};
   b.state = BuildState::kQueued;
   b.priority = priority;
@@ -435,6 +464,14 @@ Result<BuildRecord> SqliteBuildQueue::submit(const AppId& app, std::string_view 
                               " attempts, deadline " + duration_text(options.deadline.count()) +
                               ")";
   if (Status s = insert(db_, b, message, now); !s.ok()) return s.with_context(ctx);
+  if (!key.empty()) {
+    // Replaces a key past its window (the lookup above saw none within it).
+    IGNITE_ASSIGN_OR_RETURN(
+        Statement q, db_.prepare("INSERT OR REPLACE INTO idempotency_keys (org, key, request, "
+                                 "build_id, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    q.bind(1, app.org()).bind(2, key).bind(3, request).bind(4, b.id).bind(5, now);
+    if (Status s = q.run(); !s.ok()) return s.with_context(ctx);
+  }
   if (Status s = tx->commit(); !s.ok()) return s.with_context(ctx);
   return b;
 }

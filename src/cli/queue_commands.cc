@@ -34,12 +34,15 @@ namespace {
 
 constexpr const char* kSubmitUsage =
     "usage: ignite-builder submit SOURCE --org ORG --app APP [--publish] [--max-attempts N]\n"
-    "                             [--store DIR] [-o text|json]\n"
+    "                             [--idempotency-key KEY] [--store DIR] [-o text|json]\n"
     "  queues a build of SOURCE (a lone file, taken as handler.py, or a .tar, .tar.gz or .zip)\n"
     "  for the app's next version, and prints its build id; `ignite-builder worker` builds it.\n"
     "  The source is checked (intake, codeHash) before anything is kept.\n"
     "  --publish         build it before builds submitted without it\n"
-    "  --max-attempts N  claims, lost leases and retried failures together (default 3)\n";
+    "  --max-attempts N  claims, lost leases and retried failures together (default 3)\n"
+    "  --idempotency-key KEY  a retry with the same KEY and SOURCE within 24 h prints the\n"
+    "                    first build instead of queueing another (per org; another SOURCE\n"
+    "                    with the KEY is refused)\n";
 
 const std::string kWorkerUsage =
     std::string(
@@ -112,6 +115,7 @@ int run_submit(const std::vector<std::string>& argv, Io io) {
                                kStoreFlag,
                                {"--publish", "", false},
                                {"--max-attempts", "", true},
+                               {"--idempotency-key", "", true},
                                {"--output", "-o", true}},
                               1, "submit takes exactly one SOURCE", kSubmitUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
@@ -130,6 +134,7 @@ int run_submit(const std::vector<std::string>& argv, Io io) {
     }
     options.max_attempts = static_cast<int>(v);
   }
+  options.idempotency_key = args.value_or("--idempotency-key", "");
   const std::string& source = args.positional()[0];
   struct stat st {};
   if (::stat(source.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {

@@ -162,11 +162,11 @@ grpc::Status BuildServiceImpl::SubmitBuild(grpc::ServerContext*, const v1::Submi
   }
   auto queue = thread_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
-  auto build = workers::submit_draft(store_dir_, **queue, *app, req->source_code(),
-                                     req->priority() == v1::BUILD_PRIORITY_PUBLISH
-                                         ? store::BuildPriority::kPublish
-                                         : store::BuildPriority::kNormal,
-                                     store::SubmitOptions{});
+  auto build = workers::submit_draft(
+      store_dir_, **queue, *app, req->source_code(),
+      req->priority() == v1::BUILD_PRIORITY_PUBLISH ? store::BuildPriority::kPublish
+                                                    : store::BuildPriority::kNormal,
+      store::SubmitOptions{.idempotency_key = req->idempotency_key()});
   if (!build.ok()) return to_grpc(build.status().with_context("source_code"));
   to_proto(*build, out);
   if (on_submit_) on_submit_();

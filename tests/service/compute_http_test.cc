@@ -255,6 +255,24 @@ TEST_F(ComputeHttpTest, BuildRoutesReadListCancelAndLog) {
   EXPECT_EQ(get("/v1/apps/acme-corp/greet/versions/x").status, 400);
 }
 
+TEST_F(ComputeHttpTest, ASubmitRetriedWithItsIdempotencyKeyReturnsTheFirstBuild) {
+  start({.workers = 0});
+  bv1::SubmitBuildRequest req;
+  req.set_app_id("acme-corp/greet");
+  req.set_source_code(ignite::testing::echo_handler("keyed"));
+  req.set_idempotency_key("ci-run-42");
+  auto first = post("/v1/builds", api::to_json(req));
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto again = post("/v1/builds", api::to_json(req));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(parsed<bv1::Build>(again.body).id(), parsed<bv1::Build>(first.body).id());
+  req.set_source_code(ignite::testing::echo_handler("another"));
+  auto other = post("/v1/builds", api::to_json(req));
+  EXPECT_EQ(other.status, 409) << other.body;
+  EXPECT_EQ(parsed<v1::ErrorStatus>(other.body).status(), "ALREADY_EXISTS");
+  EXPECT_EQ(build_ids().size(), 1u);
+}
+
 TEST_F(ComputeHttpTest, HealthAndReadiness) {
   bool ready = true;
   start({.ready = [&ready] {

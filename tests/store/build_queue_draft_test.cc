@@ -199,3 +199,56 @@ TEST(BuildKindTest, NamesRoundTrip) {
 
 }  // namespace
 }  // namespace ignite::store
+
+namespace ignite::store {
+namespace {
+
+SubmitOptions keyed(std::string key) {
+  SubmitOptions o;
+  o.idempotency_key = std::move(key);
+  return o;
+}
+
+TEST_F(BuildQueueTest, AnIdempotencyKeyReturnsTheFirstBuildForTheSameRequestFor24Hours) {
+  auto q = open_queue();
+  const auto first = submit(q, "acme-corp/greet", BuildPriority::kNormal, keyed("ci-run-42"));
+  ASSERT_TRUE(q.claim("worker-1", kLease)->has_value());
+  // The client's retry: the same build, as it is now (claimed), and nothing new queued.
+  const auto again = submit(q, "acme-corp/greet", BuildPriority::kNormal, keyed("ci-run-42"));
+  EXPECT_EQ(again.id, first.id);
+  EXPECT_EQ(again.state, BuildState::kRunning);
+  EXPECT_EQ(q.list(BuildFilter{})->builds.size(), 1u);
+
+  // The same key with another request (another source) is refused, naming the first build.
+  auto other = q.submit(app_id("acme-corp/greet"), digest_of('6'), digest_of('c'),
+                        BuildPriority::kNormal, keyed("ci-run-42"));
+  EXPECT_TRUE(is_error(other.status(), Code::kAlreadyExists,
+                       "idempotency key \"ci-run-42\" was used within 24 h for another request "
+                       "(build " +
+                           first.id + ")"));
+  // Keys are per org: another org's same key is its own.
+  const auto elsewhere = submit(q, "other-org/greet", BuildPriority::kNormal, keyed("ci-run-42"));
+  EXPECT_NE(elsewhere.id, first.id);
+  // Past 24 h the key is free again.
+  advance(std::chrono::hours(24) + seconds(1));
+  const auto later = submit(q, "acme-corp/greet", BuildPriority::kNormal, keyed("ci-run-42"));
+  EXPECT_NE(later.id, first.id);
+  EXPECT_EQ(submit(q, "acme-corp/greet", BuildPriority::kNormal, keyed("ci-run-42")).id, later.id);
+}
+
+TEST_F(BuildQueueTest, ABadIdempotencyKeyIsRefusedAndRecordsNothing) {
+  auto q = open_queue();
+  for (const std::string& key :
+       {std::string("has space"), std::string(129, 'k'), std::string("tab\there")}) {
+    EXPECT_EQ(q.submit(app_id("acme-corp/greet"), digest_of('5'), digest_of('c'),
+                       BuildPriority::kNormal, keyed(key))
+                  .status()
+                  .code(),
+              Code::kInvalidArgument)
+        << key;
+  }
+  EXPECT_TRUE(q.list(BuildFilter{})->builds.empty());
+}
+
+}  // namespace
+}  // namespace ignite::store

@@ -77,6 +77,22 @@ TEST_F(QueueCommandsTest, SubmittedDraftsArePublishedByAWorkerPublishFirst) {
   EXPECT_NE(c.err.find("[FAILED_PRECONDITION]"), std::string::npos) << c.err;
 }
 
+TEST_F(QueueCommandsTest, ARetriedSubmitWithItsIdempotencyKeyQueuesNothingNew) {
+  const std::string a = write("a.py", echo_handler("a"));
+  CommandResult first = builder("submit " + a + " --app acme-corp/greet --idempotency-key run-7");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  CommandResult again = builder("submit " + a + " --app acme-corp/greet --idempotency-key run-7");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, first.out);  // the same build id
+  CommandResult other = builder("submit " + write("b.py", echo_handler("b")) +
+                                " --app acme-corp/greet --idempotency-key run-7");
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("was used within 24 h for another request"), std::string::npos)
+      << other.err;
+  EXPECT_NE(other.err.find("[ALREADY_EXISTS]"), std::string::npos) << other.err;
+  EXPECT_EQ(builds()["builds"].size(), 1u);
+}
+
 TEST_F(QueueCommandsTest, BadDraftsAreRefusedBeforeAnythingIsKept) {
   // A directory, an archive without handler.py, a missing file: nothing is queued or kept.
   CommandResult d = builder("submit " + shell_quote(dir_.path()) + " --app acme-corp/greet");
