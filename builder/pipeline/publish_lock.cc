@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -56,12 +57,8 @@ bool publish_lock_holder_is_gone(std::string_view holder) {
   while (std::getline(in, part, ':')) parts.push_back(part);
   if (parts.size() != 4 || parts[0] != host_name()) return false;  // another machine: its lease
   long pid = 0;
-  try {
-    pid = std::stol(parts[1]);
-  } catch (...) {
-    return false;
-  }
-  if (pid <= 0) return false;
+  const auto [end, ec] = std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), pid);
+  if (ec != std::errc() || end != parts[1].data() + parts[1].size() || pid <= 0) return false;
   if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return true;
   const std::string start = process_start(pid);
   return !start.empty() && start != parts[2];  // the pid was reused by another process
