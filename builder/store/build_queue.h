@@ -209,6 +209,11 @@ class BuildQueue {
   // FAILED_PRECONDITION "build X already ended as FAILED" (or CANCELLED). Returns the build.
   virtual Result<BuildRecord> request_cancel(std::string_view id) = 0;
 
+  // Moves a QUEUED build of normal priority to publish priority (an event says why), so that a
+  // publish waiting for it is not held behind every other queued build. Any other build is
+  // returned as it is.
+  virtual Result<BuildRecord> raise_priority(std::string_view id, std::string_view why) = 0;
+
   virtual Result<BuildRecord> get(std::string_view id) = 0;
   virtual Result<BuildPage> list(const BuildFilter& filter) = 0;
   // The build's events with a sequence above `after_sequence`, in order.

@@ -703,6 +703,18 @@ Result<BuildRecord> SqliteBuildQueue::request_cancel(std::string_view id) {
   return b;
 }
 
+Result<BuildRecord> SqliteBuildQueue::raise_priority(std::string_view id, std::string_view why) {
+  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
+  const std::int64_t now = now_ms();
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
+  if (b.state != BuildState::kQueued || b.priority == BuildPriority::kPublish) return b;
+  b.priority = BuildPriority::kPublish;
+  IGNITE_RETURN_IF_ERROR(save(db_, b, "priority raised to publish: " + std::string(why), now));
+  IGNITE_RETURN_IF_ERROR(tx.commit());
+  return b;
+}
+
 Result<BuildRecord> SqliteBuildQueue::get(std::string_view id) {
   IGNITE_RETURN_IF_ERROR(validate_id(id));
   return load(db_, id);

@@ -44,6 +44,7 @@ class SqliteBuildQueue final : public BuildQueue {
                            bool retryable) override;
   Status mark_cancelled(std::string_view id, std::int64_t epoch) override;
   Result<BuildRecord> request_cancel(std::string_view id) override;
+  Result<BuildRecord> raise_priority(std::string_view id, std::string_view why) override;
   Result<BuildRecord> get(std::string_view id) override;
   Result<BuildPage> list(const BuildFilter& filter) override;
   Result<std::vector<BuildEvent>> events(std::string_view id, std::int64_t after_sequence) override;

@@ -202,6 +202,11 @@ Result<v1::PublishDraftResponse> Compute::publish_draft(const v1::PublishDraftRe
   };
 
   // The draft build first: a draft that does not build fails here, with its own build's reason.
+  // Still queued, it goes before the other queued builds now: a publish waits for it.
+  IGNITE_RETURN_IF_ERROR(
+      queue
+          .raise_priority(draft->build_id, "a PublishDraft of " + app.to_string() + " waits for it")
+          .status());
   IGNITE_ASSIGN_OR_RETURN(store::BuildRecord draft_build,
                           waited(draft->build_id, "the draft's build"));
   if (draft_build.state != store::BuildState::kSucceeded) {

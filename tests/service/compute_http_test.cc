@@ -159,6 +159,9 @@ TEST_F(ComputeHttpTest, APublishThatOutwaitsItsTimeoutNamesTheBuildItWaitsFor) {
   EXPECT_EQ(error.status(), "DEADLINE_EXCEEDED");
   EXPECT_NE(error.message().find(draft.build_id()), std::string::npos) << error.message();
   EXPECT_NE(error.message().find("QUEUED"), std::string::npos) << error.message();
+  // The publish moved the draft build it waits for ahead of the other queued builds.
+  const auto waited = parsed<bv1::Build>(get("/v1/builds/" + draft.build_id()).body);
+  EXPECT_EQ(waited.priority(), bv1::BUILD_PRIORITY_PUBLISH);
 }
 
 TEST_F(ComputeHttpTest, BadRequestsGetA4xxWithAMessageAndLeaveNothing) {

@@ -252,3 +252,27 @@ TEST_F(BuildQueueTest, ABadIdempotencyKeyIsRefusedAndRecordsNothing) {
 
 }  // namespace
 }  // namespace ignite::store
+
+namespace ignite::store {
+namespace {
+
+TEST_F(BuildQueueTest, RaisingAQueuedBuildsPriorityPutsItBeforeTheOthers) {
+  auto q = open_queue();
+  submit(q, "acme-corp/a");
+  submit(q, "acme-corp/b");
+  const auto draft = submit(q, "acme-corp/c", BuildPriority::kNormal, draft_options());
+  auto raised = q.raise_priority(draft.id, "a publish waits for it");
+  ASSERT_TRUE(raised.ok()) << raised.status().to_string();
+  EXPECT_EQ(raised->priority, BuildPriority::kPublish);
+  EXPECT_EQ(events_of(q, draft.id).back().message,
+            "priority raised to publish: a publish waits for it");
+  EXPECT_EQ(claim_id(q, "worker-1"), draft.id);
+  // A running (or finished) build is left as it is, with no event.
+  const std::size_t events = events_of(q, draft.id).size();
+  EXPECT_EQ(q.raise_priority(draft.id, "again")->state, BuildState::kRunning);
+  EXPECT_EQ(events_of(q, draft.id).size(), events);
+  EXPECT_EQ(q.raise_priority("b-" + std::string(32, '0'), "x").status().code(), Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace ignite::store
