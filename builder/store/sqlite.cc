@@ -169,4 +169,36 @@ Status Transaction::commit() {
   return s;
 }
 
+Result<std::optional<std::string>> read_meta(Database& db, std::string_view key) {
+  IGNITE_ASSIGN_OR_RETURN(
+      Statement has,
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"));
+  IGNITE_ASSIGN_OR_RETURN(bool exists, has.step());
+  if (!exists) return std::optional<std::string>();
+  IGNITE_ASSIGN_OR_RETURN(Statement q, db.prepare("SELECT value FROM meta WHERE key = ?1"));
+  q.bind(1, key);
+  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(q.column_text(0));
+}
+
+Result<std::string> ensure_versioned_tables(Database& db, std::string_view key,
+                                            const char* schema_sql, int version,
+                                            std::string_view what) {
+  IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> recorded, read_meta(db, key));
+  if (recorded) return *recorded;
+  IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
+  IGNITE_ASSIGN_OR_RETURN(recorded, read_meta(db, key));  // another process, meanwhile?
+  if (!recorded) {
+    IGNITE_RETURN_IF_ERROR(db.exec(schema_sql).with_context("creating " + std::string(what)));
+    IGNITE_ASSIGN_OR_RETURN(Statement q,
+                            db.prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)"));
+    q.bind(1, key).bind(2, std::to_string(version));
+    IGNITE_RETURN_IF_ERROR(q.run());
+    recorded = std::to_string(version);
+  }
+  IGNITE_RETURN_IF_ERROR(tx.commit());
+  return *recorded;
+}
+
 }  // namespace ignite::store

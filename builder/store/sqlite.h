@@ -93,6 +93,20 @@ class Transaction {
   Database* db_;  // null once committed or rolled back
 };
 
+// The value of `key` in the database's `meta` table, where each set of tables (the version
+// store, the queue, the catalog) records its schema version; nullopt when there is no `meta`
+// table yet or no such key.
+Result<std::optional<std::string>> read_meta(Database& db, std::string_view key);
+
+// A set of tables versioned under `key` in `meta`: when the database has none yet, runs
+// `schema_sql` and records `version`, under the write lock and after looking again (another
+// process may have made them meanwhile). The write lock is taken only then, so opening never
+// waits for a writer. Returns the version recorded (the caller upgrades an older one, refuses
+// one it does not know).
+Result<std::string> ensure_versioned_tables(Database& db, std::string_view key,
+                                            const char* schema_sql, int version,
+                                            std::string_view what);
+
 // The Status for an SQLite result code, with the database's message.
 Status sqlite_status(sqlite3* db, int rc, std::string_view context);
 

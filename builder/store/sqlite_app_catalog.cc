@@ -8,19 +8,6 @@
 namespace ignite::store {
 namespace {
 
-Result<std::optional<std::string>> recorded_catalog_schema(Database& db) {
-  IGNITE_ASSIGN_OR_RETURN(
-      Statement has,
-      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"));
-  IGNITE_ASSIGN_OR_RETURN(bool exists, has.step());
-  if (!exists) return std::optional<std::string>();
-  IGNITE_ASSIGN_OR_RETURN(
-      Statement q, db.prepare("SELECT value FROM meta WHERE key = 'catalog_schema_version'"));
-  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
-  if (!row) return std::optional<std::string>();
-  return std::optional<std::string>(q.column_text(0));
-}
-
 Result<std::optional<AppProfile>> load_app(Database& db, const AppId& app) {
   IGNITE_ASSIGN_OR_RETURN(Statement q,
                           db.prepare("SELECT resource_tier, description, created_at_ms FROM "
@@ -38,23 +25,11 @@ Result<SqliteAppCatalog> SqliteAppCatalog::open(const std::string& path,
                                                 std::function<std::int64_t()> now_ms) {
   IGNITE_ASSIGN_OR_RETURN(Database db, Database::open(path, Database::Create::kIfMissing));
   const std::string current = std::to_string(kCatalogSchemaVersion);
-  IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> version, recorded_catalog_schema(db));
-  if (!version) {
-    IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
-    IGNITE_ASSIGN_OR_RETURN(version, recorded_catalog_schema(db));  // another process, meanwhile?
-    if (!version) {
-      IGNITE_RETURN_IF_ERROR(db.exec(kCatalogSchemaSql).with_context("creating the app catalog"));
-      IGNITE_ASSIGN_OR_RETURN(
-          Statement q,
-          db.prepare("INSERT INTO meta (key, value) VALUES ('catalog_schema_version', ?1)"));
-      q.bind(1, current);
-      IGNITE_RETURN_IF_ERROR(q.run());
-      version = current;
-    }
-    IGNITE_RETURN_IF_ERROR(tx.commit());
-  }
-  if (*version != current) {
-    return failed_precondition("database " + path + " has app catalog schema version " + *version +
+  IGNITE_ASSIGN_OR_RETURN(std::string version,
+                          ensure_versioned_tables(db, "catalog_schema_version", kCatalogSchemaSql,
+                                                  kCatalogSchemaVersion, "the app catalog"));
+  if (version != current) {
+    return failed_precondition("database " + path + " has app catalog schema version " + version +
                                ", this ignite-builder reads version " + current +
                                " (was it written by a newer ignite-builder?)");
   }

@@ -230,6 +230,18 @@ void requeue(BuildRecord& b, std::int64_t not_before) {
   b.not_before_ms = not_before;
 }
 
+// A version build SUCCEEDED with its version, in the version's own transaction.
+Status save_published(Database& store_tx, BuildRecord& b, const BuildOutcome& outcome,
+                      std::int64_t now) {
+  b.version = outcome.version;
+  b.manifest_digest = outcome.manifest_digest;
+  b.lock_hash = outcome.lock_hash;
+  b.error.clear();
+  finish(b, BuildState::kSucceeded, now);
+  return save(store_tx, b,
+              "published as " + b.app.ref_name(b.version) + " (" + b.manifest_digest + ")", now);
+}
+
 // The fencing rule. The epoch is compared first: a worker whose build was taken over learns
 // that, whatever happened to the build since.
 Status check_lease(const BuildRecord& b, std::int64_t epoch) {
@@ -277,19 +289,6 @@ Result<std::vector<std::string>> select_ids(Database& db, std::string_view sql, 
   return ids;
 }
 
-Result<std::optional<std::string>> recorded_queue_schema(Database& db) {
-  IGNITE_ASSIGN_OR_RETURN(
-      Statement has,
-      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"));
-  IGNITE_ASSIGN_OR_RETURN(bool exists, has.step());
-  if (!exists) return std::optional<std::string>();
-  IGNITE_ASSIGN_OR_RETURN(Statement q,
-                          db.prepare("SELECT value FROM meta WHERE key = 'queue_schema_version'"));
-  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
-  if (!row) return std::optional<std::string>();
-  return std::optional<std::string>(q.column_text(0));
-}
-
 // Queue schema 1 to 2: builds gains `kind`, and its success check lets a draft build succeed
 // without a number. SQLite cannot change a table's CHECK in place, so the table is made anew and
 // its rows copied, all in one transaction, by SQLite's own procedure for it: foreign keys off
@@ -299,7 +298,8 @@ Status upgrade_queue_from_1(Database& db) {
   IGNITE_RETURN_IF_ERROR(db.exec("PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON;"));
   Status upgraded = [&]() -> Status {
     IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
-    IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> version, recorded_queue_schema(db));
+    IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> version,
+                            read_meta(db, "queue_schema_version"));
     if (version != "1") return tx.commit();  // another process upgraded it meanwhile
     // The old table's indexes and trigger go first: their names are the new table's.
     IGNITE_RETURN_IF_ERROR(
@@ -349,28 +349,15 @@ Result<SqliteBuildQueue> SqliteBuildQueue::open(const std::string& path, QueueOp
   }
   IGNITE_ASSIGN_OR_RETURN(Database db, Database::open(path, create));
   const std::string current = std::to_string(kQueueSchemaVersion);
-  IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> version, recorded_queue_schema(db));
-  // The write lock only when the tables must be made, so opening never waits for a writer.
-  if (!version) {
-    IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
-    IGNITE_ASSIGN_OR_RETURN(version, recorded_queue_schema(db));  // another process, meanwhile?
-    if (!version) {
-      IGNITE_RETURN_IF_ERROR(db.exec(kQueueSchemaSql).with_context("creating the build queue"));
-      IGNITE_ASSIGN_OR_RETURN(
-          Statement q,
-          db.prepare("INSERT INTO meta (key, value) VALUES ('queue_schema_version', ?1)"));
-      q.bind(1, current);
-      IGNITE_RETURN_IF_ERROR(q.run());
-      version = current;
-    }
-    IGNITE_RETURN_IF_ERROR(tx.commit());
-  }
-  if (*version == "1") {
+  IGNITE_ASSIGN_OR_RETURN(std::string version,
+                          ensure_versioned_tables(db, "queue_schema_version", kQueueSchemaSql,
+                                                  kQueueSchemaVersion, "the build queue"));
+  if (version == "1") {
     IGNITE_RETURN_IF_ERROR(upgrade_queue_from_1(db).with_context("opening " + path));
     version = current;
   }
-  if (*version != current) {
-    return failed_precondition("database " + path + " has build queue schema version " + *version +
+  if (version != current) {
+    return failed_precondition("database " + path + " has build queue schema version " + version +
                                ", this ignite-builder reads version " + current +
                                " (was it written by a newer ignite-builder?)");
   }
@@ -828,13 +815,7 @@ Status SqliteBuildQueue::succeed_in_transaction(Database& store_tx, std::string_
   IGNITE_RETURN_IF_ERROR(check_store_tx(store_tx, id, outcome, ctx));
   const std::int64_t now = now_ms();
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load_fenced_in(store_tx, id, epoch, now));
-  b.version = outcome.version;
-  b.manifest_digest = outcome.manifest_digest;
-  b.lock_hash = outcome.lock_hash;
-  b.error.clear();
-  finish(b, BuildState::kSucceeded, now);
-  return save(store_tx, b,
-              "published as " + b.app.ref_name(b.version) + " (" + b.manifest_digest + ")", now);
+  return save_published(store_tx, b, outcome, now);
 }
 
 Status SqliteBuildQueue::publishing_in_transaction(Database& store_tx, std::string_view id,
@@ -858,13 +839,7 @@ Status SqliteBuildQueue::succeed_published_in_transaction(Database& store_tx, st
   const std::int64_t now = now_ms();
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(store_tx, id));
   if (is_finished(b.state)) return ok_status();  // the version stands; the build cannot change
-  b.version = outcome.version;
-  b.manifest_digest = outcome.manifest_digest;
-  b.lock_hash = outcome.lock_hash;
-  b.error.clear();
-  finish(b, BuildState::kSucceeded, now);
-  return save(store_tx, b,
-              "published as " + b.app.ref_name(b.version) + " (" + b.manifest_digest + ")", now);
+  return save_published(store_tx, b, outcome, now);
 }
 
 Result<BuildRecord> SqliteBuildQueue::succeed_draft(std::string_view id, std::int64_t epoch,

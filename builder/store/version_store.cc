@@ -47,16 +47,7 @@ namespace {
 
 // The schema version the database records, or nullopt when it has no schema yet.
 Result<std::optional<std::string>> recorded_schema(Database& db) {
-  IGNITE_ASSIGN_OR_RETURN(
-      Statement has,
-      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"));
-  IGNITE_ASSIGN_OR_RETURN(bool exists, has.step());
-  if (!exists) return std::optional<std::string>();
-  IGNITE_ASSIGN_OR_RETURN(Statement q,
-                          db.prepare("SELECT value FROM meta WHERE key = 'schema_version'"));
-  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
-  if (!row) return std::optional<std::string>();
-  return std::optional<std::string>(q.column_text(0));
+  return read_meta(db, "schema_version");
 }
 
 }  // namespace
@@ -493,27 +484,6 @@ Result<std::optional<AppId>> VersionStore::app_in_registry_with_lock(std::string
                                                                      std::string_view lock_hash,
                                                                      const AppId& except) {
   return app_in_registry_with(db_, "lock_hash", registry, lock_hash, except);
-}
-
-Status VersionStore::remember_pending_tag(const AppId& app, std::string_view registry,
-                                          const VersionRecord& record) {
-  IGNITE_ASSIGN_OR_RETURN(
-      Statement q,
-      db_.prepare(
-          "INSERT OR REPLACE INTO pending_tags (org, app, registry, manifest_digest, code_hash, "
-          "lock_hash, base_digest, inputs, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-          "?9)"));
-  q.bind(1, app.org())
-      .bind(2, app.app())
-      .bind(3, registry)
-      .bind(4, record.manifest_digest)
-      .bind(5, record.code_hash)
-      .bind(6, record.lock_hash)
-      .bind(7, record.base_digest)
-      .bind(8, record.inputs)
-      .bind(9, static_cast<std::int64_t>(std::time(nullptr)));
-  return q.run().with_context("remembering the tag of " + app.to_string() + " about to be set in " +
-                              std::string(registry));
 }
 
 Result<std::optional<VersionRecord>> VersionStore::pending_tag(const AppId& app,

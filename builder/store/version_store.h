@@ -148,13 +148,11 @@ class VersionStore {
                                                          std::string_view lock_hash,
                                                          const AppId& except);
 
-  // Pending registry tags of schema 2 (schema.sql, pending_tags, number 0), made before the
-  // number was known: look one up by the digest a tag names; forget one. remember_pending_tag
-  // writes one (the tests make schema 2 leftovers with it).
-  Status remember_pending_tag(const AppId& app, std::string_view registry,
-                              const VersionRecord& record);
+  // A pending registry tag of schema 2 (schema.sql, pending_tags, number 0), made before the
+  // number was known and left by a process that stopped: looked up by the digest a tag names.
   Result<std::optional<VersionRecord>> pending_tag(const AppId& app, std::string_view registry,
                                                    std::string_view manifest_digest);
+  // Drops such a tag once its version is recorded.
   Status forget_pending_tag(const AppId& app, std::string_view registry,
                             std::string_view manifest_digest);
 

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "dodil/ignite/v1/error.pb.h"
-#include "src/api/json_mapping.h"
+#include "tests/service/api_testing.h"
 #include "tests/service/compute_testing.h"
 #include "tests/testing/archive_writer.h"
 #include "workers/store_queue.h"
@@ -16,21 +16,6 @@ namespace v1 = dodil::ignite::v1;
 namespace bv1 = dodil::ignite::builder::v1;
 using ignite::testing::ArchiveFormat;
 using ignite::testing::TestEntry;
-
-std::string draft_json(const std::string& source) {
-  v1::SaveDraftRequest req;
-  req.mutable_code()->mutable_compile()->mutable_runtime()->mutable_python();
-  req.mutable_code()->mutable_compile()->set_source_code(source);
-  return api::to_json(req);  // sourceCode as base64, as the mapping says
-}
-
-template <typename Message>
-Message parsed(const std::string& json) {
-  Message m;
-  Status s = api::parse_json(json, m);
-  EXPECT_TRUE(s.ok()) << s.to_string() << " in " << json;
-  return m;
-}
 
 class ComputeHttpTest : public ServiceFixture {
  protected:

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "dodil/ignite/v1/error.pb.h"
-#include "src/api/json_mapping.h"
 #include "tests/registry/registry_servers.h"
+#include "tests/service/api_testing.h"
 #include "tests/service/compute_testing.h"
 
 namespace ignite::service {
@@ -16,20 +16,6 @@ using ignite::testing::run_command;
 using ignite::testing::shell_quote;
 using registry::testing::RegistryConfig;
 using registry::testing::RegistryServer;
-
-template <typename Message>
-Message parsed(const std::string& json) {
-  Message m;
-  Status s = api::parse_json(json, m);
-  EXPECT_TRUE(s.ok()) << s.to_string() << " in " << json;
-  return m;
-}
-
-std::string image_json(const std::string& reference) {
-  v1::SaveDraftRequest req;
-  req.mutable_code()->mutable_image()->set_reference(reference);
-  return api::to_json(req);
-}
 
 class ImageDraftTest : public ServiceFixture {
  protected:

@@ -10,7 +10,7 @@
 
 #include "dodil/ignite/builder/v1/build.pb.h"
 #include "dodil/ignite/v1/compute.pb.h"
-#include "src/api/json_mapping.h"
+#include "tests/service/api_testing.h"
 #include "tests/service/serve_process.h"
 
 namespace ignite::service {
@@ -21,28 +21,6 @@ namespace bv1 = dodil::ignite::builder::v1;
 using ignite::testing::ServeProcess;
 using ignite::testing::sh;
 using ignite::testing::shell_quote;
-
-template <typename Message>
-Message parsed(const std::string& json) {
-  Message m;
-  Status s = api::parse_json(json, m);
-  EXPECT_TRUE(s.ok()) << s.to_string() << " in " << json;
-  return m;
-}
-
-std::string submit_json(const std::string& app, const std::string& source) {
-  bv1::SubmitBuildRequest req;
-  req.set_app_id(app);
-  req.set_source_code(source);
-  return api::to_json(req);
-}
-
-std::string draft_json(const std::string& source) {
-  v1::SaveDraftRequest req;
-  req.mutable_code()->mutable_compile()->mutable_runtime()->mutable_python();
-  req.mutable_code()->mutable_compile()->set_source_code(source);
-  return api::to_json(req);
-}
 
 class ServeCrashTest : public ::testing::TestWithParam<std::string> {};
 
