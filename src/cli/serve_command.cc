@@ -140,6 +140,7 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
     while (!stop.requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   io.err << "ignite-builder: stopping (builds in progress finish first)\n";
+  waiter.shutdown();  // a PublishDraft waiting for its build answers now
   http.stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   return kExitOk;

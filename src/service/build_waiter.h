@@ -22,10 +22,13 @@ class BuildWaiter {
 
   // A build may have ended: wakes every waiter.
   void notify();
+  // The server is stopping: every wait, in progress or to come, ends at once with UNAVAILABLE
+  // (the builds go on; a caller follows them by id).
+  void shutdown();
 
   // The build once it has ended (SUCCEEDED, FAILED or CANCELLED), read from `queue`.
-  // DEADLINE_EXCEEDED at `deadline`, CANCELLED when `abandoned` says the caller is gone; the
-  // queue's errors as they are. The build itself goes on in both cases.
+  // DEADLINE_EXCEEDED at `deadline`, CANCELLED when `abandoned` says the caller is gone,
+  // UNAVAILABLE after shutdown(); the queue's errors as they are. The build itself goes on.
   Result<store::BuildRecord> wait(store::BuildQueue& queue, std::string_view id,
                                   std::chrono::steady_clock::time_point deadline,
                                   const std::function<bool()>& abandoned = nullptr);
@@ -35,6 +38,7 @@ class BuildWaiter {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::uint64_t generation_ = 0;
+  bool stopping_ = false;
 };
 
 }  // namespace ignite::service

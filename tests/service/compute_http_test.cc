@@ -330,3 +330,41 @@ TEST_F(ComputeHttpTest, TheFlowOverGrpc) {
 
 }  // namespace
 }  // namespace ignite::service
+
+namespace ignite::service {
+namespace {
+
+// serve's shutdown: a PublishDraft waiting for its build answers at once (UNAVAILABLE, naming
+// the build, which goes on), so stopping never waits out a publish's timeout.
+TEST(BuildWaiterTest, AShutdownEndsEveryWaitWithUnavailable) {
+  ignite::testing::TempDir dir;
+  auto queue = store::SqliteBuildQueue::open(dir / "ignite.db");
+  ASSERT_TRUE(queue.ok()) << queue.status().to_string();
+  auto build =
+      queue->submit(*store::AppId::parse("acme-corp/greet"), "sha256:" + std::string(64, '5'), "",
+                    store::BuildPriority::kNormal, {});
+  ASSERT_TRUE(build.ok());
+  BuildWaiter waiter(std::chrono::milliseconds(50));
+  Status waited;
+  std::thread t([&] {
+    auto q = store::SqliteBuildQueue::open(dir / "ignite.db");
+    waited = q.ok() ? waiter
+                          .wait(*q, build->id,
+                                std::chrono::steady_clock::now() + std::chrono::minutes(10))
+                          .status()
+                    : q.status();
+  });
+  waiter.shutdown();
+  t.join();
+  EXPECT_EQ(waited.code(), Code::kUnavailable) << waited.to_string();
+  EXPECT_NE(waited.message().find(build->id), std::string::npos) << waited.message();
+  // And a wait that starts after it.
+  EXPECT_EQ(
+      waiter.wait(*queue, build->id, std::chrono::steady_clock::now() + std::chrono::minutes(1))
+          .status()
+          .code(),
+      Code::kUnavailable);
+}
+
+}  // namespace
+}  // namespace ignite::service
