@@ -6,6 +6,18 @@
 #include "workers/source_store.h"
 
 namespace ignite::workers {
+namespace {
+
+// A draft already read (intake done once): its bytes kept, then its build queued.
+Result<store::BuildRecord> keep_and_queue(const std::string& store_dir, store::BuildQueue& queue,
+                                          const store::AppId& app, std::string_view source_bytes,
+                                          const SourceTree& tree, store::BuildPriority priority,
+                                          const store::SubmitOptions& options) {
+  IGNITE_ASSIGN_OR_RETURN(std::string digest, SourceStore(store_dir).put(source_bytes));
+  return queue.submit(app, digest, code_hash(tree).to_string(), priority, options);
+}
+
+}  // namespace
 
 Result<store::SqliteBuildQueue> open_store_queue(const std::string& store_dir) {
   return store::SqliteBuildQueue::open(store_dir + "/ignite.db");
@@ -25,11 +37,11 @@ Result<store::BuildRecord> submit_draft(const std::string& store_dir, const stor
                                         store::BuildPriority priority,
                                         const store::SubmitOptions& options) {
   // Checked first: only an accepted draft makes the store (a first submit may be its first use).
-  IGNITE_RETURN_IF_ERROR(read_source_bytes(source_bytes, IntakeOptions{}).status());
+  IGNITE_ASSIGN_OR_RETURN(SourceTree tree, read_source_bytes(source_bytes, IntakeOptions{}));
   IGNITE_RETURN_IF_ERROR(
       pipeline::FunctionStore::open(store_dir, pipeline::OpenStore::kCreateIfMissing).status());
   IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue queue, open_store_queue(store_dir));
-  return submit_draft(store_dir, queue, app, source_bytes, priority, options);
+  return keep_and_queue(store_dir, queue, app, source_bytes, tree, priority, options);
 }
 
 Result<store::BuildRecord> submit_draft(const std::string& store_dir, store::BuildQueue& queue,
@@ -37,8 +49,7 @@ Result<store::BuildRecord> submit_draft(const std::string& store_dir, store::Bui
                                         store::BuildPriority priority,
                                         const store::SubmitOptions& options) {
   IGNITE_ASSIGN_OR_RETURN(SourceTree tree, read_source_bytes(source_bytes, IntakeOptions{}));
-  IGNITE_ASSIGN_OR_RETURN(std::string digest, SourceStore(store_dir).put(source_bytes));
-  return queue.submit(app, digest, code_hash(tree).to_string(), priority, options);
+  return keep_and_queue(store_dir, queue, app, source_bytes, tree, priority, options);
 }
 
 }  // namespace ignite::workers

@@ -7,6 +7,7 @@
 #include "builder/store/build_id.h"
 #include "builder/store/queue_schema_sql.h"
 #include "builder/util/digest.h"
+#include "builder/util/duration_text.h"
 #include "builder/util/quote.h"
 
 namespace ignite::store {
@@ -44,11 +45,8 @@ std::string_view priority_name(BuildPriority p) {
 
 std::string state_text(BuildState s) { return std::string(build_state_name(s)); }
 
-// "900 s", "1.5 s", "250 ms": durations in events and errors, for a person.
 std::string duration_text(std::int64_t ms) {
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
-  if (ms > 1000) return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
-  return std::to_string(ms) + " ms";
+  return ignite::duration_text(std::chrono::milliseconds(ms));
 }
 
 std::string times(int n) { return std::to_string(n) + (n == 1 ? " time" : " times"); }

@@ -65,4 +65,17 @@ std::string Args::value_or(const std::string& name, const std::string& fallback)
   return value(name).value_or(fallback);
 }
 
+Result<long> Args::number_or(const std::string& name, long min, long max, long fallback,
+                             std::string_view unit) const {
+  auto text = value(name);
+  if (!text) return fallback;
+  char* end = nullptr;
+  const long v = std::strtol(text->c_str(), &end, 10);
+  if (text->empty() || *end != '\0' || v < min || v > max) {
+    return invalid_argument(name + " takes " + std::string(unit) + " from " + std::to_string(min) +
+                            " to " + std::to_string(max) + ", not \"" + *text + "\"");
+  }
+  return v;
+}
+
 }  // namespace ignite::cli

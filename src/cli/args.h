@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "builder/util/status.h"
@@ -19,12 +20,18 @@ struct FlagSpec {
 
 class Args {
  public:
-  static Result<Args> parse(const std::vector<std::string>& argv, const std::vector<FlagSpec>& specs);
+  static Result<Args> parse(const std::vector<std::string>& argv,
+                            const std::vector<FlagSpec>& specs);
 
   const std::vector<std::string>& positional() const { return positional_; }
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   std::optional<std::string> value(const std::string& name) const;
   std::string value_or(const std::string& name, const std::string& fallback) const;
+  // The flag's value as a whole number from `min` to `max`, `fallback` when it is not given;
+  // INVALID_ARGUMENT "NAME takes UNIT from MIN to MAX, not "VALUE"" otherwise (`unit` as the
+  // message says it: "a number", "seconds").
+  Result<long> number_or(const std::string& name, long min, long max, long fallback,
+                         std::string_view unit = "a number") const;
 
  private:
   std::vector<std::string> positional_;

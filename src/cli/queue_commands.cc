@@ -125,15 +125,9 @@ int run_submit(const std::vector<std::string>& argv, Io io) {
   auto app = app_from(args);
   if (!app.ok()) return usage_error(io, app.status().message(), kSubmitUsage);
   store::SubmitOptions options;
-  if (auto n = args.value("--max-attempts")) {
-    char* end = nullptr;
-    const long v = std::strtol(n->c_str(), &end, 10);
-    if (n->empty() || *end != '\0' || v < 1 || v > 100) {
-      return usage_error(io, "--max-attempts takes a number from 1 to 100, not \"" + *n + "\"",
-                         kSubmitUsage);
-    }
-    options.max_attempts = static_cast<int>(v);
-  }
+  auto attempts = args.number_or("--max-attempts", 1, 100, options.max_attempts);
+  if (!attempts.ok()) return usage_error(io, attempts.status().message(), kSubmitUsage);
+  options.max_attempts = static_cast<int>(*attempts);
   options.idempotency_key = args.value_or("--idempotency-key", "");
   const std::string& source = args.positional()[0];
   struct stat st {};

@@ -64,16 +64,9 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
       parse_command(*rest, flags, 0, "serve takes no positional argument", kServeUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
-  int threads = 2;
-  if (auto w = args.value("--workers")) {
-    char* end = nullptr;
-    const long v = std::strtol(w->c_str(), &end, 10);
-    if (w->empty() || *end != '\0' || v < 0 || v > 64) {
-      return usage_error(io, "--workers takes a number from 0 to 64, not \"" + *w + "\"",
-                         kServeUsage);
-    }
-    threads = static_cast<int>(v);
-  }
+  auto workers = args.number_or("--workers", 0, 64, 2);
+  if (!workers.ok()) return usage_error(io, workers.status().message(), kServeUsage);
+  const int threads = static_cast<int>(*workers);
   const std::string dir = store_dir(args);
   auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());

@@ -90,14 +90,8 @@ StopSignals::~StopSignals() {
 bool StopSignals::requested() const { return g_stop; }
 
 Result<std::chrono::milliseconds> lease_from(const Args& args) {
-  auto s = args.value("--lease");
-  if (!s) return std::chrono::milliseconds(std::chrono::seconds(60));
-  char* end = nullptr;
-  const long v = std::strtol(s->c_str(), &end, 10);
-  if (s->empty() || *end != '\0' || v < 5 || v > 3600) {
-    return invalid_argument("--lease takes seconds from 5 to 3600, not \"" + *s + "\"");
-  }
-  return std::chrono::milliseconds(std::chrono::seconds(v));
+  IGNITE_ASSIGN_OR_RETURN(long seconds, args.number_or("--lease", 5, 3600, 60, "seconds"));
+  return std::chrono::milliseconds(std::chrono::seconds(seconds));
 }
 
 }  // namespace ignite::cli

@@ -191,24 +191,11 @@ grpc::Status BuildServiceImpl::ListBuilds(grpc::ServerContext*, const v1::ListBu
     if (!app.ok()) return to_grpc(app.status());
     filter.app = *app;
   }
-  switch (req->state()) {
-    case v1::BUILD_STATE_QUEUED:
-      filter.state = store::BuildState::kQueued;
-      break;
-    case v1::BUILD_STATE_RUNNING:
-      filter.state = store::BuildState::kRunning;
-      break;
-    case v1::BUILD_STATE_SUCCEEDED:
-      filter.state = store::BuildState::kSucceeded;
-      break;
-    case v1::BUILD_STATE_FAILED:
-      filter.state = store::BuildState::kFailed;
-      break;
-    case v1::BUILD_STATE_CANCELLED:
-      filter.state = store::BuildState::kCancelled;
-      break;
-    default:
-      break;
+  // The state whose API name is the request's (to_proto, read backwards); UNSPECIFIED: any.
+  for (store::BuildState s :
+       {store::BuildState::kQueued, store::BuildState::kRunning, store::BuildState::kSucceeded,
+        store::BuildState::kFailed, store::BuildState::kCancelled}) {
+    if (to_proto(s) == req->state()) filter.state = s;
   }
   filter.page_size = static_cast<int>(std::min<std::uint32_t>(req->page_size(), 500));
   filter.page_token = req->page_token();

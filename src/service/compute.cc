@@ -8,6 +8,7 @@
 #include "builder/source/intake.h"
 #include "builder/store/sqlite_app_catalog.h"
 #include "builder/util/digest.h"
+#include "builder/util/duration_text.h"
 #include "builder/util/file_io.h"
 #include "src/service/connections.h"
 #include "workers/source_store.h"
@@ -32,11 +33,6 @@ Status require_app(store::AppCatalog& catalog, const store::AppId& app) {
                      "/v1/ignite/app/" + app.org() + ")");
   }
   return ok_status();
-}
-
-std::string seconds_text(std::chrono::milliseconds d) {
-  return d.count() % 1000 == 0 ? std::to_string(d.count() / 1000) + " s"
-                               : std::to_string(d.count()) + " ms";
 }
 
 // An image draft's reference: a registry image only. (An OCI layout path would let a caller
@@ -172,7 +168,7 @@ Result<v1::PublishDraftResponse> Compute::publish_draft(const v1::PublishDraftRe
     const std::int64_t ms = TimeUtil::DurationToMilliseconds(request.timeout());
     if (ms <= 0 || std::chrono::milliseconds(ms) > options_.max_publish_timeout) {
       return invalid_argument("timeout must be positive and at most " +
-                              seconds_text(options_.max_publish_timeout) + ", not " +
+                              duration_text(options_.max_publish_timeout) + ", not " +
                               TimeUtil::ToString(request.timeout()));
     }
     timeout = std::chrono::milliseconds(ms);
@@ -195,7 +191,7 @@ Result<v1::PublishDraftResponse> Compute::publish_draft(const v1::PublishDraftRe
     if (ended.ok()) return ended;
     if (ended.status().code() == Code::kDeadlineExceeded) {
       return Status(Code::kDeadlineExceeded,
-                    std::string(what) + " did not end within " + seconds_text(timeout) + ": " +
+                    std::string(what) + " did not end within " + duration_text(timeout) + ": " +
                         ended.status().message() + "; it goes on (GET /v1/builds/" + id + ")");
     }
     return ended.status();

@@ -33,9 +33,10 @@ void send(httplib::Response& res, const Result<Message>& result) {
   }
 }
 
-Status from_grpc(const grpc::Status& s) {
-  if (s.ok()) return ok_status();
-  return Status(static_cast<Code>(s.error_code()), s.error_message());
+// What a BuildServiceImpl method answered: its message, or its status as our error.
+void send(httplib::Response& res, const grpc::Status& s, const google::protobuf::Message& out) {
+  if (s.ok()) return send(res, out);
+  send_error(res, Status(static_cast<Code>(s.error_code()), s.error_message()));
 }
 
 // The body into `message`; an empty body is {}.
@@ -199,46 +200,40 @@ void HttpGateway::route() {
          bv1::SubmitBuildRequest in;
          if (Status s = read_body(body, in); !s.ok()) return send_error(res, s);
          bv1::Build out;
-         Status s = from_grpc(builds_.SubmitBuild(nullptr, &in, &out));
-         s.ok() ? send(res, out) : send_error(res, s);
+         send(res, builds_.SubmitBuild(nullptr, &in, &out), out);
        });
   server.Get("/v1/builds", [this](const httplib::Request& req, httplib::Response& res) {
     auto in = list_request(req);
     if (!in.ok()) return send_error(res, in.status());
     bv1::ListBuildsResponse out;
-    Status s = from_grpc(builds_.ListBuilds(nullptr, &*in, &out));
-    s.ok() ? send(res, out) : send_error(res, s);
+    send(res, builds_.ListBuilds(nullptr, &*in, &out), out);
   });
   server.Get(R"(/v1/builds/([^/:]+))", [this](const httplib::Request& req, httplib::Response& res) {
     bv1::GetBuildRequest in;
     in.set_id(req.matches[1]);
     bv1::Build out;
-    Status s = from_grpc(builds_.GetBuild(nullptr, &in, &out));
-    s.ok() ? send(res, out) : send_error(res, s);
+    send(res, builds_.GetBuild(nullptr, &in, &out), out);
   });
   post(server, R"(/v1/builds/([^/:]+):cancel)",
        [this](const httplib::Request& req, const std::string&, httplib::Response& res) {
          bv1::CancelBuildRequest in;
          in.set_id(req.matches[1]);
          bv1::Build out;
-         Status s = from_grpc(builds_.CancelBuild(nullptr, &in, &out));
-         s.ok() ? send(res, out) : send_error(res, s);
+         send(res, builds_.CancelBuild(nullptr, &in, &out), out);
        });
   server.Get(R"(/v1/builds/([^/:]+)/log)",
              [this](const httplib::Request& req, httplib::Response& res) {
                bv1::GetBuildLogRequest in;
                in.set_id(req.matches[1]);
                bv1::BuildLog out;
-               Status s = from_grpc(builds_.GetBuildLog(nullptr, &in, &out));
-               s.ok() ? send(res, out) : send_error(res, s);
+               send(res, builds_.GetBuildLog(nullptr, &in, &out), out);
              });
   server.Get(R"(/v1/apps/([^/]+)/([^/]+)/versions)",
              [this](const httplib::Request& req, httplib::Response& res) {
                bv1::ListVersionsRequest in;
                in.set_app_id(std::string(req.matches[1]) + "/" + std::string(req.matches[2]));
                bv1::ListVersionsResponse out;
-               Status s = from_grpc(builds_.ListVersions(nullptr, &in, &out));
-               s.ok() ? send(res, out) : send_error(res, s);
+               send(res, builds_.ListVersions(nullptr, &in, &out), out);
              });
   server.Get(R"(/v1/apps/([^/]+)/([^/]+)/versions/([^/]+))",
              [this](const httplib::Request& req, httplib::Response& res) {
@@ -248,8 +243,7 @@ void HttpGateway::route() {
                if (!number.ok()) return send_error(res, number.status());
                in.set_number(*number);
                bv1::Version out;
-               Status s = from_grpc(builds_.GetVersion(nullptr, &in, &out));
-               s.ok() ? send(res, out) : send_error(res, s);
+               send(res, builds_.GetVersion(nullptr, &in, &out), out);
              });
 
   // ---- health ----
