@@ -149,7 +149,7 @@ Result<Turn> run_one_build(pipeline::FunctionStore& store, store::BuildQueue& qu
       Status cancelled = queue.mark_cancelled(id, epoch);
       if (!cancelled.ok() && cancelled.code() != Code::kAborted) return cancelled;
     } else {
-      auto failed = queue.fail(id, epoch, built.message(), is_retryable_build_error(built.code()));
+      auto failed = queue.fail(id, epoch, built, is_retryable_build_error(built.code()));
       // ABORTED: the queue ended the build itself (its deadline) or another worker has it.
       if (!failed.ok() && failed.status().code() != Code::kAborted) return failed.status();
     }

@@ -50,12 +50,21 @@ std::optional<BuildKind> parse_build_kind(std::string_view name) {
 }
 
 std::string_view source_kind_name(SourceKind kind) {
-  return kind == SourceKind::kImage ? "IMAGE" : "CODE";
+  switch (kind) {
+    case SourceKind::kCode:
+      return "CODE";
+    case SourceKind::kImage:
+      return "IMAGE";
+    case SourceKind::kGit:
+      return "GIT";
+  }
+  return "CODE";
 }
 
 std::optional<SourceKind> parse_source_kind(std::string_view name) {
   if (name == "CODE") return SourceKind::kCode;
   if (name == "IMAGE") return SourceKind::kImage;
+  if (name == "GIT") return SourceKind::kGit;
   return std::nullopt;
 }
 

@@ -31,9 +31,10 @@ enum class BuildPriority { kNormal, kPublish };  // PublishDraft's builds are kP
 // kDraft: only the image of a saved draft, checked and built ahead of PublishDraft so that the
 // publish build finds every layer made; it takes no number and nothing leaves the store.
 enum class BuildKind { kVersion, kDraft };
-// What a build's source is: a draft's code (one file or an archive; the pipeline builds it), or
-// an image's reference as text (publish_image.h publishes it unchanged; no codeHash).
-enum class SourceKind { kCode, kImage };
+// What a build's source is: a draft's code (one file or an archive; the pipeline builds it), an
+// image's reference as text (publish_image.h publishes it unchanged; no codeHash), or a git
+// repository's ref, fetched by the worker (its codeHash and commit are known once fetched).
+enum class SourceKind { kCode, kImage, kGit };
 
 // "QUEUED", "RUNNING", ... as the API and the database spell them.
 std::string_view build_state_name(BuildState state);
@@ -43,7 +44,7 @@ bool is_finished(BuildState state);
 // "VERSION", "DRAFT" as the database spells them.
 std::string_view build_kind_name(BuildKind kind);
 std::optional<BuildKind> parse_build_kind(std::string_view name);
-// "CODE", "IMAGE" as the database spells them.
+// "CODE", "IMAGE", "GIT" as the database spells them.
 std::string_view source_kind_name(SourceKind kind);
 std::optional<SourceKind> parse_source_kind(std::string_view name);
 
@@ -63,6 +64,8 @@ struct BuildRecord {
   std::string manifest_digest{};  // once SUCCEEDED (a draft build's image too)
   std::string lock_hash{};        // once SUCCEEDED; "" without requirements (the API reports it)
   std::string error{};            // the last attempt's failure, for a person; "" once SUCCEEDED
+  Code error_code = Code::kOk;    // and its code (kOk with no error)
+  std::string source_commit{};    // a git source's commit, once fetched
   int attempts = 0;               // claims so far, this one included
   int max_attempts = 0;
   int leases_lost = 0;  // attempts that ended with an expired lease
@@ -81,7 +84,8 @@ struct BuildRecord {
 };
 
 // A build's history: every state change and stage, numbered 1, 2, 3... per build without gaps,
-// so a watcher resumes with events(id, last_sequence_seen).
+// so a watcher resumes with events(id, last_sequence_seen). Each event also keeps what the build
+// was at that moment (the message Watch streams and the control plane is sent, docs/events.md).
 struct BuildEvent {
   std::string build_id{};
   std::int64_t sequence = 0;
@@ -89,6 +93,14 @@ struct BuildEvent {
   std::string stage{};
   std::string message{};
   std::int64_t at_ms = 0;
+  std::int64_t version = 0;       // once SUCCEEDED
+  std::string manifest_digest{};  // once SUCCEEDED (a draft build's image too)
+  std::string code_hash{};        // as the build knew it then
+  std::string lock_hash{};        // once SUCCEEDED
+  // The failure that ended the build (FAILED, CANCELLED) or sent it back to the queue (a retry);
+  // kOk and "" otherwise.
+  Code error_code = Code::kOk;
+  std::string error{};
 };
 
 inline constexpr std::chrono::milliseconds kDefaultBuildDeadline = std::chrono::minutes(15);
@@ -164,9 +176,9 @@ class BuildQueue {
   virtual ~BuildQueue() = default;
 
   // Records a QUEUED build and its first event before returning (or, with an idempotency key
-  // seen within its window for the same request, returns that build as it is now). `source_digest` must be a
-  // sha256 digest; `code_hash` one or "" (an image, SourceKind::kImage, has none; code may
-  // leave it "" too).
+  // seen within its window for the same request, returns that build as it is now). `source_digest`
+  // must be a sha256 digest; `code_hash` one or "" (an image, SourceKind::kImage, has none; code
+  // may leave it "" too).
   virtual Result<BuildRecord> submit(const AppId& app, std::string_view source_digest,
                                      std::string_view code_hash, BuildPriority priority,
                                      const SubmitOptions& options) = 0;
@@ -191,11 +203,11 @@ class BuildQueue {
   virtual Status set_stage(std::string_view id, std::int64_t epoch, std::string_view stage) = 0;
 
   // The attempt failed with `error` (recorded whole up to 8 KiB; past that, its first 6 KiB and
-  // last 2 KiB, with how much was cut between them). A retryable failure with attempts left goes back to the
-  // queue (QUEUED, not before now + the backoff); otherwise the build is FAILED with `error`.
-  // A requested cancel wins over a retry: the build is CANCELLED, `error` kept. Returns the
-  // build as recorded.
-  virtual Result<BuildRecord> fail(std::string_view id, std::int64_t epoch, std::string_view error,
+  // last 2 KiB, with how much was cut between them). A retryable failure with attempts left goes
+  // back to the queue (QUEUED, not before now + the backoff); otherwise the build is FAILED with
+  // `error`. A requested cancel wins over a retry: the build is CANCELLED, `error` kept. Returns
+  // the build as recorded. The error's code is recorded with it (BuildRecord::error_code).
+  virtual Result<BuildRecord> fail(std::string_view id, std::int64_t epoch, const Status& error,
                                    bool retryable) = 0;
 
   // Stops the build as CANCELLED, for a worker that learned of a requested cancel (heartbeat)

@@ -1,7 +1,9 @@
--- The build queue's tables in the store's database (docs/queue.md), queue schema version 2,
+-- The build queue's tables in the store's database (docs/queue.md), queue schema version 3,
 -- recorded in meta as 'queue_schema_version'. Version 2 added builds.kind (draft builds) and
--- builds.source_kind (image drafts), and idempotency_keys; a
--- version 1 queue is upgraded in place when opened (sqlite_build_queue.cc). Kept apart from the version store's schema
+-- builds.source_kind (image drafts), and idempotency_keys; version 3 added builds.error_code,
+-- builds.source_commit and GIT sources, what an event knows of its build (the message the
+-- control plane is sent), and the event outbox (docs/events.md). A version 1 or 2 queue is
+-- upgraded in place when opened (sqlite_build_queue.cc). Kept apart from the version store's schema
 -- (schema.sql, 'schema_version') so that either can change without the other.
 -- Times are milliseconds since the Unix epoch, from the queue's clock.
 
@@ -20,7 +22,7 @@ CREATE TABLE IF NOT EXISTS builds (
                    CHECK (state IN ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
   priority         INTEGER NOT NULL CHECK (priority IN (1, 2)),  -- 1 normal, 2 publish (the API's)
   kind             TEXT NOT NULL CHECK (kind IN ('VERSION', 'DRAFT')),
-  source_kind      TEXT NOT NULL CHECK (source_kind IN ('CODE', 'IMAGE')),
+  source_kind      TEXT NOT NULL CHECK (source_kind IN ('CODE', 'IMAGE', 'GIT')),
   stage            TEXT NOT NULL,
   source_digest    TEXT NOT NULL,
   code_hash        TEXT NOT NULL,
@@ -40,11 +42,13 @@ CREATE TABLE IF NOT EXISTS builds (
   lease_owner      TEXT NOT NULL,
   lease_epoch      INTEGER NOT NULL CHECK (lease_epoch >= 0),
   lease_expires_ms INTEGER NOT NULL,
+  error_code       TEXT NOT NULL,        -- gRPC's name of the error's code ("" with no error)
+  source_commit    TEXT NOT NULL,        -- a GIT source's commit, once fetched; "" otherwise
   -- A version build succeeds with its number; a draft build never takes one.
   CHECK (kind = 'DRAFT' OR state != 'SUCCEEDED' OR version >= 1),
   CHECK (kind = 'VERSION' OR version = 0),
   -- An image has no codeHash; its source is its reference, as text.
-  CHECK (source_kind = 'CODE' OR code_hash = '')
+  CHECK (source_kind != 'IMAGE' OR code_hash = '')
 ) STRICT;
 
 -- A finished build never changes, whatever a bug or a stale worker tries: the last line of the
@@ -88,6 +92,15 @@ CREATE TABLE IF NOT EXISTS build_events (
   stage    TEXT NOT NULL,
   message  TEXT NOT NULL,
   at_ms    INTEGER NOT NULL,
+  -- What the build was when the event was recorded, so that an event says the same whenever it
+  -- is read or sent (schema 3; the defaults fill the events of an upgraded queue). `error` and
+  -- `error_code` are the failure that ended the build or sent it back to the queue.
+  version         INTEGER NOT NULL DEFAULT 0,
+  manifest_digest TEXT NOT NULL DEFAULT '',
+  code_hash       TEXT NOT NULL DEFAULT '',
+  lock_hash       TEXT NOT NULL DEFAULT '',
+  error_code      TEXT NOT NULL DEFAULT '',
+  error           TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (build_id, sequence)
 ) STRICT, WITHOUT ROWID;
 
@@ -103,3 +116,33 @@ CREATE TRIGGER IF NOT EXISTS build_events_never_change BEFORE UPDATE ON build_ev
 BEGIN
   SELECT RAISE(ABORT, 'build events are immutable');
 END;
+
+-- The event outbox (docs/events.md): the events not yet delivered to the control plane. A row
+-- enters with its event, in the transaction of the state change (the trigger below), and leaves
+-- when the receiver has answered 2xx. It is filled once the store's meta says
+-- event_outbox = 'on', which the first `serve --events-url` sets: from then on every event of
+-- every process writing to the store is kept until delivered.
+CREATE TABLE IF NOT EXISTS event_outbox (
+  build_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  at_ms    INTEGER NOT NULL,
+  PRIMARY KEY (build_id, sequence),
+  FOREIGN KEY (build_id, sequence) REFERENCES build_events (build_id, sequence)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS event_outbox_by_age ON event_outbox (at_ms);
+
+CREATE TRIGGER IF NOT EXISTS events_enter_the_outbox AFTER INSERT ON build_events
+WHEN (SELECT value FROM meta WHERE key = 'event_outbox') = 'on'
+BEGIN
+  INSERT INTO event_outbox (build_id, sequence, at_ms)
+  VALUES (NEW.build_id, NEW.sequence, NEW.at_ms);
+END;
+
+-- Who delivers the outbox: one process at a time, under a lease it renews, so that events of a
+-- build are sent in order even with two servers on one store.
+CREATE TABLE IF NOT EXISTS event_delivery_lease (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  owner      TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL
+) STRICT;

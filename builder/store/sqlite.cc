@@ -107,9 +107,10 @@ Statement& Statement::bind(int index, std::int64_t value) {
 
 Statement& Statement::bind(int index, std::string_view value) {
   // sqlite3_bind_text64 takes the length as 64 bits, so no size is truncated on the way;
-  // SQLite itself refuses text over its limit (SQLITE_TOOBIG).
-  note_bind(sqlite3_bind_text64(stmt_.get(), index, value.data(), value.size(), SQLITE_TRANSIENT,
-                                SQLITE_UTF8),
+  // SQLite itself refuses text over its limit (SQLITE_TOOBIG). A null pointer would bind NULL,
+  // not '': an empty view (std::string_view() has no data) is text too.
+  note_bind(sqlite3_bind_text64(stmt_.get(), index, value.data() ? value.data() : "",
+                                value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
             index);
   return *this;
 }

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "builder/store/build_event_row.h"
 #include "builder/store/build_id.h"
 #include "builder/store/queue_schema_sql.h"
 #include "builder/util/digest.h"
@@ -25,16 +26,19 @@ constexpr std::size_t kErrorHead = 6 * 1024;
 constexpr std::size_t kErrorTail = 2 * 1024;
 
 // The columns of a BuildRecord, in read_record's order; `seq` follows them where a query needs it.
-// The columns of queue schema 1; schema 2 added `kind` after them.
+// The columns of queue schema 1; schema 2 added `kind` and `source_kind` after them, schema 3
+// `error_code` and `source_commit`.
 #define IGNITE_QUEUE_COLUMNS_V1                                                                \
   "id, org, app, state, priority, stage, source_digest, code_hash, version, manifest_digest, " \
   "lock_hash, error, attempts, max_attempts, leases_lost, cancel_requested, submitted_at_ms, " \
   "started_at_ms, finished_at_ms, deadline_ms, not_before_ms, lease_owner, lease_epoch, "      \
   "lease_expires_ms"
 constexpr std::string_view kColumnsV1 = IGNITE_QUEUE_COLUMNS_V1;
-constexpr std::string_view kColumns = IGNITE_QUEUE_COLUMNS_V1 ", kind, source_kind";
+constexpr std::string_view kColumnsV2 = IGNITE_QUEUE_COLUMNS_V1 ", kind, source_kind";
+constexpr std::string_view kColumns =
+    IGNITE_QUEUE_COLUMNS_V1 ", kind, source_kind, error_code, source_commit";
 #undef IGNITE_QUEUE_COLUMNS_V1
-constexpr int kSeqColumn = 26;
+constexpr int kSeqColumn = 28;
 
 // The API's numbers (build.proto), so the column reads the same there and here.
 std::int64_t priority_value(BuildPriority p) { return p == BuildPriority::kPublish ? 2 : 1; }
@@ -134,6 +138,8 @@ Result<BuildRecord> read_record(const Statement& q) {
                      quote_text(q.column_text(25)));
   }
   r.source_kind = *source_kind;
+  IGNITE_ASSIGN_OR_RETURN(r.error_code, read_code(q.column_text(26), "build " + id));
+  r.source_commit = q.column_text(27);
   return r;
 }
 
@@ -146,7 +152,7 @@ Result<BuildRecord> load(Database& db, std::string_view id) {
   return read_record(q);
 }
 
-// Binds id as ?1 and every other column as ?2...?26, in kColumns's order.
+// Binds id as ?1 and every other column as ?2...?28, in kColumns's order.
 void bind_record(Statement& q, const BuildRecord& b) {
   q.bind(1, b.id)
       .bind(2, b.app.org())
@@ -173,17 +179,39 @@ void bind_record(Statement& q, const BuildRecord& b) {
       .bind(23, b.lease_epoch)
       .bind(24, b.lease_expires_ms)
       .bind(25, build_kind_name(b.kind))
-      .bind(26, source_kind_name(b.source_kind));
+      .bind(26, source_kind_name(b.source_kind))
+      .bind(27, code_column(b.error_code))
+      .bind(28, b.source_commit);
+}
+
+// Whether an event of `b` as it is now carries b's error: the failure that ended it, or the one
+// that sent it back to the queue for a retry (a build queued again after an attempt).
+bool event_has_error(const BuildRecord& b) {
+  return b.state == BuildState::kFailed || b.state == BuildState::kCancelled ||
+         (b.state == BuildState::kQueued && b.attempts > 0);
 }
 
 Status add_event(Database& db, const BuildRecord& b, std::string_view message, std::int64_t now) {
   // The next sequence is read in the same statement, under the write lock the caller holds.
+  // (With the outbox on, a trigger puts the event in it too: queue_schema.sql.)
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
-      db.prepare("INSERT INTO build_events (build_id, sequence, state, stage, message, at_ms) "
-                 "SELECT ?1, COALESCE(MAX(sequence), 0) + 1, ?2, ?3, ?4, ?5 FROM build_events "
-                 "WHERE build_id = ?1"));
-  q.bind(1, b.id).bind(2, build_state_name(b.state)).bind(3, b.stage).bind(4, message).bind(5, now);
+      db.prepare("INSERT INTO build_events (build_id, sequence, state, stage, message, at_ms, "
+                 "version, manifest_digest, code_hash, lock_hash, error_code, error) "
+                 "SELECT ?1, COALESCE(MAX(sequence), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                 "?10, ?11 FROM build_events WHERE build_id = ?1"));
+  const bool with_error = event_has_error(b);
+  q.bind(1, b.id)
+      .bind(2, build_state_name(b.state))
+      .bind(3, b.stage)
+      .bind(4, message)
+      .bind(5, now)
+      .bind(6, b.version)
+      .bind(7, b.manifest_digest)
+      .bind(8, b.code_hash)
+      .bind(9, b.lock_hash)
+      .bind(10, with_error ? code_column(b.error_code) : std::string_view())
+      .bind(11, with_error ? std::string_view(b.error) : std::string_view());
   return q.run();
 }
 
@@ -191,7 +219,8 @@ Status insert(Database& db, const BuildRecord& b, std::string_view message, std:
   IGNITE_ASSIGN_OR_RETURN(
       Statement q, db.prepare("INSERT INTO builds (" + std::string(kColumns) +
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                              "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"));
+                              "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+                              "?27, ?28)"));
   bind_record(q, b);
   IGNITE_RETURN_IF_ERROR(q.run());
   return add_event(db, b, message, now);
@@ -208,7 +237,8 @@ Status save(Database& db, const BuildRecord& b, std::string_view message, std::i
                  "leases_lost = ?15, cancel_requested = ?16, submitted_at_ms = ?17, "
                  "started_at_ms = ?18, finished_at_ms = ?19, deadline_ms = ?20, "
                  "not_before_ms = ?21, lease_owner = ?22, lease_epoch = ?23, "
-                 "lease_expires_ms = ?24, kind = ?25, source_kind = ?26 WHERE id = ?1"));
+                 "lease_expires_ms = ?24, kind = ?25, source_kind = ?26, error_code = ?27, "
+                 "source_commit = ?28 WHERE id = ?1"));
   bind_record(q, b);
   IGNITE_RETURN_IF_ERROR(q.run());
   return add_event(db, b, message, now);
@@ -216,6 +246,12 @@ Status save(Database& db, const BuildRecord& b, std::string_view message, std::i
 
 void finish(BuildRecord& b, BuildState state, std::int64_t now) {
   b.state = state;
+  if (state == BuildState::kSucceeded) {
+    b.error.clear();
+    b.error_code = Code::kOk;
+  } else if (state == BuildState::kCancelled && b.error_code == Code::kOk) {
+    b.error_code = Code::kCancelled;
+  }
   b.finished_at_ms = now;
   b.lease_expires_ms = 0;  // owner and epoch stay: who ran it last
 }
@@ -234,7 +270,6 @@ Status save_published(Database& store_tx, BuildRecord& b, const BuildOutcome& ou
   b.version = outcome.version;
   b.manifest_digest = outcome.manifest_digest;
   b.lock_hash = outcome.lock_hash;
-  b.error.clear();
   finish(b, BuildState::kSucceeded, now);
   return save(store_tx, b,
               "published as " + b.app.ref_name(b.version) + " (" + b.manifest_digest + ")", now);
@@ -266,6 +301,7 @@ std::string deadline_error(const BuildRecord& b) {
 // Fails `b` for its deadline (caller holds the write lock).
 Status fail_for_deadline(Database& db, BuildRecord& b, std::int64_t now) {
   b.error = deadline_error(b);
+  b.error_code = Code::kDeadlineExceeded;
   finish(b, BuildState::kFailed, now);
   return save(db, b, b.error, now);
 }
@@ -287,18 +323,21 @@ Result<std::vector<std::string>> select_ids(Database& db, std::string_view sql, 
   return ids;
 }
 
-// Queue schema 1 to 2: builds gains `kind`, and its success check lets a draft build succeed
-// without a number. SQLite cannot change a table's CHECK in place, so the table is made anew and
-// its rows copied, all in one transaction, by SQLite's own procedure for it: foreign keys off
-// (build_events refers to builds), and legacy renames, so that renaming the old table away does
-// not rewrite build_events' reference to follow it.
-Status upgrade_queue_from_1(Database& db) {
+// Queue schema 1 or 2 to 3. Schema 2 gave builds `kind` and `source_kind`, and a success check
+// that lets a draft build succeed without a number; schema 3 gives it `error_code` and
+// `source_commit` and lets a GIT source have a codeHash. SQLite cannot change a table's CHECK in
+// place, so builds is made anew and its rows copied, all in one transaction, by SQLite's own
+// procedure for it: foreign keys off (build_events and idempotency_keys refer to builds), and
+// legacy renames, so that renaming the old table away does not rewrite those references to
+// follow it. build_events only gains columns (their defaults fill the old events), and the
+// outbox's tables are new.
+Status upgrade_queue(Database& db, const std::string& from) {
   IGNITE_RETURN_IF_ERROR(db.exec("PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON;"));
   Status upgraded = [&]() -> Status {
     IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
     IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> version,
                             read_meta(db, "queue_schema_version"));
-    if (version != "1") return tx.commit();  // another process upgraded it meanwhile
+    if (version != from) return tx.commit();  // another process upgraded it meanwhile
     // The old table's indexes and trigger go first: their names are the new table's.
     IGNITE_RETURN_IF_ERROR(
         db.exec("DROP TRIGGER IF EXISTS finished_builds_never_change;"
@@ -306,24 +345,37 @@ Status upgrade_queue_from_1(Database& db) {
                 "DROP INDEX IF EXISTS builds_running_by_lease;"
                 "DROP INDEX IF EXISTS builds_unfinished_by_deadline;"
                 "DROP INDEX IF EXISTS builds_by_app; DROP INDEX IF EXISTS builds_by_state;"
-                "ALTER TABLE builds RENAME TO builds_v1;"));
+                "ALTER TABLE builds RENAME TO builds_old;"
+                "ALTER TABLE build_events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;"
+                "ALTER TABLE build_events ADD COLUMN manifest_digest TEXT NOT NULL DEFAULT '';"
+                "ALTER TABLE build_events ADD COLUMN code_hash TEXT NOT NULL DEFAULT '';"
+                "ALTER TABLE build_events ADD COLUMN lock_hash TEXT NOT NULL DEFAULT '';"
+                "ALTER TABLE build_events ADD COLUMN error_code TEXT NOT NULL DEFAULT '';"
+                "ALTER TABLE build_events ADD COLUMN error TEXT NOT NULL DEFAULT '';"));
     IGNITE_RETURN_IF_ERROR(db.exec(kQueueSchemaSql));
-    IGNITE_RETURN_IF_ERROR(
-        db.exec("INSERT INTO builds (seq, " + std::string(kColumns) + ") SELECT seq, " +
-                std::string(kColumnsV1) +
-                ", 'VERSION', 'CODE' FROM builds_v1;"
-                "DROP TABLE builds_v1;"
-                "UPDATE meta SET value = '2' WHERE key = 'queue_schema_version';"));
+    // What the old rows lack: a schema 1 build is a version build of code; none has an error
+    // code or a commit yet.
+    const std::string old_columns =
+        from == "1" ? std::string(kColumnsV1) + ", 'VERSION', 'CODE'" : std::string(kColumnsV2);
+    IGNITE_RETURN_IF_ERROR(db.exec(
+        "INSERT INTO builds (seq, " + std::string(kColumns) + ") SELECT seq, " + old_columns +
+        ", '', '' FROM builds_old;"
+        "DROP TABLE builds_old;"
+        "UPDATE meta SET value = '" +
+        std::to_string(kQueueSchemaVersion) + "' WHERE key = 'queue_schema_version';"));
     IGNITE_ASSIGN_OR_RETURN(Statement check, db.prepare("PRAGMA foreign_key_check"));
     IGNITE_ASSIGN_OR_RETURN(bool dangling, check.step());
     if (dangling) {
-      return data_loss("upgrading the build queue: an event refers to no build (table " +
-                       check.column_text(0) + "); nothing was changed");
+      return data_loss("upgrading the build queue: a row of table " + check.column_text(0) +
+                       " refers to no build; nothing was changed");
     }
     return tx.commit();
   }();
   Status restored = db.exec("PRAGMA legacy_alter_table = OFF; PRAGMA foreign_keys = ON;");
-  if (!upgraded.ok()) return upgraded.with_context("upgrading the build queue from schema 1 to 2");
+  if (!upgraded.ok()) {
+    return upgraded.with_context("upgrading the build queue from schema " + from + " to " +
+                                 std::to_string(kQueueSchemaVersion));
+  }
   return restored;
 }
 
@@ -339,19 +391,13 @@ Result<std::int64_t> parse_page_token(std::string_view token) {
 
 }  // namespace
 
-Result<SqliteBuildQueue> SqliteBuildQueue::open(const std::string& path, QueueOptions options,
-                                                Database::Create create) {
-  if (options.max_running_per_org < 1) {
-    return invalid_argument("max_running_per_org must be at least 1, not " +
-                            std::to_string(options.max_running_per_org));
-  }
-  IGNITE_ASSIGN_OR_RETURN(Database db, Database::open(path, create));
+Status ensure_queue_schema(Database& db, const std::string& path) {
   const std::string current = std::to_string(kQueueSchemaVersion);
   IGNITE_ASSIGN_OR_RETURN(std::string version,
                           ensure_versioned_tables(db, "queue_schema_version", kQueueSchemaSql,
                                                   kQueueSchemaVersion, "the build queue"));
-  if (version == "1") {
-    IGNITE_RETURN_IF_ERROR(upgrade_queue_from_1(db).with_context("opening " + path));
+  if (version == "1" || version == "2") {
+    IGNITE_RETURN_IF_ERROR(upgrade_queue(db, version).with_context("opening " + path));
     version = current;
   }
   if (version != current) {
@@ -359,6 +405,17 @@ Result<SqliteBuildQueue> SqliteBuildQueue::open(const std::string& path, QueueOp
                                ", this ignite-builder reads version " + current +
                                " (was it written by a newer ignite-builder?)");
   }
+  return ok_status();
+}
+
+Result<SqliteBuildQueue> SqliteBuildQueue::open(const std::string& path, QueueOptions options,
+                                                Database::Create create) {
+  if (options.max_running_per_org < 1) {
+    return invalid_argument("max_running_per_org must be at least 1, not " +
+                            std::to_string(options.max_running_per_org));
+  }
+  IGNITE_ASSIGN_OR_RETURN(Database db, Database::open(path, create));
+  IGNITE_RETURN_IF_ERROR(ensure_queue_schema(db, path));
   return SqliteBuildQueue(std::move(db), std::move(options));
 }
 
@@ -493,6 +550,7 @@ Status SqliteBuildQueue::sweep_locked(std::int64_t now) {
       IGNITE_RETURN_IF_ERROR(save(db_, b, what + "; cancelled as requested", now));
     } else if (b.attempts >= b.max_attempts) {
       b.error = "lease lost " + times(b.leases_lost) + " (the last: " + last + ")";
+      b.error_code = Code::kAborted;
       finish(b, BuildState::kFailed, now);
       IGNITE_RETURN_IF_ERROR(save(db_, b, what + "; no attempts left", now));
     } else {
@@ -609,7 +667,7 @@ Status SqliteBuildQueue::set_stage(std::string_view id, std::int64_t epoch,
 }
 
 Result<BuildRecord> SqliteBuildQueue::fail(std::string_view id, std::int64_t epoch,
-                                           std::string_view error, bool retryable) {
+                                           const Status& error, bool retryable) {
   IGNITE_RETURN_IF_ERROR(validate_id(id));
   IGNITE_ASSIGN_OR_RETURN(Fenced f, begin_fenced(id, epoch));
   Transaction& tx = f.tx;
@@ -617,7 +675,8 @@ Result<BuildRecord> SqliteBuildQueue::fail(std::string_view id, std::int64_t epo
   BuildRecord& b = f.build;
   // The failure is recorded even past the deadline: the worker's error says more than
   // "deadline exceeded" would. The deadline only stops a retry.
-  b.error = capped_error(error);
+  b.error = capped_error(error.message());
+  b.error_code = error.ok() ? Code::kUnknown : error.code();
   const std::string failed = attempt_text(b) + " failed " + where_text(b) + ": " + b.error;
   const std::int64_t wait = backoff(b.attempts).count();
   if (b.cancel_requested) {
@@ -746,21 +805,17 @@ Result<std::vector<BuildEvent>> SqliteBuildQueue::events(std::string_view id,
   IGNITE_RETURN_IF_ERROR(validate_id(id));
   if (after_sequence < 0) return invalid_argument("after_sequence must not be negative");
   IGNITE_RETURN_IF_ERROR(load(db_, id).status());  // NOT_FOUND rather than no events
-  IGNITE_ASSIGN_OR_RETURN(
-      Statement q, db_.prepare("SELECT sequence, state, stage, message, at_ms FROM build_events "
-                               "WHERE build_id = ?1 AND sequence > ?2 ORDER BY sequence"));
+  IGNITE_ASSIGN_OR_RETURN(Statement q,
+                          db_.prepare("SELECT " + std::string(kEventColumns) +
+                                      " FROM build_events WHERE build_id = ?1 AND sequence > ?2 "
+                                      "ORDER BY sequence"));
   q.bind(1, id).bind(2, after_sequence);
   std::vector<BuildEvent> out;
   for (;;) {
     IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
     if (!row) break;
-    std::optional<BuildState> state = parse_build_state(q.column_text(1));
-    if (!state) {
-      return data_loss("an event of build " + std::string(id) + " has the unknown state " +
-                       quote_text(q.column_text(1)));
-    }
-    out.push_back(BuildEvent{std::string(id), q.column_int(0), *state, q.column_text(2),
-                             q.column_text(3), q.column_int(4)});
+    IGNITE_ASSIGN_OR_RETURN(BuildEvent e, read_event(q));
+    out.push_back(std::move(e));
   }
   return out;
 }
@@ -863,7 +918,6 @@ Result<BuildRecord> SqliteBuildQueue::succeed_draft(std::string_view id, std::in
   }
   b.manifest_digest = outcome.manifest_digest;
   b.lock_hash = outcome.lock_hash;
-  b.error.clear();
   finish(b, BuildState::kSucceeded, f.now);
   IGNITE_RETURN_IF_ERROR(save(db_, b, "draft built (" + b.manifest_digest + ")", f.now));
   IGNITE_RETURN_IF_ERROR(f.tx.commit());

@@ -21,13 +21,18 @@
 
 namespace ignite::store {
 
-inline constexpr int kQueueSchemaVersion = 2;
+inline constexpr int kQueueSchemaVersion = 3;
+
+// Creates the queue's tables in `db` when missing, or upgrades them to kQueueSchemaVersion:
+// what open() does first, for the other users of these tables (the event outbox).
+// `path` names the database in messages.
+Status ensure_queue_schema(Database& db, const std::string& path);
 
 class SqliteBuildQueue final : public BuildQueue {
  public:
   // Opens the database at `path` (usually the version store's ignite.db) with a connection of
-  // its own, creating the queue's tables when they are missing, or upgrading a schema 1 queue
-  // (the only writes it does, under the write lock). FAILED_PRECONDITION on a schema version it
+  // its own, creating the queue's tables when they are missing, or upgrading a schema 1 or 2
+  // queue (the only writes it does, under the write lock). FAILED_PRECONDITION on a schema version it
   // does not know.
   static Result<SqliteBuildQueue> open(const std::string& path, QueueOptions options = {},
                                        Database::Create create = Database::Create::kIfMissing);
@@ -40,7 +45,7 @@ class SqliteBuildQueue final : public BuildQueue {
   Result<bool> heartbeat(std::string_view id, std::int64_t epoch,
                          std::chrono::milliseconds lease) override;
   Status set_stage(std::string_view id, std::int64_t epoch, std::string_view stage) override;
-  Result<BuildRecord> fail(std::string_view id, std::int64_t epoch, std::string_view error,
+  Result<BuildRecord> fail(std::string_view id, std::int64_t epoch, const Status& error,
                            bool retryable) override;
   Status mark_cancelled(std::string_view id, std::int64_t epoch) override;
   Result<BuildRecord> request_cancel(std::string_view id) override;

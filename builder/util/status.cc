@@ -30,6 +30,13 @@ std::string_view code_name(Code code) {
   return "UNKNOWN";
 }
 
+std::optional<Code> parse_code(std::string_view name) {
+  for (int c = 0; c <= static_cast<int>(Code::kUnauthenticated); ++c) {
+    if (code_name(static_cast<Code>(c)) == name) return static_cast<Code>(c);
+  }
+  return std::nullopt;
+}
+
 Status Status::with_context(std::string_view context) const {
   if (ok()) return *this;
   std::string m(context);

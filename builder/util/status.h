@@ -5,6 +5,7 @@
 // prepended as an error travels up: "reading archive x.tar: entry a/b: ...".
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,8 @@ enum class Code {
 
 // "INVALID_ARGUMENT", "NOT_FOUND", ... as gRPC spells them.
 std::string_view code_name(Code code);
+// The code code_name() spells `name`; nullopt for any other text.
+std::optional<Code> parse_code(std::string_view name);
 
 class [[nodiscard]] Status {
  public:

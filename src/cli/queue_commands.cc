@@ -23,6 +23,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/package_sources.h"
 #include "src/cli/publish_options.h"
+#include "src/cli/remote_submit.h"
 #include "src/cli/report.h"
 #include "src/cli/store_option.h"
 #include "src/cli/worker_flags.h"
@@ -32,9 +33,12 @@
 namespace ignite::cli {
 namespace {
 
-constexpr const char* kSubmitUsage =
+const std::string kSubmitUsage = std::string(
     "usage: ignite-builder submit SOURCE --org ORG --app APP [--publish] [--max-attempts N]\n"
     "                             [--idempotency-key KEY] [--store DIR] [-o text|json]\n"
+    "       ignite-builder submit --server URL (SOURCE | --git URL --ref REF [--subdir DIR])\n"
+    "                             --org ORG --app APP [--idempotency-key KEY] [--wait]\n"
+    "                             [--token TOKEN] [-o text|json]\n"
     "  queues a build of SOURCE (a lone file, taken as handler.py, or a .tar, .tar.gz or .zip)\n"
     "  for the app's next version, and prints its build id; `ignite-builder worker` builds it.\n"
     "  The source is checked (intake, codeHash) before anything is kept.\n"
@@ -42,7 +46,7 @@ constexpr const char* kSubmitUsage =
     "  --max-attempts N  claims, lost leases and retried failures together (default 3)\n"
     "  --idempotency-key KEY  a retry with the same KEY and SOURCE within 24 h prints the\n"
     "                    first build instead of queueing another (per org; another SOURCE\n"
-    "                    with the KEY is refused)\n";
+    "                    with the KEY is refused)\n") + kRemoteSubmitUsage;
 
 const std::string kWorkerUsage =
     std::string(
@@ -109,15 +113,29 @@ nlohmann::json build_json(const store::BuildRecord& b) {
 }  // namespace
 
 int run_submit(const std::vector<std::string>& argv, Io io) {
-  auto parsed = parse_command(argv,
-                              {kOrgFlag,
-                               kAppFlag,
-                               kStoreFlag,
-                               {"--publish", "", false},
-                               {"--max-attempts", "", true},
-                               {"--idempotency-key", "", true},
-                               {"--output", "-o", true}},
-                              1, "submit takes exactly one SOURCE", kSubmitUsage, io);
+  std::vector<FlagSpec> flags = {kOrgFlag,
+                                 kAppFlag,
+                                 kStoreFlag,
+                                 {"--publish", "", false},
+                                 {"--max-attempts", "", true},
+                                 {"--idempotency-key", "", true},
+                                 {"--output", "-o", true}};
+  const std::vector<FlagSpec> remote = remote_submit_flags();
+  flags.insert(flags.end(), remote.begin(), remote.end());
+  // --server is a mode of its own (remote_submit.h), with 0 or 1 positionals: told apart first.
+  std::vector<FlagSpec> with_help = flags;
+  with_help.push_back({"--help", "-h", false});
+  auto all = Args::parse(argv, with_help);
+  if (!all.ok()) return usage_error(io, all.status().message(), kSubmitUsage);
+  if (all->has("--help")) {
+    io.out << kSubmitUsage;
+    return kExitOk;
+  }
+  if (all->has("--server")) return run_remote_submit(*all, io, kSubmitUsage);
+  for (const FlagSpec& f : remote) {
+    if (all->has(f.name)) return usage_error(io, f.name + " needs --server URL", kSubmitUsage);
+  }
+  auto parsed = parse_command(argv, flags, 1, "submit takes exactly one SOURCE", kSubmitUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
   auto format = parse_output_format(args.value_or("--output", "text"));

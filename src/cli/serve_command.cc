@@ -12,6 +12,7 @@
 #include "builder/store/sqlite_app_catalog.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
+#include "src/cli/events_flags.h"
 #include "src/cli/package_sources.h"
 #include "src/cli/report.h"
 #include "src/cli/store_option.h"
@@ -30,6 +31,8 @@ const std::string kServeUsage =
     std::string(
         "usage: ignite-builder serve [--listen HOST:PORT] [--http HOST:PORT] [--workers N]\n"
         "                            [--lease SECONDS]\n"
+        "                            [--events-url URL [--events-secret-file FILE]\n"
+        "                             [--events-ca FILE]]\n"
         "                            [--store DIR] [--base IMAGE] [package sources]\n"
         "                            [--allow-bad-record] [--no-compile]\n"
         "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
@@ -46,7 +49,7 @@ const std::string kServeUsage =
         "             a build whose server died is taken up again after it\n"
         "  --base, package sources, --allow-bad-record, --no-compile: as for `build`\n"
         "  --registry HOST[:PORT]  also publish every version as HOST/ORG/APP:vN (as `worker`)\n") +
-    kRegistryFlagsUsage + kPackageSourcesUsage;
+    kEventsUsage + kRegistryFlagsUsage + kPackageSourcesUsage;
 
 }  // namespace
 
@@ -60,6 +63,8 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
                              {"--http", "", true},
                              kLeaseFlag,
                              {"--workers", "", true}});
+  const std::vector<FlagSpec> event_flags = events_flags();
+  flags.insert(flags.end(), event_flags.begin(), event_flags.end());
   auto parsed =
       parse_command(*rest, flags, 0, "serve takes no positional argument", kServeUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
@@ -76,6 +81,8 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   auto registry = registry_target_from(args, std::cin);
   if (!registry.ok()) return usage_error(io, registry.status().message(), kServeUsage);
   const workers::WorkerOptions options = worker_options(args, repeated, dir, "", *lease, *registry);
+  auto event_options = event_delivery_options(args);
+  if (!event_options.ok()) return usage_error(io, event_options.status().message(), kServeUsage);
 
   const std::string http_listen = args.value_or("--http", "127.0.0.1:0");
   const auto colon = http_listen.rfind(':');
@@ -95,6 +102,13 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   // The catalog's tables are made now, so the first request never waits for the write lock.
   if (auto catalog = store::SqliteAppCatalog::open(dir + "/ignite.db"); !catalog.ok()) {
     return report_error(io, catalog.status());
+  }
+  // Events are delivered from before the first request: the outbox is on before any build.
+  std::unique_ptr<events::EventDelivery> delivery;
+  if (*event_options) {
+    auto started = events::EventDelivery::start(dir, **event_options);
+    if (!started.ok()) return report_error(io, started.status());
+    delivery = std::move(*started);
   }
   service::BuildWaiter waiter;
   service::WorkerPool pool(dir, threads, options, [&waiter] { waiter.notify(); });
@@ -125,7 +139,9 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   const std::string shown = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
   io.err << "ignite-builder: serving gRPC on " << shown << " and HTTP/JSON on http://" << http_host
          << ":" << *http_bound << ", " << threads << " worker thread" << (threads == 1 ? "" : "s")
-         << ", store " << dir << "\n";
+         << ", store " << dir;
+  if (*event_options) io.err << ", events to " << (*event_options)->url;
+  io.err << "\n";
   io.err.flush();
 
   {

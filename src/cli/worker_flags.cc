@@ -22,13 +22,14 @@ void on_stop_signal(int sig) {
   }
 }
 
+
+}  // namespace
+
 std::string host_and_pid() {
   char host[256] = {0};
   if (::gethostname(host, sizeof host - 1) != 0) return "localhost:" + std::to_string(::getpid());
   return std::string(host) + ":" + std::to_string(::getpid());
 }
-
-}  // namespace
 
 std::vector<FlagSpec> worker_build_flags() {
   return {{"--base", "", true},

@@ -23,6 +23,9 @@ std::vector<FlagSpec> worker_build_flags();
 inline const FlagSpec kLeaseFlag{"--lease", "", true};
 Result<std::chrono::milliseconds> lease_from(const Args& args);
 
+// "HOST:PID": this process among the store's workers and deliverers.
+std::string host_and_pid();
+
 // Options for the store's workers: named `id` (HOST:PID when empty), a lease of `lease`
 // renewed every lease/6 on a connection of their own, and every build's request set from the
 // flags above and SOURCE_DATE_EPOCH; with `registry` (registry_target_from), every version is

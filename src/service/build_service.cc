@@ -4,6 +4,7 @@
 
 #include "builder/pipeline/function_store.h"
 #include "builder/store/version_store.h"
+#include "src/api/build_messages.h"
 #include "src/service/connections.h"
 #include "workers/store_queue.h"
 
@@ -11,58 +12,13 @@ namespace ignite::service {
 namespace {
 
 namespace v1 = dodil::ignite::builder::v1;
+using api::to_proto;
 
 // How often WatchBuild looks for new events: the queue has no notification across processes.
 constexpr auto kWatchPoll = std::chrono::milliseconds(100);
 
 void set_time(std::int64_t ms, google::protobuf::Timestamp* t) {
   *t = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms);
-}
-
-v1::BuildState to_proto(store::BuildState s) {
-  switch (s) {
-    case store::BuildState::kQueued:
-      return v1::BUILD_STATE_QUEUED;
-    case store::BuildState::kRunning:
-      return v1::BUILD_STATE_RUNNING;
-    case store::BuildState::kSucceeded:
-      return v1::BUILD_STATE_SUCCEEDED;
-    case store::BuildState::kFailed:
-      return v1::BUILD_STATE_FAILED;
-    case store::BuildState::kCancelled:
-      return v1::BUILD_STATE_CANCELLED;
-  }
-  return v1::BUILD_STATE_UNSPECIFIED;
-}
-
-void to_proto(const store::BuildRecord& b, v1::Build* out) {
-  out->set_id(b.id);
-  out->set_app_id(b.app.to_string());
-  out->set_state(to_proto(b.state));
-  out->set_stage(b.stage);
-  out->set_priority(b.priority == store::BuildPriority::kPublish ? v1::BUILD_PRIORITY_PUBLISH
-                                                                 : v1::BUILD_PRIORITY_NORMAL);
-  out->set_kind(b.kind == store::BuildKind::kDraft ? v1::BUILD_KIND_DRAFT : v1::BUILD_KIND_VERSION);
-  out->set_source(b.source_kind == store::SourceKind::kImage ? v1::BUILD_SOURCE_IMAGE
-                                                             : v1::BUILD_SOURCE_CODE);
-  out->set_code_hash(b.code_hash);
-  out->set_version(static_cast<std::uint32_t>(b.version));
-  out->set_image_digest(b.manifest_digest);
-  out->set_lock_hash(b.lock_hash);
-  out->set_error(b.error);
-  out->set_attempts(static_cast<std::uint32_t>(b.attempts));
-  if (b.submitted_at_ms) set_time(b.submitted_at_ms, out->mutable_submitted_at());
-  if (b.started_at_ms) set_time(b.started_at_ms, out->mutable_started_at());
-  if (b.finished_at_ms) set_time(b.finished_at_ms, out->mutable_finished_at());
-}
-
-void to_proto(const store::BuildEvent& e, v1::BuildEvent* out) {
-  out->set_build_id(e.build_id);
-  out->set_sequence(static_cast<std::uint64_t>(e.sequence));
-  out->set_state(to_proto(e.state));
-  out->set_stage(e.stage);
-  out->set_message(e.message);
-  set_time(e.at_ms, out->mutable_at());
 }
 
 void to_proto(const store::AppId& app, const store::VersionRecord& v, v1::Version* out) {
@@ -218,28 +174,33 @@ grpc::Status BuildServiceImpl::CancelBuild(grpc::ServerContext*, const v1::Cance
   return grpc::Status::OK;
 }
 
+Status BuildServiceImpl::watch(const v1::WatchBuildRequest& req,
+                               const std::function<bool(const v1::BuildEvent&)>& write,
+                               const std::function<bool()>& gone) {
+  IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue * queue, thread_queue(store_dir_));
+  std::int64_t after = static_cast<std::int64_t>(req.after_sequence());
+  for (;;) {
+    if (gone()) return Status(Code::kCancelled, "watch cancelled");
+    // The state first, then the events: every event up to a finished state is then sent.
+    IGNITE_ASSIGN_OR_RETURN(store::BuildRecord build, queue->get(req.id()));
+    IGNITE_ASSIGN_OR_RETURN(std::vector<store::BuildEvent> events, queue->events(req.id(), after));
+    for (const auto& e : events) {
+      v1::BuildEvent out;
+      to_proto(build.app, e, &out);
+      if (!write(out)) return Status(Code::kCancelled, "watcher gone");
+      after = e.sequence;
+    }
+    if (store::is_finished(build.state)) return ok_status();
+    std::this_thread::sleep_for(kWatchPoll);
+  }
+}
+
 grpc::Status BuildServiceImpl::WatchBuild(grpc::ServerContext* context,
                                           const v1::WatchBuildRequest* req,
                                           grpc::ServerWriter<v1::BuildEvent>* writer) {
-  auto queue = thread_queue(store_dir_);
-  if (!queue.ok()) return to_grpc(queue.status());
-  std::int64_t after = static_cast<std::int64_t>(req->after_sequence());
-  for (;;) {
-    if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled");
-    // The state first, then the events: every event up to a finished state is then sent.
-    auto build = (*queue)->get(req->id());
-    if (!build.ok()) return to_grpc(build.status());
-    auto events = (*queue)->events(req->id(), after);
-    if (!events.ok()) return to_grpc(events.status());
-    for (const auto& e : *events) {
-      v1::BuildEvent out;
-      to_proto(e, &out);
-      if (!writer->Write(out)) return grpc::Status(grpc::StatusCode::CANCELLED, "watcher gone");
-      after = e.sequence;
-    }
-    if (store::is_finished(build->state)) return grpc::Status::OK;
-    std::this_thread::sleep_for(kWatchPoll);
-  }
+  return to_grpc(watch(
+      *req, [writer](const v1::BuildEvent& e) { return writer->Write(e); },
+      [context] { return context->IsCancelled(); }));
 }
 
 grpc::Status BuildServiceImpl::GetBuildLog(grpc::ServerContext*, const v1::GetBuildLogRequest* req,

@@ -72,6 +72,13 @@ class BuildServiceImpl final : public dodil::ignite::builder::v1::BuildService::
                           const dodil::ignite::builder::v1::GetVersionRequest*,
                           dodil::ignite::builder::v1::Version*) override;
 
+  // WatchBuild for both transports: hands `write` each event after `after_sequence` as it is
+  // recorded, until the build has finished (OK) or `write` returns false or `gone` true
+  // (CANCELLED). NOT_FOUND for an unknown build.
+  Status watch(const dodil::ignite::builder::v1::WatchBuildRequest& req,
+               const std::function<bool(const dodil::ignite::builder::v1::BuildEvent&)>& write,
+               const std::function<bool()>& gone);
+
  private:
   std::string store_dir_;
   std::function<void()> on_submit_;

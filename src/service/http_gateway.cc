@@ -214,6 +214,41 @@ void HttpGateway::route() {
     bv1::Build out;
     send(res, builds_.GetBuild(nullptr, &in, &out), out);
   });
+  // WatchBuild over HTTP, as grpc-gateway maps a server stream: newline-delimited JSON, one
+  // {"result": BuildEvent} per line, until the build has finished; an error after the stream
+  // began is a last {"error": {code, status, message}} line.
+  server.Get(R"(/v1/builds/([^/:]+):watch)", [this](const httplib::Request& req,
+                                                    httplib::Response& res) {
+    bv1::WatchBuildRequest in;
+    in.set_id(req.matches[1]);
+    if (req.has_param("afterSequence")) {
+      auto after = parse_uint32(req.get_param_value("afterSequence"), "afterSequence");
+      if (!after.ok()) return send_error(res, after.status());
+      in.set_after_sequence(*after);
+    }
+    bv1::GetBuildRequest get;
+    get.set_id(in.id());
+    bv1::Build build;
+    if (grpc::Status s = builds_.GetBuild(nullptr, &get, &build); !s.ok()) {
+      return send(res, s, build);  // unknown build: 404 before any line
+    }
+    res.set_chunked_content_provider(
+        "application/x-ndjson", [this, in](std::size_t, httplib::DataSink& sink) {
+          Status watched = builds_.watch(
+              in,
+              [&sink](const bv1::BuildEvent& e) {
+                const std::string line = "{\"result\":" + api::to_json(e) + "}\n";
+                return sink.is_writable() && sink.write(line.data(), line.size());
+              },
+              [&sink] { return !sink.is_writable(); });
+          if (!watched.ok() && watched.code() != Code::kCancelled) {
+            const std::string line = "{\"error\":" + api::error_json(watched) + "}\n";
+            sink.write(line.data(), line.size());
+          }
+          sink.done();
+          return true;
+        });
+  });
   post(server, R"(/v1/builds/([^/:]+):cancel)",
        [this](const httplib::Request& req, const std::string&, httplib::Response& res) {
          bv1::CancelBuildRequest in;

@@ -1,15 +1,19 @@
-// Nothing lost when the server dies (issue 12, item 5): `ignite-builder serve` is killed with
-// SIGKILL after each stage of a build in turn (IGNITE_FAULT=kill-after:<stage>), then started
-// again on the same store. Every build it accepted before it died finishes exactly once, the
-// app's numbers are gapless, the store checks clean, and the deploy flow goes on.
+// Nothing lost when the server dies (issue 12, item 5; issue 13, item 7): `ignite-builder serve`
+// is killed with SIGKILL after each stage of a build in turn (IGNITE_FAULT=kill-after:<stage>),
+// then started again on the same store. Every build it accepted before it died finishes exactly
+// once, the app's numbers are gapless, the store checks clean, and the deploy flow goes on. And
+// the control plane's receiver, which checks every signature and was down from before the kill
+// until after the restart, has every event of every build, in order.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
 
+#include "builder/store/sqlite_build_queue.h"
 #include "dodil/ignite/builder/v1/build.pb.h"
 #include "dodil/ignite/v1/compute.pb.h"
+#include "tests/events/event_receiver.h"
 #include "tests/service/api_testing.h"
 #include "tests/service/serve_process.h"
 
@@ -30,14 +34,20 @@ TEST_P(ServeCrashTest, EveryAcceptedBuildFinishesOnceAfterARestart) {
   const std::string base = ignite::testing::make_synthetic_base(dir.path() + "/base");
   const std::string store_and_base =
       "--store " + shell_quote(dir.path() + "/store") + " --base " + shell_quote(base);
-  const std::string args = store_and_base + " --workers 1 --lease 5";
+  // Every server sends its events to the receiver, from the first request on.
+  const std::string secret = "crash-test-secret";
+  ignite::testing::EventReceiver receiver(secret);
+  sh("printf %s " + shell_quote(secret) + " > " + shell_quote(dir.path() + "/secret"));
+  const std::string events = " --events-url " + receiver.url() + " --events-secret-file " +
+                             shell_quote(dir.path() + "/secret");
+  const std::string args = store_and_base + " --workers 1 --lease 5" + events;
 
   // 1. Requests accepted (answered 200) by a server without workers: a draft and three builds.
   std::vector<std::string> accepted;  // version builds
   std::string draft_build;
   {
     ServeProcess taking(dir.path(), "taking", "SOURCE_DATE_EPOCH=0",
-                        store_and_base + " --workers 0");
+                        store_and_base + " --workers 0" + events);
     ASSERT_TRUE(taking.listening()) << taking.log();
     auto made = taking.post("/v1/ignite/app/acme-corp", R"({"name": "greet"})");
     ASSERT_EQ(made.status, 200) << made.body;
@@ -58,6 +68,8 @@ TEST_P(ServeCrashTest, EveryAcceptedBuildFinishesOnceAfterARestart) {
     ASSERT_EQ(taking.wait(60), "0\n") << taking.log();
   }
 
+  // The receiver is down from here until the server has been started again.
+  receiver.down();
   // 2. A server with a worker, killed by the fault at the first build that passes the stage.
   // Requests that come while it dies may be recorded without an answer: step 3 counts every
   // build the store holds, not only the answered ones.
@@ -76,6 +88,8 @@ TEST_P(ServeCrashTest, EveryAcceptedBuildFinishesOnceAfterARestart) {
   // 3. Started again: every build finishes, once.
   ServeProcess again(dir.path(), "again", "SOURCE_DATE_EPOCH=0", args);
   ASSERT_TRUE(again.listening()) << again.log();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  receiver.up();
   // Every build the store holds: the accepted ones, and any the server recorded but died before
   // answering. The killed build's lease (5 s) runs out before it is taken up again.
   bv1::ListBuildsResponse builds;
@@ -131,6 +145,34 @@ TEST_P(ServeCrashTest, EveryAcceptedBuildFinishesOnceAfterARestart) {
     EXPECT_EQ(parsed<v1::PublishDraftResponse>(published.body).published_version(),
               version_builds + 1);
   }
+  // Every event of every build reaches the receiver, in order, each once taken.
+  auto queue = store::SqliteBuildQueue::open(dir.path() + "/store/ignite.db");
+  ASSERT_TRUE(queue.ok()) << queue.status().to_string();
+  std::map<std::string, std::size_t> recorded;
+  auto all = queue->list(store::BuildFilter{std::nullopt, std::nullopt, 500, ""});
+  ASSERT_TRUE(all.ok());
+  for (const auto& b : all->builds) recorded[b.id] = queue->events(b.id, 0)->size();
+  const auto all_received = [&] {
+    const auto got = receiver.builds();
+    for (const auto& [id, n] : recorded) {
+      if (!got.count(id) || got.at(id).size() != n) return false;
+    }
+    return true;
+  };
+  for (int i = 0; i < 600 && !all_received(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(all_received()) << receiver.taken() << " events taken; " << again.log();
+  EXPECT_GE(receiver.builds().size(), 5u);  // the draft's build and at least four others
+  EXPECT_TRUE(receiver.out_of_order().empty()) << receiver.out_of_order().front();
+  EXPECT_EQ(receiver.bad_signatures(), 0u);
+  for (const auto& [id, events_of_build] : receiver.builds()) {
+    EXPECT_TRUE(recorded.count(id)) << "an event of a build the store does not hold: " << id;
+    for (std::size_t i = 0; i < events_of_build.size(); ++i) {
+      EXPECT_EQ(events_of_build[i].event.sequence(), i + 1) << id;
+    }
+  }
+
   again.signal("TERM");
   EXPECT_EQ(again.wait(60), "0\n") << again.log();
   // Every ref set, no stray intent, nothing half-written.

@@ -133,7 +133,7 @@ TEST_F(BuildQueueTest, ASchemaOneQueueIsUpgradedInPlaceKeepingEveryBuildAndEvent
   auto q = open_queue();
   auto meta = q.database().prepare("SELECT value FROM meta WHERE key = 'queue_schema_version'");
   ASSERT_TRUE(meta.ok() && *meta->step());
-  EXPECT_EQ(meta->column_text(0), "2");
+  EXPECT_EQ(meta->column_text(0), "3");
 
   auto old = q.get("b-0123456789abcdef0123456789abcdef");
   ASSERT_TRUE(old.ok()) << old.status().to_string();
@@ -150,12 +150,13 @@ TEST_F(BuildQueueTest, ASchemaOneQueueIsUpgradedInPlaceKeepingEveryBuildAndEvent
   ASSERT_TRUE(indexes.ok() && *indexes->step());
   EXPECT_EQ(indexes->column_int(0), 6);
   auto leftover =
-      q.database().prepare("SELECT count(*) FROM sqlite_master WHERE name = 'builds_v1'");
+      q.database().prepare("SELECT count(*) FROM sqlite_master WHERE name = 'builds_old'");
   ASSERT_TRUE(leftover.ok() && *leftover->step());
   EXPECT_EQ(leftover->column_int(0), 0);
   EXPECT_TRUE(is_error(q.database().exec("UPDATE builds SET state = 'QUEUED' WHERE seq = 7"),
                        Code::kFailedPrecondition, "a finished build never changes"));
-  EXPECT_TRUE(is_error(q.database().exec("INSERT INTO build_events VALUES ('b-nope', 1, 'QUEUED', "
+  EXPECT_TRUE(is_error(q.database().exec("INSERT INTO build_events (build_id, sequence, state, "
+                                         "stage, message, at_ms) VALUES ('b-nope', 1, 'QUEUED', "
                                          "'', 'x', 0)"),
                        Code::kFailedPrecondition, "FOREIGN KEY"));
   EXPECT_EQ(claim_id(q, "worker-1"), "b-fedcba9876543210fedcba9876543210");
@@ -191,7 +192,7 @@ TEST(BuildKindTest, NamesRoundTrip) {
     EXPECT_EQ(parse_build_kind(build_kind_name(k)), k);
   }
   EXPECT_FALSE(parse_build_kind("version").has_value());
-  for (SourceKind k : {SourceKind::kCode, SourceKind::kImage}) {
+  for (SourceKind k : {SourceKind::kCode, SourceKind::kImage, SourceKind::kGit}) {
     EXPECT_EQ(parse_source_kind(source_kind_name(k)), k);
   }
   EXPECT_FALSE(parse_source_kind("image").has_value());

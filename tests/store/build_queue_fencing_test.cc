@@ -151,8 +151,8 @@ TEST_F(BuildQueueTest, AStaleEpochChangesNothing) {
   advance(seconds(1));
   EXPECT_TRUE(is_error(q.heartbeat(b.id, stale, kLease).status(), Code::kAborted, taken_over));
   EXPECT_TRUE(is_error(q.set_stage(b.id, stale, "image"), Code::kAborted, taken_over));
-  EXPECT_TRUE(is_error(q.fail(b.id, stale, "stalled", true).status(), Code::kAborted, taken_over));
-  EXPECT_TRUE(is_error(q.fail(b.id, stale, "stalled", false).status(), Code::kAborted, taken_over));
+  EXPECT_TRUE(is_error(q.fail(b.id, stale, unavailable("stalled"), true).status(), Code::kAborted, taken_over));
+  EXPECT_TRUE(is_error(q.fail(b.id, stale, unavailable("stalled"), false).status(), Code::kAborted, taken_over));
   EXPECT_TRUE(is_error(q.mark_cancelled(b.id, stale), Code::kAborted, taken_over));
   bool tagged = false;
   EXPECT_TRUE(is_error(commit(versions, q, b, stale, digest_of('a'), &tagged).status(),
@@ -173,7 +173,7 @@ TEST_F(BuildQueueTest, TheCurrentEpochOfAnEndedBuildIsRefusedToo) {
   const auto b = submit(q, "acme-corp/greet");
   auto c = q.claim("worker-1", kLease);
   ASSERT_TRUE(c.ok() && c->has_value());
-  ASSERT_TRUE(q.fail(b.id, (*c)->epoch, "flaky", /*retryable=*/true).ok());  // back in the queue
+  ASSERT_TRUE(q.fail(b.id, (*c)->epoch, unavailable("flaky"), /*retryable=*/true).ok());  // back in the queue
   EXPECT_TRUE(is_error(q.heartbeat(b.id, (*c)->epoch, kLease).status(), Code::kAborted,
                        "lease lost: build " + b.id + " is QUEUED, no longer running"));
   EXPECT_TRUE(

@@ -140,7 +140,7 @@ TEST_F(BuildQueueTest, ARetryWaitsForItsBackoffWhileNewerBuildsGoFirst) {
   const auto a = submit(q, "acme-corp/a");
   auto claim = q.claim("worker-1", kLease);
   ASSERT_TRUE(claim.ok() && claim->has_value());
-  auto failed = q.fail(a.id, (*claim)->epoch, "registry unreachable", /*retryable=*/true);
+  auto failed = q.fail(a.id, (*claim)->epoch, unavailable("registry unreachable"), /*retryable=*/true);
   ASSERT_TRUE(failed.ok()) << failed.status().to_string();
   EXPECT_EQ(failed->state, BuildState::kQueued);
   EXPECT_EQ(failed->not_before_ms, now() + 1000);
@@ -169,7 +169,7 @@ TEST_F(BuildQueueTest, PerOrgCapLeavesTheOtherWorkerToAnotherOrg) {
   // Org A is at its cap and org B has nothing left: an idle worker waits rather than break it.
   EXPECT_EQ(claim_id(q, "worker-3"), "");
 
-  ASSERT_TRUE(q.fail(a[0].id, (*first)->epoch, "bad source", /*retryable=*/false).ok());
+  ASSERT_TRUE(q.fail(a[0].id, (*first)->epoch, unavailable("bad source"), /*retryable=*/false).ok());
   EXPECT_EQ(claim_id(q, "worker-1"), a[1].id);
 }
 
@@ -199,7 +199,7 @@ TEST_F(BuildQueueTest, RetriesBackOffThenFailWithTheLastError) {
     EXPECT_EQ((*c)->epoch, attempt);
     ASSERT_TRUE(q.set_stage(b.id, (*c)->epoch, "deps").ok());
     const std::string error = "index unreachable #" + std::to_string(attempt);
-    auto after = q.fail(b.id, (*c)->epoch, error, /*retryable=*/true);
+    auto after = q.fail(b.id, (*c)->epoch, unavailable(error), /*retryable=*/true);
     ASSERT_TRUE(after.ok()) << after.status().to_string();
     EXPECT_EQ(after->error, error);
     if (attempt < 3) {
@@ -239,7 +239,7 @@ TEST_F(BuildQueueTest, AnInjectedBackoffIsUsed) {
   const auto b = submit(*q, "acme-corp/greet");
   auto c = q->claim("worker-1", kLease);
   ASSERT_TRUE(c.ok() && c->has_value());
-  auto after = q->fail(b.id, (*c)->epoch, "flaky", true);
+  auto after = q->fail(b.id, (*c)->epoch, unavailable("flaky"), true);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->not_before_ms, now() + 10'000);
 }
@@ -261,7 +261,7 @@ TEST_F(BuildQueueTest, AHugeErrorKeepsItsHeadAndTail) {
   // A tool's whole output in the error, with a multi-byte character at each cut.
   const std::string error = "building acme-corp/greet: " + std::string(6 * 1024, 'h') + "é" +
                             std::string(20000, 'm') + "é" + std::string(2 * 1024, 't') + " cause";
-  auto failed = q.fail(b.id, c->epoch, error, /*retryable=*/false);
+  auto failed = q.fail(b.id, c->epoch, unavailable(error), /*retryable=*/false);
   ASSERT_TRUE(failed.ok()) << failed.status().to_string();
   const std::string kept = q.get(b.id)->error;
   EXPECT_LT(kept.size(), 8 * 1024 + 100);
@@ -276,7 +276,7 @@ TEST_F(BuildQueueTest, ANonRetryableFailureFailsAtOnce) {
   const auto b = submit(q, "acme-corp/greet");
   auto c = q.claim("worker-1", kLease);
   ASSERT_TRUE(c.ok() && c->has_value());
-  auto after = q.fail(b.id, (*c)->epoch, "handler.py is missing", /*retryable=*/false);
+  auto after = q.fail(b.id, (*c)->epoch, unavailable("handler.py is missing"), /*retryable=*/false);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->state, BuildState::kFailed);
   EXPECT_EQ(after->attempts, 1);
@@ -290,7 +290,7 @@ TEST_F(BuildQueueTest, NoRetryWhoseBackoffWouldEndPastTheDeadline) {
   auto c = q.claim("worker-1", kLease);
   ASSERT_TRUE(c.ok() && c->has_value());
   advance(milliseconds(9'500));
-  auto after = q.fail(b.id, (*c)->epoch, "flaky", /*retryable=*/true);
+  auto after = q.fail(b.id, (*c)->epoch, unavailable("flaky"), /*retryable=*/true);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->state, BuildState::kFailed);
   EXPECT_EQ(after->error, "flaky");
@@ -316,7 +316,7 @@ TEST_F(BuildQueueTest, CancellingABuildWaitingForItsRetryEndsItAtOnce) {
   const auto b = submit(q, "acme-corp/greet");
   auto c = q.claim("worker-1", kLease);
   ASSERT_TRUE(c.ok() && c->has_value());
-  ASSERT_TRUE(q.fail(b.id, (*c)->epoch, "flaky", true).ok());
+  ASSERT_TRUE(q.fail(b.id, (*c)->epoch, unavailable("flaky"), true).ok());
   auto cancelled = q.request_cancel(b.id);
   ASSERT_TRUE(cancelled.ok());
   EXPECT_EQ(cancelled->state, BuildState::kCancelled);
@@ -377,7 +377,7 @@ TEST_F(BuildQueueTest, AFailureAfterACancelRequestEndsCancelledWithoutARetry) {
   auto c = q.claim("worker-1", kLease);
   ASSERT_TRUE(c.ok() && c->has_value());
   ASSERT_TRUE(q.request_cancel(b.id).ok());
-  auto after = q.fail(b.id, (*c)->epoch, "killed", /*retryable=*/true);
+  auto after = q.fail(b.id, (*c)->epoch, unavailable("killed"), /*retryable=*/true);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->state, BuildState::kCancelled);
   EXPECT_EQ(after->error, "killed");
@@ -403,7 +403,7 @@ TEST_F(BuildQueueTest, CancellingAnEndedBuildIsRefusedNamingItsState) {
   const auto failed = submit(q, "acme-corp/a");
   auto c = q.claim("worker-1", kLease);
   ASSERT_TRUE(c.ok() && c->has_value());
-  ASSERT_TRUE(q.fail(failed.id, (*c)->epoch, "bad", false).ok());
+  ASSERT_TRUE(q.fail(failed.id, (*c)->epoch, unavailable("bad"), false).ok());
   Status s = q.request_cancel(failed.id).status();
   EXPECT_EQ(s.code(), Code::kFailedPrecondition);
   EXPECT_EQ(s.message(), "build " + failed.id + " already ended as FAILED");
@@ -475,7 +475,7 @@ TEST_F(BuildQueueTest, EventsAreNumberedOneToNWithoutGaps) {
   ASSERT_TRUE(c1.ok() && c1->has_value());
   ASSERT_TRUE(q.set_stage(b.id, (*c1)->epoch, "intake").ok());                // 3
   ASSERT_TRUE(q.heartbeat(b.id, (*c1)->epoch, kLease).ok());                  // (none)
-  ASSERT_TRUE(q.fail(b.id, (*c1)->epoch, "flaky", /*retryable=*/true).ok());  // 4
+  ASSERT_TRUE(q.fail(b.id, (*c1)->epoch, unavailable("flaky"), /*retryable=*/true).ok());  // 4
   advance(seconds(1));
   auto c2 = q.claim("worker-2", kLease);  // 5
   ASSERT_TRUE(c2.ok() && c2->has_value());
@@ -603,11 +603,11 @@ TEST_F(BuildQueueTest, AnotherQueueSchemaVersionIsRefused) {
   {
     auto q = open_queue();
     ASSERT_TRUE(
-        q.database().exec("UPDATE meta SET value = '3' WHERE key = 'queue_schema_version'").ok());
+        q.database().exec("UPDATE meta SET value = '4' WHERE key = 'queue_schema_version'").ok());
   }
   auto again = SqliteBuildQueue::open(db_path(), options());
   EXPECT_TRUE(is_error(again.status(), Code::kFailedPrecondition,
-                       "has build queue schema version 3, this ignite-builder reads version 2"));
+                       "has build queue schema version 4, this ignite-builder reads version 3"));
   // The version store's own schema version is another matter: it still opens.
   EXPECT_TRUE(VersionStore::open(db_path()).ok());
 }
@@ -643,7 +643,8 @@ TEST_F(BuildQueueTest, FinishedBuildsAndEventsNeverChange) {
   EXPECT_TRUE(is_error(db.exec("UPDATE build_events SET message = 'x'"), Code::kFailedPrecondition,
                        "build events are immutable"));
   EXPECT_TRUE(is_error(
-      db.exec("INSERT INTO build_events VALUES ('" + b.id + "', 9, 'QUEUED', '', 'gap', 0)"),
+      db.exec("INSERT INTO build_events (build_id, sequence, state, stage, message, at_ms) "
+              "VALUES ('" + b.id + "', 9, 'QUEUED', '', 'gap', 0)"),
       Code::kFailedPrecondition, "gapless"));
   EXPECT_EQ(q.get(b.id)->state, BuildState::kCancelled);
   EXPECT_EQ(events_of(q, b.id).size(), 2u);

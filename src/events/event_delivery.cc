@@ -1,0 +1,217 @@
+#include "src/events/event_delivery.h"
+
+#include <algorithm>
+#include <iostream>
+#include <optional>
+#include <vector>
+
+#include "builder/net/http_client.h"
+#include "builder/store/sqlite_event_outbox.h"
+#include "builder/util/builder_version.h"
+#include "builder/util/duration_text.h"
+#include "src/api/build_messages.h"
+#include "src/api/json_mapping.h"
+#include "src/events/event_signature.h"
+
+namespace ignite::events {
+namespace {
+
+std::int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The event's JSON, the body that is signed and sent.
+std::string event_body(const store::OutboxEvent& e) {
+  dodil::ignite::builder::v1::BuildEvent message;
+  api::to_proto(e.app, e.event, &message);
+  return api::to_json(message);
+}
+
+// One POST of one event; OK only for a 2xx answer.
+Status post_event(net::HttpClient& client, const EventDeliveryOptions& options,
+                  const store::OutboxEvent& e) {
+  const std::string body = event_body(e);
+  const std::int64_t now = unix_seconds();
+  net::HttpRequest request;
+  request.method = "POST";
+  request.url = options.url;
+  request.body = body;
+  request.headers = {
+      "Content-Type: application/json",
+      "User-Agent: ignite-builder/" + std::string(kBuilderVersion),
+      std::string(kTimestampHeader) + ": " + std::to_string(now),
+      std::string(kSignatureHeader) + ": " + event_signature(options.secret, now, body),
+      "X-Ignite-Event-Id: " + e.event.build_id + ":" + std::to_string(e.event.sequence),
+  };
+  IGNITE_ASSIGN_OR_RETURN(net::HttpResponse response, client.send(request));
+  if (response.status >= 200 && response.status < 300) return ok_status();
+  std::string said = response.body.substr(0, 200);
+  std::replace(said.begin(), said.end(), '\n', ' ');
+  return unavailable("POST " + options.url + " answered HTTP " + std::to_string(response.status) +
+                     (said.empty() ? std::string() : ": " + said));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EventDelivery>> EventDelivery::start(const std::string& store_dir,
+                                                            EventDeliveryOptions options) {
+  const std::string& url = options.url;
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    return invalid_argument("the events URL " + url + " is not an http:// or https:// URL");
+  }
+  if (options.secret.empty()) {
+    return invalid_argument("the events secret is empty: events are always signed");
+  }
+  if (options.owner.empty()) return invalid_argument("the event deliverer needs an owner id");
+  if (options.senders < 1 || options.batch < 1) {
+    return invalid_argument("event delivery needs at least one sender and a batch of one");
+  }
+  // On first: from here on every event any process records is kept until delivered.
+  IGNITE_ASSIGN_OR_RETURN(store::SqliteEventOutbox outbox,
+                          store::SqliteEventOutbox::open(store_dir + "/ignite.db"));
+  IGNITE_RETURN_IF_ERROR(outbox.enable().with_context("turning the event outbox on"));
+  return std::unique_ptr<EventDelivery>(new EventDelivery(store_dir, std::move(options)));
+}
+
+EventDelivery::EventDelivery(std::string store_dir, EventDeliveryOptions options)
+    : store_dir_(std::move(store_dir)), options_(std::move(options)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+EventDelivery::~EventDelivery() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+EventDeliveryStats EventDelivery::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+bool EventDelivery::wait(std::chrono::milliseconds d) {
+  std::unique_lock lock(mutex_);
+  return !wake_.wait_for(lock, d, [this] { return stop_; });
+}
+
+void EventDelivery::log(const std::string& line) const {
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    std::cerr << "ignite-builder serve: " << line << std::endl;
+  }
+}
+
+void EventDelivery::run() {
+  std::optional<store::SqliteEventOutbox> outbox;
+  std::vector<net::HttpClient> clients;
+  std::chrono::milliseconds backoff = options_.backoff_min;
+  bool down = false;
+  bool holding = false;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_) break;
+    }
+    // Set up (again) after a failure to: the database may be busy or the store moved.
+    if (!outbox || clients.empty()) {
+      auto opened = store::SqliteEventOutbox::open(store_dir_ + "/ignite.db");
+      Status ready = opened.status();
+      clients.clear();
+      for (int i = 0; ready.ok() && i < options_.senders; ++i) {
+        net::HttpClientOptions http;
+        http.ca_file = options_.ca_file;
+        http.connect_timeout = options_.timeout;
+        http.stall_time = std::chrono::duration_cast<std::chrono::seconds>(options_.timeout);
+        auto client = net::HttpClient::create(http);
+        if (!client.ok()) {
+          ready = client.status();
+          break;
+        }
+        clients.push_back(std::move(*client));
+      }
+      if (!ready.ok()) {
+        log("event delivery cannot start: " + ready.to_string() + "; trying again");
+        clients.clear();
+        if (!wait(options_.backoff_max)) break;
+        continue;
+      }
+      outbox.emplace(std::move(*opened));
+    }
+    auto held = outbox->take_delivery_lease(options_.owner, options_.lease);
+    if (!held.ok() || !*held) {
+      if (!held.ok()) log("event delivery: the delivery lease: " + held.status().to_string());
+      if (holding) log("event delivery: another process delivers this store's events now");
+      holding = false;
+      if (!wait(options_.lease / 3)) break;
+      continue;
+    }
+    holding = true;
+    auto batch = outbox->next(options_.batch);
+    if (!batch.ok()) {
+      log("event delivery: reading the outbox: " + batch.status().to_string());
+      if (!wait(options_.backoff_min)) break;
+      continue;
+    }
+    if (batch->empty()) {
+      if (!wait(options_.poll)) break;
+      continue;
+    }
+    // The batch holds one event per build, so its events may leave in any order, in parallel:
+    // sender i takes events i, i + senders, ...
+    std::vector<Status> sent(batch->size());
+    const std::size_t senders = std::min<std::size_t>(clients.size(), batch->size());
+    auto send_share = [&](std::size_t s) {
+      for (std::size_t i = s; i < batch->size(); i += senders) {
+        sent[i] = post_event(clients[s], options_, (*batch)[i]);
+      }
+    };
+    std::vector<std::thread> others;
+    for (std::size_t s = 1; s < senders; ++s) others.emplace_back(send_share, s);
+    send_share(0);
+    for (auto& t : others) t.join();
+
+    std::vector<store::EventKey> done;
+    Status failure;
+    std::int64_t failed = 0;
+    for (std::size_t i = 0; i < batch->size(); ++i) {
+      if (sent[i].ok()) {
+        done.push_back({(*batch)[i].event.build_id, (*batch)[i].event.sequence});
+      } else {
+        ++failed;
+        if (failure.ok()) failure = sent[i];
+      }
+    }
+    // An event acknowledged but not yet deleted is sent again after a crash: at least once.
+    if (Status s = outbox->delivered(done); !s.ok()) {
+      log("event delivery: recording " + std::to_string(done.size()) +
+          " delivered events: " + s.to_string() + " (they will be sent again)");
+    }
+    {
+      std::lock_guard lock(mutex_);
+      stats_.delivered += static_cast<std::int64_t>(done.size());
+      stats_.failures += failed;
+      stats_.last_error = failure.ok() ? std::string() : failure.message();
+    }
+    if (failure.ok()) {
+      if (down) log("event delivery: " + options_.url + " takes events again");
+      down = false;
+      backoff = options_.backoff_min;
+      continue;
+    }
+    auto waiting = outbox->stats();
+    log("event delivery: " + failure.message() + "; retrying in " + duration_text(backoff) +
+        (waiting.ok() ? " (" + std::to_string(waiting->depth) + " events waiting)" : ""));
+    down = true;
+    if (!wait(backoff)) break;
+    backoff = std::min(backoff * 2, options_.backoff_max);
+  }
+  if (outbox && holding) (void)outbox->release_delivery_lease(options_.owner);
+}
+
+}  // namespace ignite::events
