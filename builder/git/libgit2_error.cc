@@ -57,6 +57,19 @@ Code libgit2_code(int rc, int error_class, std::string_view message) {
     case GIT_ERROR_SSL:
       return message.find("certificate") != std::string_view::npos ? Code::kFailedPrecondition
                                                                    : Code::kUnavailable;
+    case GIT_ERROR_OS:
+      // A system call's failure: on a socket (refused, reset, unreachable) worth retrying; on a
+      // file:// repository's path, or the scratch directory, not.
+      if (message.find("No such file or directory") != std::string_view::npos) {
+        return Code::kNotFound;
+      }
+      if (message.find("Permission denied") != std::string_view::npos) {
+        return Code::kPermissionDenied;
+      }
+      if (message.find("No space left") != std::string_view::npos) {
+        return Code::kResourceExhausted;
+      }
+      return Code::kUnavailable;
     case GIT_ERROR_NOMEMORY:
       return Code::kResourceExhausted;
     default:
