@@ -45,6 +45,7 @@ Code libgit2_code(int rc, int error_class, std::string_view message) {
     // The server answered, with a refusal ("ERR access denied or repository not exported"):
     // asking again gets the same answer.
     return message.find("not exported") != std::string_view::npos ||
+                   message.find("no such repository") != std::string_view::npos ||
                    message.find("not found") != std::string_view::npos ||
                    message.find("does not exist") != std::string_view::npos
                ? Code::kNotFound

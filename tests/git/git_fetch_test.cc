@@ -296,6 +296,19 @@ TEST_F(GitUnreachableTest, MissingRepositoryIsNotFound) {
       << c.status().message();
 }
 
+TEST_F(GitUnreachableTest, RepositoryMissingOnTheServerIsNotFound) {
+  TestRepo repo(work_ / "repos/app", work_ / "home");
+  GitDaemon daemon(work_ / "repos", work_ / "home");
+  GitHttpServer http(work_ / "repos", work_ / "home");
+  for (const std::string& url : {daemon.url("missing"), http.url("missing")}) {
+    auto c = fetch_git_source({url, "main", ""}, work_ / "scratch");
+    ASSERT_FALSE(c.ok()) << url;
+    EXPECT_EQ(c.status().code(), Code::kNotFound) << c.status().to_string();
+    EXPECT_TRUE(c.status().message().starts_with("git: connecting to " + url + ": "))
+        << c.status().message();
+  }
+}
+
 TEST_F(GitUnreachableTest, PastDeadlineIsUnavailable) {
   TestRepo repo(work_ / "repos/app", work_ / "home");
   repo.write("handler.py", kHandler);
