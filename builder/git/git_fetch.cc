@@ -3,6 +3,7 @@
 #include <system_error>
 #include <vector>
 
+#include "builder/git/deadline_stream.h"
 #include "builder/git/fetch_plan.h"
 #include "builder/git/libgit2_error.h"
 #include "builder/git/libgit2_runtime.h"
@@ -17,6 +18,11 @@ namespace fs = std::filesystem;
 struct CallbackState {
   std::chrono::steady_clock::time_point deadline;
   bool deadline_passed = false;
+  const ScopedSocketDeadline* sockets = nullptr;
+
+  bool stopped_by_deadline() const {
+    return deadline_passed || (sockets != nullptr && sockets->deadline_reached());
+  }
 
   int check() {
     if (std::chrono::steady_clock::now() < deadline) return 0;
@@ -51,7 +57,7 @@ git_remote_callbacks callbacks_for(CallbackState& state) {
 
 // A libgit2 failure, or the deadline when that is what stopped it.
 Status failure(int rc, const CallbackState& state, const std::string& context) {
-  if (state.deadline_passed) {
+  if (state.stopped_by_deadline()) {
     return unavailable(context + ": stopped at the fetch's deadline (the server was too slow)");
   }
   return libgit2_status(rc, context);
@@ -168,7 +174,8 @@ Result<GitCheckout> fetch_git_source(const GitSource& source, const fs::path& sc
   if (rc < 0) return libgit2_status(rc, "git: url " + out.url);
   const RemotePtr remote(raw_remote);
 
-  CallbackState state{options.deadline};
+  const ScopedSocketDeadline socket_deadline(options.deadline);
+  CallbackState state{options.deadline, false, &socket_deadline};
   const git_remote_callbacks callbacks = callbacks_for(state);
   if (state.check() != 0) return failure(GIT_EUSER, state, "git: connecting to " + out.url);
   rc = git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr);

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "builder/git/deadline_stream.h"
+
 namespace ignite::git {
 
 void ensure_libgit2() {
@@ -19,6 +21,12 @@ void ensure_libgit2() {
                       GIT_CONFIG_LEVEL_GLOBAL}) {
       // An empty search path: libgit2 reads no configuration file at that level.
       (void)git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, "");
+    }
+    if (register_deadline_stream() < 0) {
+      const git_error* e = git_error_last();
+      std::fprintf(stderr, "ignite: libgit2 refused the socket stream: %s\n",
+                   e ? e->message : "unknown");
+      std::abort();
     }
   });
 }

@@ -14,7 +14,8 @@ namespace ignite::git {
 
 // Starts libgit2 and cuts it off from every git configuration file on the machine (system, XDG,
 // global): a user's url.<base>.insteadOf, http.proxy or core settings must not change what a
-// build fetches. The setting is process-wide, which is why it is made here and only here.
+// build fetches; and makes libgit2's sockets the deadline-bound ones of deadline_stream.h. Both
+// settings are process-wide, which is why they are made here and only here.
 void ensure_libgit2();
 
 template <typename T, void (*Free)(T*)>

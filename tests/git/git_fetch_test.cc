@@ -1,6 +1,10 @@
 // fetch_git_source against real peers: file://, git daemon and smart HTTP (git http-backend),
 // each test with its own repositories and servers.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <memory>
 #include <optional>
@@ -322,6 +326,33 @@ TEST_F(GitUnreachableTest, PastDeadlineIsUnavailable) {
   EXPECT_EQ(
       c.status().message(),
       "git: connecting to " + url + ": stopped at the fetch's deadline (the server was too slow)");
+}
+
+// A server that accepts connections (the kernel completes them: listen() without accept()) and
+// never says a word: no libgit2 callback runs, only the socket stream's deadline ends the fetch.
+TEST_F(GitUnreachableTest, SilentServerIsCutOffAtTheDeadline) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 16), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string port = std::to_string(ntohs(addr.sin_port));
+  for (const std::string& url :
+       {"git://127.0.0.1:" + port + "/app", "http://127.0.0.1:" + port + "/app"}) {
+    GitFetchOptions options;
+    options.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    auto c = fetch_git_source({url, "main", ""}, work_ / "scratch", options);
+    ASSERT_FALSE(c.ok()) << url;
+    EXPECT_EQ(c.status().code(), Code::kUnavailable) << c.status().to_string();
+    EXPECT_EQ(c.status().message(),
+              "git: connecting to " + url +
+                  ": stopped at the fetch's deadline (the server was too slow)");
+  }
+  ::close(fd);
 }
 
 TEST_F(GitUnreachableTest, CredentialsInTheUrlAreNeverShown) {
