@@ -23,10 +23,9 @@
 namespace ignite::git {
 
 struct GitFetchOptions {
-  // Past it the fetch stops with UNAVAILABLE. libgit2 1.5 has no timeout of its own, so this is
-  // checked whenever libgit2 calls back (certificate checks, sideband and transfer progress),
-  // which it does while data flows: a server that accepts the connection and then sends nothing
-  // at all is not cut off (docs/git-sources.md, "Limits").
+  // Past it the fetch stops with UNAVAILABLE. libgit2 1.5 has no timeout of its own: the
+  // deadline is checked whenever libgit2 calls back, and bounds every connect, read and write of
+  // its sockets (deadline_stream.h), so a silent server is cut off as well.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   // The tree written out is held to what a draft may hold.
   IntakeLimits limits{};
