@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "builder/git/git_fetch.h"
+#include "builder/git/libgit2_runtime.h"
 #include "builder/source/code_hash.h"
 #include "builder/source/intake.h"
 #include "builder/util/file_io.h"
@@ -326,6 +327,31 @@ TEST_F(GitUnreachableTest, PastDeadlineIsUnavailable) {
   EXPECT_EQ(
       c.status().message(),
       "git: connecting to " + url + ": stopped at the fetch's deadline (the server was too slow)");
+}
+
+// Smart HTTP over TLS: libgit2's TLS layer (mbedTLS in Debian's build) over the builder's
+// deadline-bound socket stream, checking the server's certificate against a test CA.
+TEST_F(GitUnreachableTest, HttpsWithATrustedCertificate) {
+  if (::access("/usr/bin/openssl", X_OK) != 0) GTEST_SKIP() << "/usr/bin/openssl is missing";
+  TestRepo repo(work_ / "repos/app", work_ / "home");
+  repo.write("handler.py", kHandler);
+  const std::string tip = repo.commit("one");
+  const TlsFiles tls = make_localhost_certificate(work_.path());
+  GitHttpServer https(work_ / "repos", work_ / "home", &tls);
+
+  // Not yet trusted: refused for the certificate, and not retried.
+  auto untrusted = fetch_git_source({https.url("app"), "main", ""}, work_ / "scratch");
+  ASSERT_FALSE(untrusted.ok());
+  EXPECT_EQ(untrusted.status().code(), Code::kFailedPrecondition) << untrusted.status().to_string();
+
+  // The test's CA for the rest of this process (the only test here that uses TLS).
+  ensure_libgit2();
+  ASSERT_EQ(git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, tls.cert.c_str(), nullptr), 0);
+  GitFetchOptions options;
+  options.deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  auto c = fetch_git_source({https.url("app"), "main", ""}, work_ / "scratch", options);
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_EQ(c->commit, tip);
 }
 
 // A server that accepts connections (the kernel completes them: listen() without accept()) and

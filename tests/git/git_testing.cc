@@ -217,8 +217,23 @@ std::string GitDaemon::url(const std::string& rel) const {
   return "git://127.0.0.1:" + std::to_string(port_) + "/" + rel;
 }
 
-GitHttpServer::GitHttpServer(std::string root, std::string home)
-    : root_(std::move(root)), home_(std::move(home)), server_(std::make_unique<httplib::Server>()) {
+TlsFiles make_localhost_certificate(const std::string& dir) {
+  TlsFiles files{dir + "/localhost.crt", dir + "/localhost.key"};
+  std::string out;
+  EXPECT_EQ(
+      run_command("/usr/bin/openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "
+                  "/CN=localhost -addext subjectAltName=DNS:localhost -keyout " +
+                      shell_quote(files.key) + " -out " + shell_quote(files.cert) + " 2>/dev/null",
+                  &out),
+      0);
+  return files;
+}
+
+GitHttpServer::GitHttpServer(std::string root, std::string home, const TlsFiles* tls)
+    : root_(std::move(root)),
+      home_(std::move(home)),
+      server_(tls ? std::make_unique<httplib::SSLServer>(tls->cert.c_str(), tls->key.c_str())
+                  : std::make_unique<httplib::Server>()) {
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     std::string query;
     for (const auto& [name, value] : req.params) {
@@ -254,6 +269,7 @@ GitHttpServer::GitHttpServer(std::string root, std::string home)
   server_->Post(".*", handler);
   port_ = server_->bind_to_any_port("127.0.0.1");
   EXPECT_GT(port_, 0) << "the smart HTTP server could not bind";
+  base_url_ = (tls ? "https://localhost:" : "http://127.0.0.1:") + std::to_string(port_) + "/";
   if (port_ > 0) thread_ = std::thread([this] { server_->listen_after_bind(); });
 }
 
@@ -262,8 +278,6 @@ GitHttpServer::~GitHttpServer() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::string GitHttpServer::url(const std::string& rel) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/" + rel;
-}
+std::string GitHttpServer::url(const std::string& rel) const { return base_url_ + rel; }
 
 }  // namespace ignite::git::testing

@@ -67,19 +67,26 @@ class GitDaemon {
   int port_ = 0;
 };
 
-// git http-backend (smart HTTP) as a CGI behind a cpp-httplib server on 127.0.0.1, port 0.
+// A self-signed certificate for "localhost" and its key, made with the openssl CLI in `dir`.
+struct TlsFiles {
+  std::string cert, key;
+};
+TlsFiles make_localhost_certificate(const std::string& dir);
+
+// git http-backend (smart HTTP) as a CGI behind a cpp-httplib server on 127.0.0.1, port 0; over
+// TLS with `tls` (then its URLs are https://localhost:PORT/...).
 class GitHttpServer {
  public:
-  GitHttpServer(std::string root, std::string home);
+  GitHttpServer(std::string root, std::string home, const TlsFiles* tls = nullptr);
   ~GitHttpServer();
   GitHttpServer(const GitHttpServer&) = delete;
   GitHttpServer& operator=(const GitHttpServer&) = delete;
-  // "http://127.0.0.1:PORT/<path relative to root>"
+  // "http://127.0.0.1:PORT/<path relative to root>" (or "https://localhost:PORT/...")
   std::string url(const std::string& rel) const;
   bool started() const { return port_ > 0; }
 
  private:
-  std::string root_, home_;
+  std::string root_, home_, base_url_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
