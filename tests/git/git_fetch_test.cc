@@ -255,6 +255,17 @@ TEST_P(GitFetchTest, FilesAreTheBlobsBytesWithoutFiltersOrLfs) {
   EXPECT_EQ(read(*c, "model.bin"), pointer);
   EXPECT_EQ(read(*c, "notes.txt"), "line one\nline two\n");
   EXPECT_EQ(read(*c, "id.py"), "# $Id$\n");
+
+  // docs/git-codehash.sh, from the repository alone, agrees with the builder's codeHash.
+  auto tree = read_source_path(c->tree.string(), {});
+  ASSERT_TRUE(tree.ok()) << tree.status().to_string();
+  std::string script_out;
+  ASSERT_EQ(ignite::testing::run_command(
+                git_env(work_ / "home") + " /bin/bash " IGNITE_SOURCE_DIR "/docs/git-codehash.sh " +
+                    ignite::testing::shell_quote(repo_->dir()) + " " + c->commit,
+                &script_out),
+            0);
+  EXPECT_EQ(script_out, code_hash(*tree).to_string() + "\n");
 }
 
 TEST_P(GitFetchTest, ARetryReusesTheScratchDirectory) {
