@@ -129,7 +129,7 @@ Status validate_git_source(const GitSource& source) {
 }
 
 std::string display_url(std::string_view url) {
-  if (lower(url.substr(0, 7)) == "file://") return net::redact_url(url);
+  if (lower(url.substr(0, 7)) == "file://") return "file://" + net::redact_url(url.substr(7));
   auto parsed = net::Url::parse(url);
   if (!parsed.ok()) return net::url_for_messages(url);
   net::Url shown = *parsed;

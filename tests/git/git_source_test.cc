@@ -87,6 +87,7 @@ TEST(GitSourceTest, DisplayUrlCarriesNoCredentials) {
   EXPECT_EQ(display_url("https://user:secret@example.com/app.git?token=x#frag"),
             "https://example.com/app.git");
   EXPECT_EQ(display_url("file:///srv/app"), "file:///srv/app");
+  EXPECT_EQ(display_url("FILE:///srv/app"), "file:///srv/app");
   EXPECT_EQ(display_url("git://example.com:9418/app"), "git://example.com:9418/app");
 }
 
