@@ -30,6 +30,7 @@ using ObjectPtr = std::unique_ptr<git_object, Libgit2Deleter<git_object, git_obj
 using TreePtr = std::unique_ptr<git_tree, Libgit2Deleter<git_tree, git_tree_free>>;
 using TreeEntryPtr =
     std::unique_ptr<git_tree_entry, Libgit2Deleter<git_tree_entry, git_tree_entry_free>>;
+using ConfigPtr = std::unique_ptr<git_config, Libgit2Deleter<git_config, git_config_free>>;
 using BlobPtr = std::unique_ptr<git_blob, Libgit2Deleter<git_blob, git_blob_free>>;
 
 }  // namespace ignite::git
