@@ -152,6 +152,12 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
       {"app", app.app()},
       {"sourceDateEpoch", epoch.seconds()},
   };
+  const GitOrigin* git = request.origin && request.origin->git ? &*request.origin->git : nullptr;
+  if (git) {
+    inputs["source"] = {
+        {"git",
+         {{"url", git->url}, {"ref", git->ref}, {"commit", git->commit}, {"subdir", git->subdir}}}};
+  }
   if (has_lock) {
     // The lock's text itself: what an auditor needs to rebuild the dependency layer.
     inputs["lock"] = lock.bytes;
@@ -185,6 +191,12 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
       {"dev.ignite.builder-version", kBuilderVersion},
   };
   if (has_lock) identity["dev.ignite.lock-hash"] = result.dependencies.lock_hash;
+  if (git) {
+    // The OCI keys for a source repository and its revision. The ref is not among them: it
+    // moves, the commit does not, and the same commit built from two refs is the same image.
+    identity["org.opencontainers.image.source"] = git->url;
+    identity["org.opencontainers.image.revision"] = git->commit;
+  }
   settings.labels = identity;
   settings.annotations = identity;
   settings.annotations["org.opencontainers.image.title"] = app.to_string();

@@ -32,6 +32,7 @@
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/progress.h"
 #include "builder/pipeline/registry_publish.h"
+#include "builder/pipeline/source_origin.h"
 #include "builder/pipeline/version_commit.h"
 #include "builder/source/intake.h"
 #include "builder/store/app_id.h"
@@ -79,6 +80,10 @@ struct BuildRequest {
   // version is 0). The publish build of the same draft then finds every layer made.
   bool make_version = true;
   PublishLockOptions publish_lock{};  // with --registry: the app's publish lock
+  // Where `source` came from (a git commit's tree fetched into a scratch directory): recorded
+  // in the version's inputs ("source") and as the image's org.opencontainers.image.source and
+  // .revision labels. Unset, neither appears, and the image's digest is what it always was.
+  std::optional<SourceOrigin> origin{};
 };
 
 // The function's dependencies as built: empty `lock_hash` for a function without any.

@@ -1,5 +1,6 @@
-// ignite-builder build SOURCE --org ORG --app APP [--base IMAGE] [--store DIR] [--registry HOST]
-//                      [package sources] [--allow-bad-record] [--no-compile] [-o json]
+// ignite-builder build SOURCE|--git URL --ref REF [--subdir D] --org ORG --app APP [--base IMAGE]
+//                      [--store DIR] [--registry HOST] [package sources] [--allow-bad-record]
+//                      [--no-compile] [-o json]
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "builder/pipeline/python_base.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
+#include "src/cli/git_build_source.h"
 #include "src/cli/package_sources.h"
 #include "src/cli/publish_options.h"
 #include "src/cli/report.h"
@@ -19,12 +21,16 @@ namespace {
 
 const std::string kBuildUsage = std::string(
     "usage: ignite-builder build SOURCE --org ORG --app APP [--base IMAGE] [--store DIR]\n"
+    "       ignite-builder build --git URL --ref REF [--subdir DIR] --org ORG --app APP ...\n"
     "                            [--find-links DIR|URL] [--index-url URL] [--no-index] [--refresh]\n"
     "                            [--allow-bad-record] [--no-compile]\n"
     "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
     "                             [--registry-user USER [--registry-password-stdin]]]\n"
     "                            [-o text|json] [--progress|--quiet]\n"
     "  SOURCE      a lone file (taken as handler.py), a directory, or a .tar, .tar.gz or .zip\n"
+    "  --git URL   instead of SOURCE: a repository (file://, git://, http://, https://)\n"
+    "              fetched at --ref REF (a branch, a tag or a commit id); --subdir DIR is the\n"
+    "              directory of its tree to build (default: the root) (docs/git-sources.md)\n"
     "  --org, --app  the app to publish a version of; --app ORG/APP (or ORG:APP) alone works too\n"
     "  --base      the image to build on: HOST[:PORT]/REPO:TAG or @sha256:... in a registry\n"
     "              (resolved to its linux/amd64 digest; with --registry its layers are mounted\n"
@@ -64,6 +70,23 @@ nlohmann::json dependencies_json(const pipeline::BuildDependencies& d) {
   return j;
 }
 
+const FlagSpec kGitFlag{"--git", "", true};
+const FlagSpec kRefFlag{"--ref", "", true};
+const FlagSpec kSubdirFlag{"--subdir", "", true};
+
+// Whether the command line builds a git source (and so takes no SOURCE).
+bool has_git_flag(const std::vector<std::string>& argv) {
+  for (const std::string& a : argv) {
+    if (a == "--") return false;
+    if (a == kGitFlag.name || a.starts_with(kGitFlag.name + "=")) return true;
+  }
+  return false;
+}
+
+nlohmann::json git_json(const git::GitCheckout& c) {
+  return {{"url", c.url}, {"ref", c.ref}, {"commit", c.commit}, {"subdir", c.subdir}};
+}
+
 }  // namespace
 
 int run_build(const std::vector<std::string>& argv_in, Io io) {
@@ -71,21 +94,33 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
   auto rest = take_repeated_sources(argv_in, repeated);
   if (!rest.ok()) return usage_error(io, rest.status().message(), kBuildUsage);
   const std::vector<std::string>& argv = *rest;
+  const bool from_git = has_git_flag(argv);
   auto parsed = parse_command(argv,
                               {kOrgFlag, kAppFlag, {"--base", "", true}, kStoreFlag,
                                {"--output", "-o", true}, kProgressFlag, kQuietFlag, kRegistryFlag,
                                kRegistryCaFlag, kPlainHttpFlag, kRegistryUserFlag,
                                kPasswordStdinFlag, kIndexUrlFlag, kNoIndexFlag, kRefreshFlag,
-                               {"--allow-bad-record", "", false}, {"--no-compile", "", false}},
-                              1, "build takes exactly one SOURCE", kBuildUsage, io);
+                               {"--allow-bad-record", "", false}, {"--no-compile", "", false},
+                               kGitFlag, kRefFlag, kSubdirFlag},
+                              from_git ? 0 : 1,
+                              from_git ? "build takes no SOURCE with --git"
+                                       : "build takes exactly one SOURCE (or --git URL --ref REF)",
+                              kBuildUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
   auto format = parse_output_format(args.value_or("--output", "text"));
   if (!format.ok()) return usage_error(io, format.status().message(), kBuildUsage);
   auto app = app_from(args);
   if (!app.ok()) return usage_error(io, app.status().message(), kBuildUsage);
+  if (from_git && !args.has(kRefFlag.name)) {
+    return usage_error(io, "--git needs --ref (a branch, a tag or a commit id)", kBuildUsage);
+  }
+  if (!from_git && (args.has(kRefFlag.name) || args.has(kSubdirFlag.name))) {
+    return usage_error(io, "--ref and --subdir go with --git", kBuildUsage);
+  }
 
-  pipeline::BuildRequest request{.source = args.positional()[0], .app = *app, .base = args.value("--base")};
+  pipeline::BuildRequest request{.source = from_git ? "" : args.positional()[0], .app = *app,
+                                 .base = args.value("--base")};
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) request.source_date_epoch = epoch;
   auto registry = registry_target_from(args, std::cin);
   if (!registry.ok()) return usage_error(io, registry.status().message(), kBuildUsage);
@@ -100,6 +135,19 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
   const std::string dir = store_dir(args);
   auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());
+  // The git source's scratch tree lives until the build has read it, then goes with this object.
+  std::optional<GitBuildSource> git_source;
+  if (from_git) {
+    const git::GitSource source{*args.value(kGitFlag.name), *args.value(kRefFlag.name),
+                                args.value_or(kSubdirFlag.name, "")};
+    progress.stage("fetch", git::display_url(source.url) + " " + source.ref);
+    auto fetched = GitBuildSource::fetch(source, store->tmp_dir(), io.err);
+    if (!fetched.ok()) return report_error(io, fetched.status());
+    git_source.emplace(std::move(fetched).value());
+    const git::GitCheckout& c = git_source->checkout();
+    request.source = c.tree.string();
+    request.origin = pipeline::SourceOrigin{pipeline::GitOrigin{c.url, c.ref, c.commit, c.subdir}};
+  }
   if (!choice.shown() && !args.has("--quiet") && !request.base &&
       !store->layout().resolve(pipeline::kPythonBaseRef).ok()) {
     // The one long wait a first build has; say so even when stderr is not a terminal.
@@ -108,7 +156,13 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
   }
   auto result = pipeline::build_function(*store, request, progress);
   progress.done();
-  if (!result.ok()) return report_error(io, result.status());
+  if (!result.ok()) {
+    if (!git_source) return report_error(io, result.status());
+    // The tree is a scratch directory of the store: say which commit it holds.
+    const git::GitCheckout& c = git_source->checkout();
+    return report_error(io, result.status().with_context("building " + c.url + " " + c.ref +
+                                                         " @ " + c.commit));
+  }
   for (const auto& warning : result->warnings) io.err << "ignite-builder: warning: " << warning << "\n";
 
   const std::string image = "oci:" + store->layout_dir() + ":" + result->reference;
@@ -126,8 +180,14 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
       j["dependencies"] = dependencies_json(result->dependencies);
     }
     if (const auto& r = result->registry) j["registry"] = registry_json(*r);
+    if (git_source) j["source"] = {{"git", git_json(git_source->checkout())}};
     io.out << j.dump(2) << "\n";
   } else {
+    if (git_source) {
+      const git::GitCheckout& c = git_source->checkout();
+      io.out << "source     " << c.url << (c.subdir.empty() ? "" : " (" + c.subdir + ")") << " "
+             << c.ref << " @ " << c.commit << "\n";
+    }
     io.out << "codeHash   " << result->code_hash.to_string() << "\n";
     if (const auto& d = result->dependencies; !d.lock_hash.empty()) {
       io.out << "lockHash   " << d.lock_hash << " (" << index::lock_origin_name(d.lock_origin) << ")\n";
