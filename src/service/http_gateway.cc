@@ -161,6 +161,16 @@ void HttpGateway::route() {
     send_error(res, error_for_http_status(req, status, max_body));
     res.status = status;  // 413 stays 413, whatever its code maps to
   });
+  if (options_.metrics != nullptr) {
+    metrics::CounterFamily& requests = options_.metrics->counter(
+        "ignite_http_requests_total",
+        "HTTP requests answered by serve's HTTP/JSON listener, by method and status code.",
+        {"method", "code"});
+    // httplib calls its logger once per answered request, whatever answered it.
+    server.set_logger([&requests](const httplib::Request& req, const httplib::Response& res) {
+      requests.with({req.method, std::to_string(res.status)}).inc();
+    });
+  }
   server.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         send_error(res, internal_error("the request failed unexpectedly"));
@@ -252,6 +262,12 @@ void HttpGateway::route() {
     out.set_status("SERVING");
     send(res, out);
   });
+  if (options_.metrics != nullptr) {
+    server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.status = 200;
+      res.set_content(options_.metrics->scrape(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+  }
   server.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
     v1::ServingStatus out;
     Status ready = options_.ready ? options_.ready() : ok_status();
