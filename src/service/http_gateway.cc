@@ -166,10 +166,13 @@ void HttpGateway::route() {
         "ignite_http_requests_total",
         "HTTP requests answered by serve's HTTP/JSON listener, by method and status code.",
         {"method", "code"});
-    // httplib calls its logger once per answered request, whatever answered it.
-    server.set_logger([&requests](const httplib::Request& req, const httplib::Response& res) {
-      requests.with({req.method, std::to_string(res.status)}).inc();
-    });
+    // Called once per answer, whatever made it (a route, the error handler), just before it is
+    // written: counted before the client can see it, so a client's next request (on another
+    // connection, another thread) finds it counted. The logger would run after the write.
+    server.set_post_routing_handler(
+        [&requests](const httplib::Request& req, httplib::Response& res) {
+          requests.with({req.method, std::to_string(res.status)}).inc();
+        });
   }
   server.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
