@@ -3,6 +3,7 @@
 // counted; and the real `serve` binary's page.
 #include <gtest/gtest.h>
 
+#include "tests/registry/registry_servers.h"
 #include "tests/service/api_testing.h"
 #include "tests/service/compute_testing.h"
 #include "tests/service/prometheus_text.h"
@@ -110,6 +111,40 @@ TEST(ServeMetricsTest, TheServeBinaryServesThePage) {
   EXPECT_EQ(page->at(R"(ignite_builds{state="QUEUED",kind="VERSION"})"), 0);
   EXPECT_EQ(page->at("ignite_lease_reclaims_total"), 0);
   EXPECT_EQ(page->types["ignite_build_stage_duration_seconds"], "histogram");
+}
+
+// serve --registry counts the blob bytes its publications move: the first version uploads
+// every blob, the second (the same draft published again) finds them all there.
+TEST(ServeMetricsTest, RegistryBytesAreCountedUploadedThenSkipped) {
+  ignite::testing::TempDir dir;
+  registry::testing::RegistryServer registry{registry::testing::RegistryConfig{}};
+  const std::string base = ignite::testing::make_synthetic_base(dir.path() + "/base");
+  ignite::testing::ServeProcess serve(dir.path(), "serve", "SOURCE_DATE_EPOCH=0",
+                                      "--workers 1 --store " + shell_quote(dir.path() + "/store") +
+                                          " --base " + shell_quote(base) + " --registry " +
+                                          registry.host() + " --plain-http");
+  ASSERT_TRUE(serve.listening()) << serve.log();
+  ASSERT_EQ(serve.post("/v1/ignite/app/acme-corp", R"({"name": "greet"})").status, 200);
+  auto saved = serve.post("/v1/ignite/app/acme-corp/greet/draft",
+                          draft_json(ignite::testing::echo_handler("counted")));
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  auto bytes = [&serve](const std::string& outcome) {
+    auto page = parse_prometheus_text(serve.get("/metrics").body);
+    EXPECT_TRUE(page.ok()) << page.status().to_string();
+    return page.ok() ? page->at("ignite_registry_blob_bytes_total{outcome=\"" + outcome + "\"}")
+                     : -1;
+  };
+
+  auto first = serve.post("/v1/ignite/app/acme-corp/greet/draft/publish", "{}");
+  ASSERT_EQ(first.status, 200) << first.body << serve.log();
+  const double uploaded = bytes("uploaded");
+  EXPECT_GT(uploaded, 0);  // the base's, host's and app's layers, the config
+  EXPECT_EQ(bytes("skipped"), 0);
+
+  auto second = serve.post("/v1/ignite/app/acme-corp/greet/draft/publish", "{}");
+  ASSERT_EQ(second.status, 200) << second.body << serve.log();
+  EXPECT_EQ(bytes("uploaded"), uploaded);
+  EXPECT_EQ(bytes("skipped"), uploaded);  // the same blobs, all there already
 }
 
 }  // namespace
