@@ -2,7 +2,7 @@
 // text format (metric_writer.h), for serve's GET /metrics (docs/metrics.md).
 //
 // The hot path is one atomic operation (a histogram's: a binary search over its bounds, then
-// three): look a labelled series up once with `family.with({...})`, keep the reference (it
+// two): look a labelled series up once with `family.with({...})`, keep the reference (it
 // lives as long as the registry), and observe on it from any thread. Figures read from
 // elsewhere at scrape time (a database, a queue's length) are not kept here at all: a collector
 // (Registry::add_collector) writes them when the page is asked for.
