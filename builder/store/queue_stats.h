@@ -8,6 +8,10 @@
 // trigger finished_builds_never_change), so the reader keeps the counts of the builds below the
 // oldest unfinished one and reads each of them once: a scrape reads the queued builds (their
 // partial index) and the builds from the oldest unfinished one on, by seq.
+//
+// This rests on seq only growing. Nothing deletes builds now; retention, when it comes, must not
+// let SQLite hand a deleted newest build's seq out again (AUTOINCREMENT, or never deleting the
+// newest build), and what it deletes stays in the kept counts until serve restarts.
 #pragma once
 
 #include <cstdint>
