@@ -43,6 +43,7 @@ Result<RegistryPublication> RegistryPublication::connect(const RegistryTarget& t
   options.plain_http = target.plain_http == PlainHttp::kAllowed
                            ? registry::PlainHttp::kAllowed
                            : registry::PlainHttp::kLoopbackOnly;
+  options.on_blob = target.on_blob;
   IGNITE_ASSIGN_OR_RETURN(registry::RegistryClient client,
                           registry::RegistryClient::create(target.host, options));
   client.will_push(app.to_string());

@@ -32,6 +32,8 @@ struct RegistryTarget {
   PlainHttp plain_http = PlainHttp::kLoopbackOnly;
   // --registry-user and its password; otherwise the docker configuration is asked.
   std::optional<registry::Credentials> credentials;
+  // Told of every blob the publication's client settles (serve's byte counters); may be unset.
+  registry::BlobObserver on_blob{};
 };
 
 // What a publication did, for the report.

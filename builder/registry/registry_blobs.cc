@@ -230,6 +230,7 @@ Result<BlobPushed> RegistryClient::push_blob(std::string_view repository,
           (mount_from.empty() ? "" : " and could not be mounted from " + std::string(mount_from)));
       break;
   }
+  if (s_->options.on_blob) s_->options.on_blob(*pushed, blob.size);
   return pushed;
 }
 
@@ -238,6 +239,7 @@ void RegistryClient::count_known_blob(std::string_view repository, const oci::De
   ++s_->counters.blobs_skipped;
   s_->log("blob " + blob.digest.to_string() + " already in " + s_->where(repository) +
           " (the previous version's)");
+  if (s_->options.on_blob) s_->options.on_blob(BlobPushed::kSkipped, blob.size);
 }
 
 Status RegistryClient::fetch_blob(std::string_view repository, const oci::Descriptor& blob,

@@ -63,6 +63,18 @@ enum class PlainHttp {
   kAllowed,
 };
 
+enum class BlobPushed {
+  kSkipped,   // the repository had it
+  kMounted,   // mounted from `mount_from`
+  kUploaded,  // sent
+  kMissing,   // neither there nor mountable, and no local file to upload (see push_blob)
+};
+
+// Told of each blob push_blob or count_known_blob settled, with the blob's size: how a process
+// keeps totals over all its clients (serve's /metrics: bytes uploaded, skipped) without a global
+// here. Called on the client's thread, so one shared by several clients must be thread-safe.
+using BlobObserver = std::function<void(BlobPushed outcome, std::int64_t bytes)>;
+
 struct ClientOptions {
   PlainHttp plain_http = PlainHttp::kLoopbackOnly;
   std::string ca_file;  // PEM CA certificates trusted for this registry; "" = the system's
@@ -78,6 +90,7 @@ struct ClientOptions {
   std::shared_ptr<Clock> clock;  // null: the system clock
   // Progress lines ("uploaded blob sha256:.. (1234 bytes)", "retrying ..."); never secrets.
   std::function<void(std::string_view)> log;
+  BlobObserver on_blob;  // none when unset; counters() counts either way
 };
 
 struct TransferCounters {
@@ -94,13 +107,6 @@ struct TransferCounters {
 
 // What the counters grew by between two readings.
 TransferCounters operator-(const TransferCounters& after, const TransferCounters& before);
-
-enum class BlobPushed {
-  kSkipped,   // the repository had it
-  kMounted,   // mounted from `mount_from`
-  kUploaded,  // sent
-  kMissing,   // neither there nor mountable, and no local file to upload (see push_blob)
-};
 
 // What the caller expects of a blob it pushes.
 enum class BlobPresence {

@@ -9,6 +9,8 @@
 #include <ostream>
 #include <thread>
 
+#include "builder/metrics/metrics.h"
+#include "builder/registry/blob_metrics.h"
 #include "builder/store/sqlite_app_catalog.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
@@ -22,6 +24,7 @@
 #include "src/service/compute.h"
 #include "src/service/compute_service.h"
 #include "src/service/http_gateway.h"
+#include "src/service/service_metrics.h"
 #include "workers/store_queue.h"
 
 namespace ignite::cli {
@@ -43,7 +46,8 @@ const std::string kServeUsage =
         "  `worker` processes may share the store). Stops on SIGINT or SIGTERM after the\n"
         "  builds in progress.\n"
         "  --listen   gRPC's address (default 127.0.0.1:0: a free port, printed on stderr)\n"
-        "  --http     HTTP/JSON's address (default 127.0.0.1:0: a free port, printed on stderr)\n"
+        "  --http     HTTP/JSON's address (default 127.0.0.1:0: a free port, printed on stderr);\n"
+        "             GET /metrics there: the service's figures for Prometheus (docs/metrics.md)\n"
         "  --workers  worker threads (default 2; 0: only `worker` processes build)\n"
         "  --lease    seconds a worker's claim lasts without a renewal (default 60; 5 to 3600):\n"
         "             a build whose server died is taken up again after it\n"
@@ -80,6 +84,10 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   if (!lease.ok()) return usage_error(io, lease.status().message(), kServeUsage);
   auto registry = registry_target_from(args, std::cin);
   if (!registry.ok()) return usage_error(io, registry.status().message(), kServeUsage);
+  // The process's figures, served on /metrics (docs/metrics.md).
+  metrics::Registry& metrics = metrics::default_registry();
+  service::register_build_info(metrics);
+  if (*registry) (*registry)->on_blob = ignite::registry::count_blob_bytes(metrics);
   const workers::WorkerOptions options = worker_options(args, repeated, dir, "", *lease, *registry);
   auto event_options = event_delivery_options(args);
   if (!event_options.ok()) return usage_error(io, event_options.status().message(), kServeUsage);
@@ -111,7 +119,10 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
     delivery = std::move(*started);
   }
   service::BuildWaiter waiter;
-  service::WorkerPool pool(dir, threads, options, [&waiter] { waiter.notify(); });
+  service::WorkerPool pool(
+      dir, threads, options, [&waiter] { waiter.notify(); }, service::kWorkerIdlePoll, &metrics);
+  const metrics::Registry::CollectorHandle queue_figures =
+      service::add_queue_collector(metrics, dir);
   const auto notify_pool = [&pool] { pool.notify(); };
   service::BuildServiceImpl build_service(dir, notify_pool);
   service::Compute compute(dir, notify_pool, waiter);
@@ -130,6 +141,7 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   }
   service::HttpGatewayOptions http_options;
   http_options.ready = [dir] { return workers::open_store_queue(dir).status(); };
+  http_options.metrics = &metrics;
   service::HttpGateway http(compute, build_service, http_options);
   auto http_bound = http.start(http_host, http_port);
   if (!http_bound.ok()) {

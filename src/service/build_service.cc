@@ -53,11 +53,13 @@ grpc::Status to_grpc(const Status& status) {
 // ---- WorkerPool ----
 
 WorkerPool::WorkerPool(std::string store_dir, int threads, workers::WorkerOptions options,
-                       std::function<void()> on_turn_end, std::chrono::milliseconds idle_poll)
+                       std::function<void()> on_turn_end, std::chrono::milliseconds idle_poll,
+                       metrics::Registry* metrics)
     : store_dir_(std::move(store_dir)),
       options_(std::move(options)),
       on_turn_end_(std::move(on_turn_end)),
       idle_poll_(idle_poll) {
+  if (metrics != nullptr) metrics_.emplace(*metrics);
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this, i] { run(i); });
 }
 
@@ -84,7 +86,10 @@ void WorkerPool::run(int index) {
   auto store = pipeline::FunctionStore::open(store_dir_, pipeline::OpenStore::kCreateIfMissing);
   auto queue = workers::open_store_queue(store_dir_);
   const workers::SourceStore sources(store_dir_);
-  pipeline::NullProgress progress;
+  pipeline::NullProgress quiet;
+  std::optional<workers::StageTimer> timer;
+  if (metrics_) timer.emplace(metrics_->stages(), quiet);
+  pipeline::Progress& progress = timer ? static_cast<pipeline::Progress&>(*timer) : quiet;
   std::uint64_t seen = 0;
   for (;;) {
     {
@@ -94,7 +99,12 @@ void WorkerPool::run(int index) {
     }
     bool idle = true;
     if (store.ok() && queue.ok()) {
+      const auto started = std::chrono::steady_clock::now();
       auto turn = workers::run_one_build(*store, *queue, sources, options, progress);
+      progress.done();  // the stage a failed build stopped in ends with the turn
+      if (turn.ok() && metrics_) {
+        metrics_->observe_turn(turn->outcome, std::chrono::steady_clock::now() - started);
+      }
       idle = !turn.ok() || turn->outcome == workers::TurnOutcome::kIdle;
       if (!idle && on_turn_end_) on_turn_end_();
     }

@@ -8,24 +8,30 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "dodil/ignite/builder/v1/build.grpc.pb.h"
+#include "workers/build_metrics.h"
 #include "workers/worker.h"
 
 namespace ignite::service {
 
+inline constexpr std::chrono::milliseconds kWorkerIdlePoll{500};
+
 // Worker threads running workers::run_one_build, each on its own store and queue connections.
 // notify() wakes an idle one at once (a submit); otherwise an idle worker looks again after
 // `idle_poll`. `on_turn_end` is called after every turn that claimed a build (a BuildWaiter's
-// notify: the build may have ended).
+// notify: the build may have ended). With `metrics`, each build's stages and the build itself
+// are timed there (workers/build_metrics.h).
 class WorkerPool {
  public:
   WorkerPool(std::string store_dir, int threads, workers::WorkerOptions options,
              std::function<void()> on_turn_end = nullptr,
-             std::chrono::milliseconds idle_poll = std::chrono::milliseconds(500));
+             std::chrono::milliseconds idle_poll = kWorkerIdlePoll,
+             metrics::Registry* metrics = nullptr);
   ~WorkerPool();  // stops after the builds in progress
   void notify();
 
@@ -36,6 +42,7 @@ class WorkerPool {
   workers::WorkerOptions options_;
   std::function<void()> on_turn_end_;
   std::chrono::milliseconds idle_poll_;
+  std::optional<workers::BuildMetrics> metrics_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;

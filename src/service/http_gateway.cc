@@ -161,6 +161,19 @@ void HttpGateway::route() {
     send_error(res, error_for_http_status(req, status, max_body));
     res.status = status;  // 413 stays 413, whatever its code maps to
   });
+  if (options_.metrics != nullptr) {
+    metrics::CounterFamily& requests = options_.metrics->counter(
+        "ignite_http_requests_total",
+        "HTTP requests answered by serve's HTTP/JSON listener, by method and status code.",
+        {"method", "code"});
+    // Called once per answer, whatever made it (a route, the error handler), just before it is
+    // written: counted before the client can see it, so a client's next request (on another
+    // connection, another thread) finds it counted. The logger would run after the write.
+    server.set_post_routing_handler(
+        [&requests](const httplib::Request& req, httplib::Response& res) {
+          requests.with({req.method, std::to_string(res.status)}).inc();
+        });
+  }
   server.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         send_error(res, internal_error("the request failed unexpectedly"));
@@ -287,6 +300,12 @@ void HttpGateway::route() {
     out.set_status("SERVING");
     send(res, out);
   });
+  if (options_.metrics != nullptr) {
+    server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.status = 200;
+      res.set_content(options_.metrics->scrape(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+  }
   server.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
     v1::ServingStatus out;
     Status ready = options_.ready ? options_.ready() : ok_status();

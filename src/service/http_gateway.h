@@ -1,7 +1,8 @@
 // HTTP/JSON for the service (docs/api.md): the platform's deploy flow under /v1/ignite/app/...,
 // the build service under /v1/builds and /v1/apps/.../versions, and /healthz and /readyz.
 // Bodies are the proto3 JSON mapping of the calls' messages (src/api/json_mapping.h); errors are
-// dodil.ignite.v1.ErrorStatus with the HTTP status of their code. Every route calls the same code
+// dodil.ignite.v1.ErrorStatus with the HTTP status of their code. GET /metrics is the Prometheus
+// page when the gateway is given a registry. Every route calls the same code
 // as its gRPC method (Compute, BuildServiceImpl), so the two transports cannot differ.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "builder/metrics/metrics.h"
 #include "builder/util/status.h"
 #include "src/service/build_service.h"
 #include "src/service/compute.h"
@@ -29,6 +31,9 @@ struct HttpGatewayOptions {
   int threads = 32;
   // /readyz: OK when the service can take work (the store opens); its error otherwise.
   std::function<Status()> ready;
+  // GET /metrics serves this registry's page (docs/metrics.md), and every request is counted
+  // there (ignite_http_requests_total); null: no /metrics route.
+  metrics::Registry* metrics = nullptr;
 };
 
 class HttpGateway {

@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "builder/metrics/metrics.h"
 #include "builder/oci/media_types.h"
+#include "builder/registry/blob_metrics.h"
 #include "builder/registry/image_copy.h"
 #include "builder/registry/image_publisher.h"
 #include "tests/registry/registry_servers.h"
@@ -49,6 +51,7 @@ struct Client {
     options.chunk_bytes = extra.chunk_bytes;
     options.tags_page_size = extra.tags_page_size;
     options.plain_http = extra.plain_http;
+    options.on_blob = extra.on_blob;
     auto c = RegistryClient::create(host, options);
     EXPECT_TRUE(c.ok()) << c.status().to_string();
     return std::move(c).value();
@@ -155,6 +158,37 @@ TEST(RegistryPushTest, PushingTheSameTagAgainChangesNothing) {
   EXPECT_EQ(again->transfer.bytes_uploaded, 0);
   EXPECT_EQ(again->transfer.manifests_pushed, 0);
   EXPECT_EQ(shared().registry.blob_files(), before);
+}
+
+// serve's byte counters (blob_metrics.h): the same image pushed again under another tag is
+// skipped blob by blob, and counted as skipped, not uploaded.
+TEST(RegistryPushTest, BlobByteCountersTellUploadedFromSkipped) {
+  Layout l;
+  auto image = build_test_image(l.layout, "x = 'counted'\n");
+  ASSERT_TRUE(image.ok()) << image.status().to_string();
+  metrics::Registry metrics;
+  ClientOptions options;
+  options.on_blob = count_blob_bytes(metrics);
+  Client c(options);
+  metrics::CounterFamily& bytes =
+      metrics.counter("ignite_registry_blob_bytes_total", "", {"outcome"});
+  const double all =
+      static_cast<double>(image->config.size + image->deps_layer.size + image->app_layer.size);
+
+  ASSERT_TRUE(push_image(c.client, l.layout, image->manifest, "acme-corp/counted", "v1").ok());
+  EXPECT_EQ(bytes.with({"uploaded"}).value(), all);
+  EXPECT_EQ(bytes.with({"skipped"}).value(), 0);
+
+  auto again = push_image(c.client, l.layout, image->manifest, "acme-corp/counted", "v2");
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_EQ(again->transfer.bytes_uploaded, 0);
+  EXPECT_EQ(bytes.with({"uploaded"}).value(), all);  // unchanged
+  EXPECT_EQ(bytes.with({"skipped"}).value(), all);
+  EXPECT_EQ(bytes.with({"mounted"}).value(), 0);
+  EXPECT_NE(metrics.scrape().find("ignite_registry_blob_bytes_total{outcome=\"skipped\"} " +
+                                  metrics::format_value(all) + "\n"),
+            std::string::npos)
+      << metrics.scrape();
 }
 
 TEST(RegistryPushTest, TagGuardRefusesATagPushedFromOutside) {

@@ -1,6 +1,6 @@
 // The service as `serve` assembles it, in-process, for the compute tests: the worker pool (real
 // pipeline, synthetic base), Compute, BuildServiceImpl, the HTTP gateway on a free loopback port
-// and gRPC on another, with an HTTP client.
+// and gRPC on another, with an HTTP client, and a metrics registry of the test's own.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -15,6 +15,7 @@
 #include "src/service/compute.h"
 #include "src/service/compute_service.h"
 #include "src/service/http_gateway.h"
+#include "src/service/service_metrics.h"
 #include "tests/pipeline/pipeline_testing.h"
 #include "tests/testing/temp_dir.h"
 
@@ -44,8 +45,9 @@ class ServiceFixture : public ::testing::Test {
       r.sources.no_index = true;  // offline: only the (empty) find-links directory
       r.sources.find_links = {links};
     };
-    pool_ =
-        std::make_unique<WorkerPool>(store_dir_, o.workers, options, [this] { waiter_.notify(); });
+    pool_ = std::make_unique<WorkerPool>(
+        store_dir_, o.workers, options, [this] { waiter_.notify(); }, kWorkerIdlePoll, &metrics_);
+    queue_figures_ = add_queue_collector(metrics_, store_dir_);
     const auto notify = [this] { pool_->notify(); };
     builds_ = std::make_unique<BuildServiceImpl>(store_dir_, notify);
     compute_ = std::make_unique<Compute>(store_dir_, notify, waiter_);
@@ -53,6 +55,7 @@ class ServiceFixture : public ::testing::Test {
     HttpGatewayOptions http;
     http.max_body_bytes = o.max_body_bytes;
     http.ready = o.ready;
+    http.metrics = &metrics_;
     gateway_ = std::make_unique<HttpGateway>(*compute_, *builds_, http);
     auto port = gateway_->start("127.0.0.1", 0);
     ASSERT_TRUE(port.ok()) << port.status().to_string();
@@ -90,6 +93,9 @@ class ServiceFixture : public ::testing::Test {
   std::string base_;
   std::string empty_links_;
   BuildWaiter waiter_{std::chrono::milliseconds(100)};
+  // The test's own, as serve's is the process's: GET /metrics serves it.
+  metrics::Registry metrics_;
+  metrics::Registry::CollectorHandle queue_figures_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<BuildServiceImpl> builds_;
   std::unique_ptr<Compute> compute_;
