@@ -101,9 +101,9 @@ Status SqliteEventOutbox::delivered(const std::vector<EventKey>& events) {
   return tx.commit();
 }
 
-Result<OutboxStats> SqliteEventOutbox::stats() {
+Result<OutboxStats> read_outbox_stats(Database& db) {
   IGNITE_ASSIGN_OR_RETURN(
-      Statement q, db_.prepare("SELECT COUNT(*), COALESCE(MIN(at_ms), 0) FROM event_outbox"));
+      Statement q, db.prepare("SELECT COUNT(*), COALESCE(MIN(at_ms), 0) FROM event_outbox"));
   IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
   OutboxStats s;
   if (row) {
@@ -112,5 +112,7 @@ Result<OutboxStats> SqliteEventOutbox::stats() {
   }
   return s;
 }
+
+Result<OutboxStats> SqliteEventOutbox::stats() { return read_outbox_stats(db_); }
 
 }  // namespace ignite::store

@@ -10,6 +10,10 @@
 
 namespace ignite::store {
 
+// The outbox's depth and oldest event on `db` (a connection to the store's database), for
+// readers that have a connection of their own already (the service's /metrics).
+Result<OutboxStats> read_outbox_stats(Database& db);
+
 class SqliteEventOutbox final : public EventOutbox {
  public:
   // Opens the database at `path` with a connection of its own, creating or upgrading the queue's

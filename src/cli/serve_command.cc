@@ -123,6 +123,21 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
       dir, threads, options, [&waiter] { waiter.notify(); }, service::kWorkerIdlePoll, &metrics);
   const metrics::Registry::CollectorHandle queue_figures =
       service::add_queue_collector(metrics, dir);
+  // The deliverer's own counts (the outbox's depth is among the queue's figures).
+  metrics::Registry::CollectorHandle delivery_figures;
+  if (delivery) {
+    delivery_figures = metrics.add_collector([d = delivery.get()](metrics::MetricWriter& out) {
+      const events::EventDeliveryStats stats = d->stats();
+      out.family("ignite_events_delivered_total",
+                 "Build events the control plane's receiver acknowledged (2xx) since start.",
+                 metrics::MetricType::kCounter);
+      out.sample("ignite_events_delivered_total", {}, static_cast<double>(stats.delivered));
+      out.family("ignite_event_delivery_failures_total",
+                 "Event POSTs that failed or were refused since start (each is retried).",
+                 metrics::MetricType::kCounter);
+      out.sample("ignite_event_delivery_failures_total", {}, static_cast<double>(stats.failures));
+    });
+  }
   const auto notify_pool = [&pool] { pool.notify(); };
   service::BuildServiceImpl build_service(dir, notify_pool);
   service::Compute compute(dir, notify_pool, waiter);

@@ -1,8 +1,10 @@
 #include "src/service/service_metrics.h"
 
+#include <chrono>
 #include <memory>
 
 #include "builder/store/queue_stats.h"
+#include "builder/store/sqlite_event_outbox.h"
 #include "builder/util/builder_version.h"
 #include "src/service/connections.h"
 
@@ -36,6 +38,21 @@ void write_queue_stats(metrics::MetricWriter& out, const store::QueueStats& stat
   out.sample("ignite_lease_reclaims_total", {}, static_cast<double>(stats.leases_lost));
 }
 
+void write_outbox_stats(metrics::MetricWriter& out, const store::OutboxStats& stats,
+                        std::int64_t now_ms) {
+  using metrics::MetricType;
+  out.family("ignite_event_outbox_depth",
+             "Build events recorded and not yet delivered to the control plane (docs/events.md); "
+             "0 until the outbox is turned on by serve --events-url.",
+             MetricType::kGauge);
+  out.sample("ignite_event_outbox_depth", {}, static_cast<double>(stats.depth));
+  out.family("ignite_event_outbox_oldest_age_seconds",
+             "How long the oldest undelivered build event has waited; 0 when none waits.",
+             MetricType::kGauge);
+  const double age = stats.depth == 0 ? 0.0 : (now_ms - stats.oldest_at_ms) / 1000.0;
+  out.sample("ignite_event_outbox_oldest_age_seconds", {}, age < 0 ? 0.0 : age);
+}
+
 }  // namespace
 
 void register_build_info(metrics::Registry& registry) {
@@ -59,6 +76,15 @@ metrics::Registry::CollectorHandle add_queue_collector(metrics::Registry& regist
       return;
     }
     write_queue_stats(out, *stats);
+    auto outbox = store::read_outbox_stats((*queue)->database());
+    if (!outbox.ok()) {
+      out.comment("the event outbox's figures are missing: " + outbox.status().to_string());
+      return;
+    }
+    const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+    write_outbox_stats(out, *outbox, now_ms);
   });
 }
 

@@ -5,6 +5,8 @@
 //   ignite_queue_depth{org}                 gauge: QUEUED builds per org
 //   ignite_builds{state,kind}               gauge: builds kept in the store, by state and kind
 //   ignite_lease_reclaims_total             counter: expired leases taken back (builds.leases_lost)
+//   ignite_event_outbox_depth               gauge: build events not yet delivered (events.md)
+//   ignite_event_outbox_oldest_age_seconds  gauge: how long the oldest of them has waited
 //
 // The queue's are read from the store's database by the scraping thread, on that thread's own
 // connection (connections.h), so they include the builds of every process sharing the store.

@@ -119,7 +119,7 @@ TEST_F(BuildQueueTest, QueueStatsReadAgainAgreeWithAFullCount) {
   expect_agree("the oldest published: everything below builds[3] is frozen");
   auto last = q.claim("w", kLease);
   ASSERT_TRUE(last.ok() && last->has_value());
-  ASSERT_TRUE(q.fail(builds[3].id, (*last)->epoch, "broken", false).ok());
+  ASSERT_TRUE(q.fail(builds[3].id, (*last)->epoch, invalid_argument("broken"), false).ok());
   expect_agree("nothing unfinished");
   submit(q, "zeta/api");
   expect_agree("a new build after everything was frozen");
