@@ -122,6 +122,7 @@ struct BuildOutcome {
 
 struct BuildFilter {
   std::optional<AppId> app{};         // every app when unset
+  std::optional<std::string> org{};   // every org when unset (a caller's org: docs/auth.md)
   std::optional<BuildState> state{};  // any state when unset
   int page_size = 0;                  // 50 when 0, at most 500
   std::string page_token{};           // next_page_token of the previous page; "" for the first

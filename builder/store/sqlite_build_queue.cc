@@ -718,11 +718,13 @@ Result<BuildPage> SqliteBuildQueue::list(const BuildFilter& filter) {
   if (filter.app) sql += " AND org = ?1 AND app = ?2";
   if (filter.state) sql += " AND state = ?3";
   if (before) sql += " AND seq < ?4";
+  if (filter.org) sql += " AND org = ?6";
   sql += " ORDER BY seq DESC LIMIT ?5";
   IGNITE_ASSIGN_OR_RETURN(Statement q, db_.prepare(sql));
   if (filter.app) q.bind(1, filter.app->org()).bind(2, filter.app->app());
   if (filter.state) q.bind(3, build_state_name(*filter.state));
   if (before) q.bind(4, *before);
+  if (filter.org) q.bind(6, *filter.org);
   q.bind(5, std::int64_t{size} + 1);  // one more tells whether there is a next page
 
   BuildPage page;
