@@ -14,6 +14,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/package_sources.h"
 #include "src/cli/report.h"
+#include "src/cli/serve_auth.h"
 #include "src/cli/store_option.h"
 #include "src/cli/worker_flags.h"
 #include "src/service/build_service.h"
@@ -30,6 +31,8 @@ const std::string kServeUsage =
     std::string(
         "usage: ignite-builder serve [--listen HOST:PORT] [--http HOST:PORT] [--workers N]\n"
         "                            [--lease SECONDS]\n"
+        "                            [--auth-keys FILE[,FILE...] | --auth-jwks FILE\n"
+        "                             --auth-audience AUD [--auth-org-claim NAME]]\n"
         "                            [--store DIR] [--base IMAGE] [package sources]\n"
         "                            [--allow-bad-record] [--no-compile]\n"
         "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
@@ -46,7 +49,7 @@ const std::string kServeUsage =
         "             a build whose server died is taken up again after it\n"
         "  --base, package sources, --allow-bad-record, --no-compile: as for `build`\n"
         "  --registry HOST[:PORT]  also publish every version as HOST/ORG/APP:vN (as `worker`)\n") +
-    kRegistryFlagsUsage + kPackageSourcesUsage;
+    kServeAuthUsage + kRegistryFlagsUsage + kPackageSourcesUsage;
 
 }  // namespace
 
@@ -60,10 +63,20 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
                              {"--http", "", true},
                              kLeaseFlag,
                              {"--workers", "", true}});
+  flags.insert(flags.end(), kServeAuthFlags.begin(), kServeAuthFlags.end());
   auto parsed =
       parse_command(*rest, flags, 0, "serve takes no positional argument", kServeUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
+  // Before anything is opened: serve without auth on a reachable address does not start.
+  auto auth = serve_auth_from(
+      args, {args.value_or("--listen", "127.0.0.1:0"), args.value_or("--http", "127.0.0.1:0")});
+  if (!auth.ok()) {
+    if (auth.status().code() == Code::kInvalidArgument) {
+      return usage_error(io, auth.status().message(), kServeUsage);
+    }
+    return report_error(io, auth.status());
+  }
   auto workers = args.number_or("--workers", 0, 64, 2);
   if (!workers.ok()) return usage_error(io, workers.status().message(), kServeUsage);
   const int threads = static_cast<int>(*workers);
@@ -99,9 +112,9 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   service::BuildWaiter waiter;
   service::WorkerPool pool(dir, threads, options, [&waiter] { waiter.notify(); });
   const auto notify_pool = [&pool] { pool.notify(); };
-  service::BuildServiceImpl build_service(dir, notify_pool);
+  service::BuildServiceImpl build_service(dir, notify_pool, auth->authenticator);
   service::Compute compute(dir, notify_pool, waiter);
-  service::ComputeServiceImpl compute_service(compute);
+  service::ComputeServiceImpl compute_service(compute, auth->authenticator);
 
   const std::string listen = args.value_or("--listen", "127.0.0.1:0");
   int port = 0;
@@ -116,7 +129,7 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   }
   service::HttpGatewayOptions http_options;
   http_options.ready = [dir] { return workers::open_store_queue(dir).status(); };
-  service::HttpGateway http(compute, build_service, http_options);
+  service::HttpGateway http(compute, build_service, auth->authenticator, http_options);
   auto http_bound = http.start(http_host, http_port);
   if (!http_bound.ok()) {
     server->Shutdown();
@@ -126,6 +139,7 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   io.err << "ignite-builder: serving gRPC on " << shown << " and HTTP/JSON on http://" << http_host
          << ":" << *http_bound << ", " << threads << " worker thread" << (threads == 1 ? "" : "s")
          << ", store " << dir << "\n";
+  io.err << "ignite-builder: " << auth->mode << "\n";
   io.err.flush();
 
   {

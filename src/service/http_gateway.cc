@@ -45,24 +45,52 @@ Status read_body(const std::string& body, google::protobuf::Message& message) {
   return api::parse_json(body, message);
 }
 
-using PostHandler =
-    std::function<void(const httplib::Request&, const std::string& body, httplib::Response&)>;
+// The caller of an HTTP request, from its Authorization header; UNAUTHENTICATED answered here
+// (401, with the WWW-Authenticate of RFC 6750) when there is none.
+std::optional<auth::Caller> caller_of(const auth::Authenticator& auth, const httplib::Request& req,
+                                      httplib::Response& res) {
+  std::optional<std::string> authorization;
+  if (req.has_header("Authorization")) authorization = req.get_header_value("Authorization");
+  auto caller = auth.authenticate(authorization ? std::optional<std::string_view>(*authorization)
+                                                : std::nullopt);
+  if (caller.ok()) return *caller;
+  send_error(res, caller.status());
+  res.set_header("WWW-Authenticate", authorization ? "Bearer error=\"invalid_token\"" : "Bearer");
+  return std::nullopt;
+}
 
-// A POST route that reads its body itself. httplib's plain handlers refuse a body sent as
-// application/x-www-form-urlencoded past 8 KiB (curl -d's default type) before any handler
-// runs; this reader takes any type, up to the server's payload limit (413 past it).
-void post(httplib::Server& server, const std::string& pattern, PostHandler handler) {
-  server.Post(pattern,
-              [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
-                                             const httplib::ContentReader& reader) {
-                std::string body;
-                const bool read = reader([&body](const char* data, std::size_t size) {
-                  body.append(data, size);
-                  return true;
-                });
-                if (!read) return;  // httplib answers (413, or the connection is gone)
-                handler(req, body, res);
-              });
+using Handler =
+    std::function<void(const httplib::Request&, const auth::Caller&, httplib::Response&)>;
+using PostHandler = std::function<void(const httplib::Request&, const std::string& body,
+                                       const auth::Caller&, httplib::Response&)>;
+
+// A GET route for authenticated callers.
+void get(httplib::Server& server, const auth::Authenticator& auth, const std::string& pattern,
+         Handler handler) {
+  server.Get(pattern, [&auth, handler = std::move(handler)](const httplib::Request& req,
+                                                            httplib::Response& res) {
+    if (auto caller = caller_of(auth, req, res)) handler(req, *caller, res);
+  });
+}
+
+// A POST route for authenticated callers, that reads its body itself. httplib's plain handlers
+// refuse a body sent as application/x-www-form-urlencoded past 8 KiB (curl -d's default type)
+// before any handler runs; this reader takes any type, up to the server's payload limit (413
+// past it). A request that is not authenticated has its body read and dropped, never kept.
+void post(httplib::Server& server, const auth::Authenticator& auth, const std::string& pattern,
+          PostHandler handler) {
+  server.Post(pattern, [&auth, handler = std::move(handler)](const httplib::Request& req,
+                                                             httplib::Response& res,
+                                                             const httplib::ContentReader& reader) {
+    const std::optional<auth::Caller> caller = caller_of(auth, req, res);
+    std::string body;
+    const bool read = reader([&](const char* data, std::size_t size) {
+      if (caller) body.append(data, size);
+      return true;
+    });
+    if (!read || !caller) return;  // httplib answers (413, or the connection is gone)
+    handler(req, body, *caller, res);
+  });
 }
 
 // A path parameter set again in the body must agree with the path.
@@ -130,9 +158,11 @@ Status error_for_http_status(const httplib::Request& req, int status, std::size_
 
 }  // namespace
 
-HttpGateway::HttpGateway(Compute& compute, BuildServiceImpl& builds, HttpGatewayOptions options)
+HttpGateway::HttpGateway(Compute& compute, BuildServiceImpl& builds,
+                         const auth::Authenticator& auth, HttpGatewayOptions options)
     : compute_(compute),
       builds_(builds),
+      auth_(auth),
       options_(std::move(options)),
       server_(std::make_unique<httplib::Server>()) {
   route();
@@ -167,84 +197,92 @@ void HttpGateway::route() {
       });
 
   // ---- the platform's deploy flow ----
-  post(server, R"(/v1/ignite/app/([^/]+))",
-       [this](const httplib::Request& req, const std::string& body, httplib::Response& res) {
+  const auth::Authenticator& auth = auth_;
+  post(server, auth, R"(/v1/ignite/app/([^/]+))",
+       [this](const httplib::Request& req, const std::string& body, const auth::Caller& caller,
+              httplib::Response& res) {
          v1::CreateAppRequest in;
          Status s = read_body(body, in);
          if (s.ok()) s = path_param(*in.mutable_org(), req.matches[1], "org");
          if (!s.ok()) return send_error(res, s);
-         send(res, compute_.create_app(in));
+         send(res, compute_.create_app(caller, in));
        });
-  post(server, R"(/v1/ignite/app/([^/]+)/([^/]+)/draft)",
-       [this](const httplib::Request& req, const std::string& body, httplib::Response& res) {
+  post(server, auth, R"(/v1/ignite/app/([^/]+)/([^/]+)/draft)",
+       [this](const httplib::Request& req, const std::string& body, const auth::Caller& caller,
+              httplib::Response& res) {
          v1::SaveDraftRequest in;
          Status s = read_body(body, in);
          if (s.ok()) s = path_param(*in.mutable_org(), req.matches[1], "org");
          if (s.ok()) s = path_param(*in.mutable_app(), req.matches[2], "app");
          if (!s.ok()) return send_error(res, s);
-         send(res, compute_.save_draft(in));
+         send(res, compute_.save_draft(caller, in));
        });
-  post(server, R"(/v1/ignite/app/([^/]+)/([^/]+)/draft/publish)",
-       [this](const httplib::Request& req, const std::string& body, httplib::Response& res) {
+  post(server, auth, R"(/v1/ignite/app/([^/]+)/([^/]+)/draft/publish)",
+       [this](const httplib::Request& req, const std::string& body, const auth::Caller& caller,
+              httplib::Response& res) {
          v1::PublishDraftRequest in;
          Status s = read_body(body, in);
          if (s.ok()) s = path_param(*in.mutable_org(), req.matches[1], "org");
          if (s.ok()) s = path_param(*in.mutable_app(), req.matches[2], "app");
          if (!s.ok()) return send_error(res, s);
-         send(res, compute_.publish_draft(in));
+         send(res, compute_.publish_draft(caller, in));
        });
 
   // ---- builds and versions (BuildService) ----
-  post(server, "/v1/builds",
-       [this](const httplib::Request&, const std::string& body, httplib::Response& res) {
+  post(server, auth, "/v1/builds",
+       [this](const httplib::Request&, const std::string& body, const auth::Caller& caller,
+              httplib::Response& res) {
          bv1::SubmitBuildRequest in;
          if (Status s = read_body(body, in); !s.ok()) return send_error(res, s);
          bv1::Build out;
-         send(res, builds_.SubmitBuild(nullptr, &in, &out), out);
+         send(res, builds_.submit_build(caller, in, &out), out);
        });
-  server.Get("/v1/builds", [this](const httplib::Request& req, httplib::Response& res) {
-    auto in = list_request(req);
-    if (!in.ok()) return send_error(res, in.status());
-    bv1::ListBuildsResponse out;
-    send(res, builds_.ListBuilds(nullptr, &*in, &out), out);
-  });
-  server.Get(R"(/v1/builds/([^/:]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    bv1::GetBuildRequest in;
-    in.set_id(req.matches[1]);
-    bv1::Build out;
-    send(res, builds_.GetBuild(nullptr, &in, &out), out);
-  });
-  post(server, R"(/v1/builds/([^/:]+):cancel)",
-       [this](const httplib::Request& req, const std::string&, httplib::Response& res) {
+  get(server, auth, "/v1/builds",
+      [this](const httplib::Request& req, const auth::Caller& caller, httplib::Response& res) {
+        auto in = list_request(req);
+        if (!in.ok()) return send_error(res, in.status());
+        bv1::ListBuildsResponse out;
+        send(res, builds_.list_builds(caller, *in, &out), out);
+      });
+  get(server, auth, R"(/v1/builds/([^/:]+))",
+      [this](const httplib::Request& req, const auth::Caller& caller, httplib::Response& res) {
+        bv1::GetBuildRequest in;
+        in.set_id(req.matches[1]);
+        bv1::Build out;
+        send(res, builds_.get_build(caller, in, &out), out);
+      });
+  post(server, auth, R"(/v1/builds/([^/:]+):cancel)",
+       [this](const httplib::Request& req, const std::string&, const auth::Caller& caller,
+              httplib::Response& res) {
          bv1::CancelBuildRequest in;
          in.set_id(req.matches[1]);
          bv1::Build out;
-         send(res, builds_.CancelBuild(nullptr, &in, &out), out);
+         send(res, builds_.cancel_build(caller, in, &out), out);
        });
-  server.Get(R"(/v1/builds/([^/:]+)/log)",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               bv1::GetBuildLogRequest in;
-               in.set_id(req.matches[1]);
-               bv1::BuildLog out;
-               send(res, builds_.GetBuildLog(nullptr, &in, &out), out);
-             });
-  server.Get(R"(/v1/apps/([^/]+)/([^/]+)/versions)",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               bv1::ListVersionsRequest in;
-               in.set_app_id(std::string(req.matches[1]) + "/" + std::string(req.matches[2]));
-               bv1::ListVersionsResponse out;
-               send(res, builds_.ListVersions(nullptr, &in, &out), out);
-             });
-  server.Get(R"(/v1/apps/([^/]+)/([^/]+)/versions/([^/]+))",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               bv1::GetVersionRequest in;
-               in.set_app_id(std::string(req.matches[1]) + "/" + std::string(req.matches[2]));
-               auto number = parse_uint32(req.matches[3], "version number");
-               if (!number.ok()) return send_error(res, number.status());
-               in.set_number(*number);
-               bv1::Version out;
-               send(res, builds_.GetVersion(nullptr, &in, &out), out);
-             });
+  get(server, auth, R"(/v1/builds/([^/:]+)/log)",
+      [this](const httplib::Request& req, const auth::Caller& caller, httplib::Response& res) {
+        bv1::GetBuildLogRequest in;
+        in.set_id(req.matches[1]);
+        bv1::BuildLog out;
+        send(res, builds_.get_build_log(caller, in, &out), out);
+      });
+  get(server, auth, R"(/v1/apps/([^/]+)/([^/]+)/versions)",
+      [this](const httplib::Request& req, const auth::Caller& caller, httplib::Response& res) {
+        bv1::ListVersionsRequest in;
+        in.set_app_id(std::string(req.matches[1]) + "/" + std::string(req.matches[2]));
+        bv1::ListVersionsResponse out;
+        send(res, builds_.list_versions(caller, in, &out), out);
+      });
+  get(server, auth, R"(/v1/apps/([^/]+)/([^/]+)/versions/([^/]+))",
+      [this](const httplib::Request& req, const auth::Caller& caller, httplib::Response& res) {
+        bv1::GetVersionRequest in;
+        in.set_app_id(std::string(req.matches[1]) + "/" + std::string(req.matches[2]));
+        auto number = parse_uint32(req.matches[3], "version number");
+        if (!number.ok()) return send_error(res, number.status());
+        in.set_number(*number);
+        bv1::Version out;
+        send(res, builds_.get_version(caller, in, &out), out);
+      });
 
   // ---- health ----
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {

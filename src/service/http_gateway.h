@@ -2,7 +2,9 @@
 // the build service under /v1/builds and /v1/apps/.../versions, and /healthz and /readyz.
 // Bodies are the proto3 JSON mapping of the calls' messages (src/api/json_mapping.h); errors are
 // dodil.ignite.v1.ErrorStatus with the HTTP status of their code. Every route calls the same code
-// as its gRPC method (Compute, BuildServiceImpl), so the two transports cannot differ.
+// as its gRPC method (Compute, BuildServiceImpl), so the two transports cannot differ. Every route
+// but /healthz and /readyz first authenticates its request's "Authorization: Bearer <JWT>"
+// header (401 with WWW-Authenticate: Bearer when it cannot), then calls for that caller.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +14,7 @@
 #include <thread>
 
 #include "builder/util/status.h"
+#include "src/auth/authenticator.h"
 #include "src/service/build_service.h"
 #include "src/service/compute.h"
 
@@ -33,7 +36,8 @@ struct HttpGatewayOptions {
 
 class HttpGateway {
  public:
-  HttpGateway(Compute& compute, BuildServiceImpl& builds, HttpGatewayOptions options = {});
+  HttpGateway(Compute& compute, BuildServiceImpl& builds, const auth::Authenticator& auth,
+              HttpGatewayOptions options = {});
   ~HttpGateway();  // stop()
   HttpGateway(const HttpGateway&) = delete;
   HttpGateway& operator=(const HttpGateway&) = delete;
@@ -49,6 +53,7 @@ class HttpGateway {
 
   Compute& compute_;
   BuildServiceImpl& builds_;
+  const auth::Authenticator& auth_;
   HttpGatewayOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
