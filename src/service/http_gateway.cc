@@ -45,18 +45,18 @@ Status read_body(const std::string& body, google::protobuf::Message& message) {
   return api::parse_json(body, message);
 }
 
-// The caller of an HTTP request, from its Authorization header; UNAUTHENTICATED answered here
-// (401, with the WWW-Authenticate of RFC 6750) when there is none.
-std::optional<auth::Caller> caller_of(const auth::Authenticator& auth, const httplib::Request& req,
-                                      httplib::Response& res) {
-  std::optional<std::string> authorization;
-  if (req.has_header("Authorization")) authorization = req.get_header_value("Authorization");
-  auto caller = auth.authenticate(authorization ? std::optional<std::string_view>(*authorization)
-                                                : std::nullopt);
-  if (caller.ok()) return *caller;
-  send_error(res, caller.status());
-  res.set_header("WWW-Authenticate", authorization ? "Bearer error=\"invalid_token\"" : "Bearer");
-  return std::nullopt;
+// The caller of an HTTP request, from its Authorization header.
+Result<auth::Caller> caller_of(const auth::Authenticator& auth, const httplib::Request& req) {
+  if (!req.has_header("Authorization")) return auth.authenticate(std::nullopt);
+  const std::string authorization = req.get_header_value("Authorization");
+  return auth.authenticate(authorization);
+}
+
+// UNAUTHENTICATED as 401, with the WWW-Authenticate of RFC 6750 §3.
+void refuse(const httplib::Request& req, httplib::Response& res, const Status& status) {
+  send_error(res, status);
+  res.set_header("WWW-Authenticate",
+                 req.has_header("Authorization") ? "Bearer error=\"invalid_token\"" : "Bearer");
 }
 
 using Handler =
@@ -69,7 +69,9 @@ void get(httplib::Server& server, const auth::Authenticator& auth, const std::st
          Handler handler) {
   server.Get(pattern, [&auth, handler = std::move(handler)](const httplib::Request& req,
                                                             httplib::Response& res) {
-    if (auto caller = caller_of(auth, req, res)) handler(req, *caller, res);
+    auto caller = caller_of(auth, req);
+    if (!caller.ok()) return refuse(req, res, caller.status());
+    handler(req, *caller, res);
   });
 }
 
@@ -82,13 +84,14 @@ void post(httplib::Server& server, const auth::Authenticator& auth, const std::s
   server.Post(pattern, [&auth, handler = std::move(handler)](const httplib::Request& req,
                                                              httplib::Response& res,
                                                              const httplib::ContentReader& reader) {
-    const std::optional<auth::Caller> caller = caller_of(auth, req, res);
+    auto caller = caller_of(auth, req);
     std::string body;
     const bool read = reader([&](const char* data, std::size_t size) {
-      if (caller) body.append(data, size);
+      if (caller.ok()) body.append(data, size);
       return true;
     });
-    if (!read || !caller) return;  // httplib answers (413, or the connection is gone)
+    if (!read) return;  // httplib answers (413, or the connection is gone)
+    if (!caller.ok()) return refuse(req, res, caller.status());
     handler(req, body, *caller, res);
   });
 }

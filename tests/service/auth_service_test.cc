@@ -39,6 +39,7 @@ class AuthServiceTest : public ServiceFixture {
         auth::Authenticator::with_tokens(std::move(*verifier)));
     ServiceOptions options;
     options.auth = auth_.get();
+    options.max_body_bytes = 1 << 20;  // drafts here are small; RefusedBodies goes past it
     start(options);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(grpc_port_),
                                    grpc::InsecureChannelCredentials());
@@ -133,6 +134,18 @@ TEST_F(AuthServiceTest, EveryCallNeedsAToken) {
   s = compute_stub_->CreateApp(context(token("acme-corp")).get(), create, &created);
   EXPECT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(created.app_id(), "acme-corp/greet");
+}
+
+// A request without a token has its body read and dropped; a body past the limit is still 413.
+TEST_F(AuthServiceTest, RefusedBodies) {
+  const Reply small = post("/v1/builds", std::string(100'000, 'x'));
+  EXPECT_EQ(small.status, 401) << small.body;
+  EXPECT_EQ(error(small).status(), "UNAUTHENTICATED");
+  const Reply big = post("/v1/builds", std::string(2 << 20, 'x'));
+  EXPECT_EQ(big.status, 413) << big.body;
+  EXPECT_EQ(error(big).status(), "RESOURCE_EXHAUSTED");
+  // The connection still serves the next request.
+  EXPECT_EQ(get("/healthz").status, 200);
 }
 
 TEST_F(AuthServiceTest, AnOrgSeesNothingOfAnother) {
