@@ -12,13 +12,15 @@ namespace ignite::service {
 Result<auth::Caller> grpc_caller(const auth::Authenticator& auth,
                                  const grpc::ServerContext* context);
 
-// `call(caller)` for the call's caller; UNAUTHENTICATED without running it when there is none.
+// `call(caller)` for the call's caller; its error (UNAUTHENTICATED) without running it when
+// there is none.
 template <typename Call>
 grpc::Status with_caller(const auth::Authenticator& auth, const grpc::ServerContext* context,
                          Call&& call) {
   auto caller = grpc_caller(auth, context);
   if (!caller.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, caller.status().message());
+    return grpc::Status(static_cast<grpc::StatusCode>(caller.status().code()),
+                        caller.status().message());
   }
   return call(*caller);
 }

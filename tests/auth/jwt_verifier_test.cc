@@ -215,8 +215,9 @@ TEST_F(JwtVerifierTest, RefusesEs256SignaturesInDerForm) {
   const JwtVerifier v = both();
   const std::string input =
       base64url_encode(es256().dump()) + "." + base64url_encode(claims().dump());
-  EXPECT_EQ(refusal(v, input + "." + base64url_encode(keys().ec.sign(input, /*der=*/true))),
-            "token refused: bad signature (checked against 1 ES256 key)");
+  EXPECT_EQ(
+      refusal(v, input + "." + base64url_encode(keys().ec.sign(input, testing::EcSignature::kDer))),
+      "token refused: bad signature (checked against 1 ES256 key)");
 }
 
 TEST_F(JwtVerifierTest, RefusesMalformedTokens) {

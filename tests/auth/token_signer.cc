@@ -72,7 +72,7 @@ nlohmann::json TestKey::jwk(const std::string& kid) const {
   return out;
 }
 
-std::string TestKey::sign(const std::string& input, bool der) const {
+std::string TestKey::sign(const std::string& input, EcSignature form) const {
   EVP_MD_CTX* md = EVP_MD_CTX_new();
   std::size_t size = 0;
   std::string sig;
@@ -89,7 +89,7 @@ std::string TestKey::sign(const std::string& input, bool der) const {
     ADD_FAILURE() << "signing failed";
   }
   EVP_MD_CTX_free(md);
-  if (EVP_PKEY_get_base_id(key_.get()) != EVP_PKEY_EC || der) return sig;
+  if (EVP_PKEY_get_base_id(key_.get()) != EVP_PKEY_EC || form == EcSignature::kDer) return sig;
   // ECDSA's DER to JWS's R || S.
   const auto* p = reinterpret_cast<const unsigned char*>(sig.data());
   ECDSA_SIG* ecdsa = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size()));

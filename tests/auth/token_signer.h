@@ -11,6 +11,10 @@ typedef struct evp_pkey_st EVP_PKEY;
 
 namespace ignite::testing {
 
+// How an ES256 signature is written: as JWS writes it (R || S), or as OpenSSL's DER, which a
+// verifier must refuse.
+enum class EcSignature { kJws, kDer };
+
 class TestKey {
  public:
   static TestKey rsa(int bits = 2048);
@@ -19,9 +23,8 @@ class TestKey {
   std::string public_pem() const;
   // The public key as a JWK ("kty", "n"/"e" or "crv"/"x"/"y"), with "kid" when given.
   nlohmann::json jwk(const std::string& kid = "") const;
-  // The JWS signature of `input` as a token carries it: RS256 for RSA; ES256 (R || S) for EC,
-  // or OpenSSL's DER form when `der` (which a verifier must refuse).
-  std::string sign(const std::string& input, bool der = false) const;
+  // The signature of `input`: RS256 for RSA, ES256 in the `form` asked for EC.
+  std::string sign(const std::string& input, EcSignature form = EcSignature::kJws) const;
 
  private:
   explicit TestKey(EVP_PKEY* key);
