@@ -3,6 +3,7 @@
 #include "builder/pipeline/function_store.h"
 #include "builder/source/code_hash.h"
 #include "builder/source/intake.h"
+#include "workers/git_build_source.h"
 #include "workers/source_store.h"
 
 namespace ignite::workers {
@@ -50,6 +51,16 @@ Result<store::BuildRecord> submit_draft(const std::string& store_dir, store::Bui
                                         const store::SubmitOptions& options) {
   IGNITE_ASSIGN_OR_RETURN(SourceTree tree, read_source_bytes(source_bytes, IntakeOptions{}));
   return keep_and_queue(store_dir, queue, app, source_bytes, tree, priority, options);
+}
+
+Result<store::BuildRecord> submit_git(const std::string& store_dir, store::BuildQueue& queue,
+                                      const store::AppId& app, const git::GitSource& source,
+                                      store::BuildPriority priority, store::SubmitOptions options) {
+  IGNITE_RETURN_IF_ERROR(git::validate_git_source(source));
+  IGNITE_ASSIGN_OR_RETURN(std::string digest,
+                          SourceStore(store_dir).put(git_source_document(source)));
+  options.source_kind = store::SourceKind::kGit;
+  return queue.submit(app, digest, "", priority, options);
 }
 
 }  // namespace ignite::workers

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "builder/git/git_source.h"
 #include "builder/store/build_queue.h"
 #include "builder/store/sqlite_build_queue.h"
 #include "builder/util/status.h"
@@ -33,5 +34,12 @@ Result<store::BuildRecord> submit_draft(const std::string& store_dir, store::Bui
                                         const store::AppId& app, std::string_view source_bytes,
                                         store::BuildPriority priority,
                                         const store::SubmitOptions& options);
+
+// A build of a git repository's ref (docs/git-sources.md): the request checked (URL scheme,
+// ref, subdir; INVALID_ARGUMENT), kept as a small document in the SourceStore, and queued as a
+// SourceKind::kGit build with no codeHash yet. A worker fetches it; nothing is fetched here.
+Result<store::BuildRecord> submit_git(const std::string& store_dir, store::BuildQueue& queue,
+                                      const store::AppId& app, const git::GitSource& source,
+                                      store::BuildPriority priority, store::SubmitOptions options);
 
 }  // namespace ignite::workers

@@ -1,14 +1,23 @@
 #include "workers/worker.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "builder/pipeline/publish_image.h"
 #include "builder/util/file_io.h"
+#include "workers/git_build_source.h"
 
 namespace ignite::workers {
 namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 // Renews the lease every interval until stopped, on its own queue connection. A renewal that
 // fails leaves the fence to do its work: the build's next set_stage or its commit is refused.
@@ -47,16 +56,20 @@ class Heartbeat {
 
 // The queue's gates on a build's way: every stage boundary, and the fenced commit (without a
 // registry, or around the registry's tag with one; docs/publish-lock.md).
+// `commit`: a git source's, for the build's record ("" for any other source).
 pipeline::BuildHooks queue_hooks(store::BuildQueue& queue, const std::string& id,
-                                 std::int64_t epoch) {
+                                 std::int64_t epoch, const std::string& commit) {
   pipeline::BuildHooks hooks;
   hooks.enter_stage = [&queue, id, epoch](std::string_view stage) {
     return queue.set_stage(id, epoch, stage);
   };
-  hooks.before_commit = [&queue, id, epoch](store::Database& db, const store::VersionRecord& record,
-                                            std::int64_t number) {
+  hooks.before_commit = [&queue, id, epoch, commit](store::Database& db,
+                                                    const store::VersionRecord& record,
+                                                    std::int64_t number) {
     return queue.succeed_in_transaction(
-        db, id, epoch, store::BuildOutcome{number, record.manifest_digest, record.lock_hash});
+        db, id, epoch,
+        store::BuildOutcome{number, record.manifest_digest, record.lock_hash, record.code_hash,
+                            commit});
   };
   // With --registry: the fence before the tag, and the success with the version (of this
   // build, or of an earlier one whose worker stopped after its tag: its intent names it).
@@ -68,12 +81,16 @@ pipeline::BuildHooks queue_hooks(store::BuildQueue& queue, const std::string& id
         store::BuildOutcome{intent.record.number, intent.record.manifest_digest,
                             intent.record.lock_hash});
   };
-  hooks.on_published = [&queue](store::Database& db, const store::PublishIntent& intent) {
+  // A rolled-forward intent may be another build's: its commit is in the version's inputs, and
+  // only this build's own is known here.
+  hooks.on_published = [&queue, id, commit](store::Database& db,
+                                            const store::PublishIntent& intent) {
     if (intent.build_id.empty()) return ok_status();  // an `ignite-builder build`'s
     return queue.succeed_published_in_transaction(
         db, intent.build_id,
         store::BuildOutcome{intent.record.number, intent.record.manifest_digest,
-                            intent.record.lock_hash});
+                            intent.record.lock_hash, intent.record.code_hash,
+                            intent.build_id == id ? commit : std::string()});
   };
   return hooks;
 }
@@ -109,10 +126,27 @@ Result<Turn> run_one_build(pipeline::FunctionStore& store, store::BuildQueue& qu
     IGNITE_ASSIGN_OR_RETURN(std::string source, sources.path(claim->build.source_digest));
     pipeline::BuildRequest request{source, claim->build.app};
     if (options.configure) options.configure(request);
-    request.hooks = queue_hooks(queue, id, epoch);
+    // A git source is fetched first, in a stage of its own, into a scratch directory that goes
+    // when the build does; its commit goes into the build's record with the success.
+    std::optional<FetchedGitSource> fetched;
+    if (claim->build.source_kind == store::SourceKind::kGit) {
+      IGNITE_ASSIGN_OR_RETURN(std::string document, read_file(source));
+      IGNITE_ASSIGN_OR_RETURN(git::GitSource git_source, parse_git_source_document(document));
+      IGNITE_RETURN_IF_ERROR(queue.set_stage(id, epoch, "fetch"));
+      const auto left = std::chrono::milliseconds(claim->build.deadline_ms - now_ms());
+      auto got = FetchedGitSource::fetch(git_source, store.tmp_dir(), id, epoch,
+                                         std::chrono::steady_clock::now() + left);
+      if (!got.ok()) return got.status().with_context("fetching " + git_source.url);
+      fetched.emplace(std::move(*got));
+      const git::GitCheckout& c = fetched->checkout();
+      request.source = c.tree.string();
+      request.origin = pipeline::SourceOrigin{pipeline::GitOrigin{c.url, c.ref, c.commit, c.subdir}};
+    }
+    const std::string commit = fetched ? fetched->checkout().commit : std::string();
+    request.hooks = queue_hooks(queue, id, epoch, commit);
     request.make_version = claim->build.kind == store::BuildKind::kVersion;
     Heartbeat heartbeat(options, id, epoch);
-    std::string manifest_digest, lock_hash;
+    std::string manifest_digest, lock_hash, draft_code_hash;
     if (claim->build.source_kind == store::SourceKind::kImage) {
       // An image draft's build: its source is the image's reference (compute.md).
       IGNITE_ASSIGN_OR_RETURN(std::string reference, read_file(source));
@@ -127,10 +161,13 @@ Result<Turn> run_one_build(pipeline::FunctionStore& store, store::BuildQueue& qu
                               pipeline::build_function(store, request, progress));
       manifest_digest = result.manifest_digest.to_string();
       lock_hash = result.dependencies.lock_hash;
+      draft_code_hash = result.code_hash.to_string();
     }
     if (!request.make_version) {
       // A draft's image is made: its end is recorded here (a version build's, in its commit).
-      return queue.succeed_draft(id, epoch, store::BuildOutcome{0, manifest_digest, lock_hash})
+      return queue
+          .succeed_draft(id, epoch,
+                         store::BuildOutcome{0, manifest_digest, lock_hash, draft_code_hash, commit})
           .status();
     }
     return ok_status();

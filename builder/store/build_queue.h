@@ -130,10 +130,15 @@ struct BuildOutcome {
   std::int64_t version = 0;  // 0 for a draft build
   std::string manifest_digest{};
   std::string lock_hash{};
+  // What a GIT source turned out to be once fetched: recorded on a build that has none yet ("":
+  // nothing to add, as for a draft's code, whose codeHash is known at submission).
+  std::string code_hash{};
+  std::string source_commit{};
 };
 
 struct BuildFilter {
   std::optional<AppId> app{};         // every app when unset
+  std::optional<std::string> org{};   // every org when unset (a caller's org: docs/auth.md)
   std::optional<BuildState> state{};  // any state when unset
   int page_size = 0;                  // 50 when 0, at most 500
   std::string page_token{};           // next_page_token of the previous page; "" for the first

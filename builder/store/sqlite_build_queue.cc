@@ -264,12 +264,21 @@ void requeue(BuildRecord& b, std::int64_t not_before) {
   b.not_before_ms = not_before;
 }
 
+// A GIT source's codeHash and commit, learned by the worker that fetched it; a build that has
+// them keeps its own (an image has no codeHash, and the database refuses one).
+void take_source_facts(BuildRecord& b, const BuildOutcome& outcome) {
+  if (b.source_kind != SourceKind::kGit) return;
+  if (b.code_hash.empty()) b.code_hash = outcome.code_hash;
+  if (b.source_commit.empty()) b.source_commit = outcome.source_commit;
+}
+
 // A version build SUCCEEDED with its version, in the version's own transaction.
 Status save_published(Database& store_tx, BuildRecord& b, const BuildOutcome& outcome,
                       std::int64_t now) {
   b.version = outcome.version;
   b.manifest_digest = outcome.manifest_digest;
   b.lock_hash = outcome.lock_hash;
+  take_source_facts(b, outcome);
   finish(b, BuildState::kSucceeded, now);
   return save(store_tx, b,
               "published as " + b.app.ref_name(b.version) + " (" + b.manifest_digest + ")", now);
@@ -443,6 +452,9 @@ Result<BuildRecord> SqliteBuildQueue::submit(const AppId& app, std::string_view 
     }
     if (options.source_kind == SourceKind::kImage) {
       return invalid_argument(ctx + ": an image has no code hash");
+    }
+    if (options.source_kind == SourceKind::kGit) {
+      return invalid_argument(ctx + ": a git source's code hash is known once it is fetched");
     }
   }
   if (options.max_attempts < 1 || options.max_attempts > kMaxAttemptsLimit) {
@@ -777,11 +789,13 @@ Result<BuildPage> SqliteBuildQueue::list(const BuildFilter& filter) {
   if (filter.app) sql += " AND org = ?1 AND app = ?2";
   if (filter.state) sql += " AND state = ?3";
   if (before) sql += " AND seq < ?4";
+  if (filter.org) sql += " AND org = ?6";
   sql += " ORDER BY seq DESC LIMIT ?5";
   IGNITE_ASSIGN_OR_RETURN(Statement q, db_.prepare(sql));
   if (filter.app) q.bind(1, filter.app->org()).bind(2, filter.app->app());
   if (filter.state) q.bind(3, build_state_name(*filter.state));
   if (before) q.bind(4, *before);
+  if (filter.org) q.bind(6, *filter.org);
   q.bind(5, std::int64_t{size} + 1);  // one more tells whether there is a next page
 
   BuildPage page;
@@ -918,6 +932,7 @@ Result<BuildRecord> SqliteBuildQueue::succeed_draft(std::string_view id, std::in
   }
   b.manifest_digest = outcome.manifest_digest;
   b.lock_hash = outcome.lock_hash;
+  take_source_facts(b, outcome);
   finish(b, BuildState::kSucceeded, f.now);
   IGNITE_RETURN_IF_ERROR(save(db_, b, "draft built (" + b.manifest_digest + ")", f.now));
   IGNITE_RETURN_IF_ERROR(f.tx.commit());

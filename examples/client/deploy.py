@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Deploys a function through ignite-builder's HTTP API, as the platform does.
 
-    deploy.py [--url URL] --org ORG --app APP [--tier TIER] [--description TEXT]
-              [--timeout SECONDS] SOURCE
+    deploy.py [--url URL] [--token JWT] --org ORG --app APP [--tier TIER]
+              [--description TEXT] [--timeout SECONDS] SOURCE
 
 SOURCE is a function's directory (handler.py at its root, requirements.txt beside it if any), a
 lone handler.py, or an archive (.tar, .tar.gz, .zip). The three calls of the deploy flow
@@ -15,7 +15,8 @@ lone handler.py, or an archive (.tar, .tar.gz, .zip). The three calls of the dep
 
 An app that exists already is kept (CreateApp answers 409 ALREADY_EXISTS). Prints the draft's
 codeHash, then the published version; exits 1 with the service's error (its status and message)
-when a call fails, 2 on bad arguments. Python's standard library only.
+when a call fails, 2 on bad arguments. A service that checks tokens (docs/auth.md) gets
+$IGNITE_TOKEN, or --token, as "Authorization: Bearer <JWT>". Python's standard library only.
 """
 
 import argparse
@@ -43,12 +44,16 @@ class ApiError(Exception):
         super().__init__("%s: %s (HTTP %d): %s" % (call, self.status, http_status, self.message))
 
 
-def call(url, path, body, timeout):
-    """POSTs `body` as JSON and returns the decoded JSON answer."""
+def call(url, path, body, timeout, token=""):
+    """POSTs `body` as JSON, with `token` as a bearer token when given, and returns the decoded
+    JSON answer."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
     request = urllib.request.Request(
         url.rstrip("/") + path,
         data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
+        headers=headers,
         method="POST",
     )
     try:
@@ -76,22 +81,22 @@ def source_bytes(source):
     return out.getvalue()
 
 
-def deploy(url, org, app, source, tier="", description="", timeout=120):
+def deploy(url, org, app, source, tier="", description="", timeout=120, token=""):
     """Creates the app if needed, saves the draft and publishes it. Returns (codeHash, version)."""
     try:
         call(url, "/v1/ignite/app/" + org,
-             {"name": app, "resourceTier": tier, "description": description}, 30)
+             {"name": app, "resourceTier": tier, "description": description}, 30, token)
     except ApiError as e:
         if e.status != "ALREADY_EXISTS":
             raise
     code = base64.b64encode(source_bytes(source)).decode("ascii")
     saved = call(url, "/v1/ignite/app/%s/%s/draft" % (org, app),
-                 {"code": {"compile": {"runtime": {"python": {}}, "sourceCode": code}}}, 60)
+                 {"code": {"compile": {"runtime": {"python": {}}, "sourceCode": code}}}, 60, token)
     code_hash = saved["draft"]["codeHash"]
     print("saved draft of %s/%s: codeHash %s (build %s)"
           % (org, app, code_hash, saved["draft"].get("buildId", "")), flush=True)
     published = call(url, "/v1/ignite/app/%s/%s/draft/publish" % (org, app),
-                     {"timeout": "%ds" % timeout}, timeout + 30)
+                     {"timeout": "%ds" % timeout}, timeout + 30, token)
     return code_hash, published["publishedVersion"]
 
 
@@ -99,6 +104,9 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=os.environ.get("IGNITE_URL", "http://127.0.0.1:8080"),
                         help="the service's HTTP address (default $IGNITE_URL or %(default)s)")
+    parser.add_argument("--token", default=os.environ.get("IGNITE_TOKEN", ""),
+                        help="a JWT for a service that checks tokens (default $IGNITE_TOKEN, "
+                             "which keeps it out of the process list)")
     parser.add_argument("--org", required=True)
     parser.add_argument("--app", required=True)
     parser.add_argument("--tier", default="", help="the app's resourceTier, when it is created")
@@ -109,7 +117,7 @@ def main(argv):
     args = parser.parse_args(argv)
     try:
         code_hash, version = deploy(args.url, args.org, args.app, args.source,
-                                    args.tier, args.description, args.timeout)
+                                    args.tier, args.description, args.timeout, args.token)
     except ApiError as e:
         print("deploy.py: error: %s" % e, file=sys.stderr)
         return 1

@@ -63,6 +63,7 @@ void to_proto(const store::BuildRecord& b, v1::Build* out) {
   out->set_lock_hash(b.lock_hash);
   out->set_error(b.error);
   out->set_error_code(code_text(b.error_code));
+  out->set_source_commit(b.source_commit);
   out->set_attempts(static_cast<std::uint32_t>(b.attempts));
   if (b.submitted_at_ms) set_time(b.submitted_at_ms, out->mutable_submitted_at());
   if (b.started_at_ms) set_time(b.started_at_ms, out->mutable_started_at());

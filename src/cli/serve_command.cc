@@ -17,6 +17,7 @@
 #include "src/cli/events_flags.h"
 #include "src/cli/package_sources.h"
 #include "src/cli/report.h"
+#include "src/cli/serve_auth.h"
 #include "src/cli/store_option.h"
 #include "src/cli/worker_flags.h"
 #include "src/service/build_service.h"
@@ -36,6 +37,8 @@ const std::string kServeUsage =
         "                            [--lease SECONDS]\n"
         "                            [--events-url URL [--events-secret-file FILE]\n"
         "                             [--events-ca FILE]]\n"
+        "                            [--auth-keys FILE[,FILE...] | --auth-jwks FILE\n"
+        "                             --auth-audience AUD [--auth-org-claim NAME]]\n"
         "                            [--store DIR] [--base IMAGE] [package sources]\n"
         "                            [--allow-bad-record] [--no-compile]\n"
         "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
@@ -53,7 +56,7 @@ const std::string kServeUsage =
         "             a build whose server died is taken up again after it\n"
         "  --base, package sources, --allow-bad-record, --no-compile: as for `build`\n"
         "  --registry HOST[:PORT]  also publish every version as HOST/ORG/APP:vN (as `worker`)\n") +
-    kEventsUsage + kRegistryFlagsUsage + kPackageSourcesUsage;
+    kEventsUsage + kServeAuthUsage + kRegistryFlagsUsage + kPackageSourcesUsage;
 
 }  // namespace
 
@@ -69,10 +72,20 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
                              {"--workers", "", true}});
   const std::vector<FlagSpec> event_flags = events_flags();
   flags.insert(flags.end(), event_flags.begin(), event_flags.end());
+  flags.insert(flags.end(), kServeAuthFlags.begin(), kServeAuthFlags.end());
   auto parsed =
       parse_command(*rest, flags, 0, "serve takes no positional argument", kServeUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
+  // Before anything is opened: serve without auth on a reachable address does not start.
+  auto auth = serve_auth_from(
+      args, {args.value_or("--listen", "127.0.0.1:0"), args.value_or("--http", "127.0.0.1:0")});
+  if (!auth.ok()) {
+    if (auth.status().code() == Code::kInvalidArgument) {
+      return usage_error(io, auth.status().message(), kServeUsage);
+    }
+    return report_error(io, auth.status());
+  }
   auto workers = args.number_or("--workers", 0, 64, 2);
   if (!workers.ok()) return usage_error(io, workers.status().message(), kServeUsage);
   const int threads = static_cast<int>(*workers);
@@ -139,9 +152,9 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
     });
   }
   const auto notify_pool = [&pool] { pool.notify(); };
-  service::BuildServiceImpl build_service(dir, notify_pool);
+  service::BuildServiceImpl build_service(dir, notify_pool, auth->authenticator);
   service::Compute compute(dir, notify_pool, waiter);
-  service::ComputeServiceImpl compute_service(compute);
+  service::ComputeServiceImpl compute_service(compute, auth->authenticator);
 
   const std::string listen = args.value_or("--listen", "127.0.0.1:0");
   int port = 0;
@@ -157,7 +170,7 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   service::HttpGatewayOptions http_options;
   http_options.ready = [dir] { return workers::open_store_queue(dir).status(); };
   http_options.metrics = &metrics;
-  service::HttpGateway http(compute, build_service, http_options);
+  service::HttpGateway http(compute, build_service, auth->authenticator, http_options);
   auto http_bound = http.start(http_host, http_port);
   if (!http_bound.ok()) {
     server->Shutdown();
@@ -169,6 +182,7 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
          << ", store " << dir;
   if (*event_options) io.err << ", events to " << (*event_options)->url;
   io.err << "\n";
+  io.err << "ignite-builder: " << auth->mode << "\n";
   io.err.flush();
 
   {

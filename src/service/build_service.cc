@@ -6,6 +6,8 @@
 #include "builder/store/version_store.h"
 #include "src/api/build_messages.h"
 #include "src/service/connections.h"
+#include "src/service/grpc_caller.h"
+#include "src/service/org_scope.h"
 #include "workers/store_queue.h"
 
 namespace ignite::service {
@@ -35,12 +37,27 @@ Result<store::AppId> parse_app(const std::string& text) {
   return store::AppId::parse(text);
 }
 
+// The app's versions. Another org's app is not looked up: it answers as an app without
+// versions does (VersionStore::versions' NOT_FOUND).
 Result<std::vector<store::VersionRecord>> versions_of(const std::string& store_dir,
-                                                      const store::AppId& app) {
+                                                      const store::AppId& app,
+                                                      const auth::Caller& caller) {
+  if (!caller.sees(app.org())) {
+    return not_found("no versions of " + app.to_string() + " in the store");
+  }
   IGNITE_ASSIGN_OR_RETURN(
       store::VersionStore versions,
       store::VersionStore::open(store_dir + "/ignite.db", store::Database::Create::kNo));
   return versions.versions(app);
+}
+
+// The build `id` when the caller may see it. Another org's build answers as a missing one does
+// (the queue's NOT_FOUND), so a build id tells nothing about another org.
+Result<store::BuildRecord> visible_build(store::BuildQueue& queue, const std::string& id,
+                                         const auth::Caller& caller) {
+  IGNITE_ASSIGN_OR_RETURN(store::BuildRecord b, queue.get(id));
+  if (!caller.sees(b.app.org())) return not_found("build " + id + " not found");
+  return b;
 }
 
 }  // namespace
@@ -116,55 +133,115 @@ void WorkerPool::run(int index) {
 
 // ---- BuildServiceImpl ----
 
-BuildServiceImpl::BuildServiceImpl(std::string store_dir, std::function<void()> on_submit)
-    : store_dir_(std::move(store_dir)), on_submit_(std::move(on_submit)) {}
+BuildServiceImpl::BuildServiceImpl(std::string store_dir, std::function<void()> on_submit,
+                                   const auth::Authenticator& auth)
+    : store_dir_(std::move(store_dir)), on_submit_(std::move(on_submit)), auth_(auth) {}
 
-grpc::Status BuildServiceImpl::SubmitBuild(grpc::ServerContext*, const v1::SubmitBuildRequest* req,
-                                           v1::Build* out) {
-  auto app = parse_app(req->app_id());
+grpc::Status BuildServiceImpl::SubmitBuild(grpc::ServerContext* context,
+                                           const v1::SubmitBuildRequest* req, v1::Build* out) {
+  return with_caller(auth_, context,
+                     [&](const auth::Caller& c) { return submit_build(c, *req, out); });
+}
+
+grpc::Status BuildServiceImpl::GetBuild(grpc::ServerContext* context,
+                                        const v1::GetBuildRequest* req, v1::Build* out) {
+  return with_caller(auth_, context,
+                     [&](const auth::Caller& c) { return get_build(c, *req, out); });
+}
+
+grpc::Status BuildServiceImpl::ListBuilds(grpc::ServerContext* context,
+                                          const v1::ListBuildsRequest* req,
+                                          v1::ListBuildsResponse* out) {
+  return with_caller(auth_, context,
+                     [&](const auth::Caller& c) { return list_builds(c, *req, out); });
+}
+
+grpc::Status BuildServiceImpl::CancelBuild(grpc::ServerContext* context,
+                                           const v1::CancelBuildRequest* req, v1::Build* out) {
+  return with_caller(auth_, context,
+                     [&](const auth::Caller& c) { return cancel_build(c, *req, out); });
+}
+
+grpc::Status BuildServiceImpl::GetBuildLog(grpc::ServerContext* context,
+                                           const v1::GetBuildLogRequest* req, v1::BuildLog* out) {
+  return with_caller(auth_, context,
+                     [&](const auth::Caller& c) { return get_build_log(c, *req, out); });
+}
+
+grpc::Status BuildServiceImpl::ListVersions(grpc::ServerContext* context,
+                                            const v1::ListVersionsRequest* req,
+                                            v1::ListVersionsResponse* out) {
+  return with_caller(auth_, context,
+                     [&](const auth::Caller& c) { return list_versions(c, *req, out); });
+}
+
+grpc::Status BuildServiceImpl::GetVersion(grpc::ServerContext* context,
+                                          const v1::GetVersionRequest* req, v1::Version* out) {
+  return with_caller(auth_, context,
+                     [&](const auth::Caller& c) { return get_version(c, *req, out); });
+}
+
+grpc::Status BuildServiceImpl::submit_build(const auth::Caller& caller,
+                                            const v1::SubmitBuildRequest& req, v1::Build* out) {
+  auto app = parse_app(req.app_id());
   if (!app.ok()) return to_grpc(app.status());
-  if (req->source_code().empty()) {
-    return to_grpc(invalid_argument("source_code is empty: give a file's or an archive's bytes"));
+  if (Status may = check_may_create(caller, *app); !may.ok()) return to_grpc(may);
+  if (req.has_git() && !req.source_code().empty()) {
+    return to_grpc(invalid_argument("give source_code or git, not both"));
+  }
+  if (!req.has_git() && req.source_code().empty()) {
+    return to_grpc(invalid_argument(
+        "source_code is empty: give a file's or an archive's bytes, or git {url, ref, subdir}"));
   }
   auto queue = thread_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
-  auto build = workers::submit_draft(
-      store_dir_, **queue, *app, req->source_code(),
-      req->priority() == v1::BUILD_PRIORITY_PUBLISH ? store::BuildPriority::kPublish
-                                                    : store::BuildPriority::kNormal,
-      store::SubmitOptions{.idempotency_key = req->idempotency_key()});
-  if (!build.ok()) return to_grpc(build.status().with_context("source_code"));
+  const store::BuildPriority priority = req.priority() == v1::BUILD_PRIORITY_PUBLISH
+                                            ? store::BuildPriority::kPublish
+                                            : store::BuildPriority::kNormal;
+  const store::SubmitOptions options{.idempotency_key = req.idempotency_key()};
+  auto build =
+      req.has_git()
+          ? workers::submit_git(store_dir_, **queue, *app,
+                                git::GitSource{req.git().url(), req.git().ref(), req.git().subdir()},
+                                priority, options)
+          : workers::submit_draft(store_dir_, **queue, *app, req.source_code(), priority, options);
+  if (!build.ok()) {
+    return to_grpc(build.status().with_context(req.has_git() ? "git" : "source_code"));
+  }
   to_proto(*build, out);
   if (on_submit_) on_submit_();
   return grpc::Status::OK;
 }
 
-grpc::Status BuildServiceImpl::GetBuild(grpc::ServerContext*, const v1::GetBuildRequest* req,
-                                        v1::Build* out) {
+grpc::Status BuildServiceImpl::get_build(const auth::Caller& caller, const v1::GetBuildRequest& req,
+                                         v1::Build* out) {
   auto queue = thread_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
-  auto b = (*queue)->get(req->id());
+  auto b = visible_build(**queue, req.id(), caller);
   if (!b.ok()) return to_grpc(b.status());
   to_proto(*b, out);
   return grpc::Status::OK;
 }
 
-grpc::Status BuildServiceImpl::ListBuilds(grpc::ServerContext*, const v1::ListBuildsRequest* req,
-                                          v1::ListBuildsResponse* out) {
+grpc::Status BuildServiceImpl::list_builds(const auth::Caller& caller,
+                                           const v1::ListBuildsRequest& req,
+                                           v1::ListBuildsResponse* out) {
   store::BuildFilter filter;
-  if (!req->app_id().empty()) {
-    auto app = store::AppId::parse(req->app_id());
+  if (!req.app_id().empty()) {
+    auto app = store::AppId::parse(req.app_id());
     if (!app.ok()) return to_grpc(app.status());
     filter.app = *app;
   }
+  // Only the caller's org: another org's app lists nothing, as an app without builds does.
+  filter.org = caller.org;
   // The state whose API name is the request's (to_proto, read backwards); UNSPECIFIED: any.
   for (store::BuildState s :
        {store::BuildState::kQueued, store::BuildState::kRunning, store::BuildState::kSucceeded,
         store::BuildState::kFailed, store::BuildState::kCancelled}) {
-    if (to_proto(s) == req->state()) filter.state = s;
+    if (to_proto(s) == req.state()) filter.state = s;
   }
-  filter.page_size = static_cast<int>(std::min<std::uint32_t>(req->page_size(), 500));
-  filter.page_token = req->page_token();
+  filter.page_size = static_cast<int>(std::min<std::uint32_t>(req.page_size(), 500));
+  filter.page_token = req.page_token();
   auto queue = thread_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
   auto page = (*queue)->list(filter);
@@ -174,17 +251,21 @@ grpc::Status BuildServiceImpl::ListBuilds(grpc::ServerContext*, const v1::ListBu
   return grpc::Status::OK;
 }
 
-grpc::Status BuildServiceImpl::CancelBuild(grpc::ServerContext*, const v1::CancelBuildRequest* req,
-                                           v1::Build* out) {
+grpc::Status BuildServiceImpl::cancel_build(const auth::Caller& caller,
+                                            const v1::CancelBuildRequest& req, v1::Build* out) {
   auto queue = thread_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
-  auto b = (*queue)->request_cancel(req->id());
+  // Seen first: another org's build is not cancelled, and answers as a missing one.
+  if (auto seen = visible_build(**queue, req.id(), caller); !seen.ok()) {
+    return to_grpc(seen.status());
+  }
+  auto b = (*queue)->request_cancel(req.id());
   if (!b.ok()) return to_grpc(b.status());
   to_proto(*b, out);
   return grpc::Status::OK;
 }
 
-Status BuildServiceImpl::watch(const v1::WatchBuildRequest& req,
+Status BuildServiceImpl::watch(const auth::Caller& caller, const v1::WatchBuildRequest& req,
                                const std::function<bool(const v1::BuildEvent&)>& write,
                                const std::function<bool()>& gone) {
   IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue * queue, thread_queue(store_dir_));
@@ -192,7 +273,7 @@ Status BuildServiceImpl::watch(const v1::WatchBuildRequest& req,
   for (;;) {
     if (gone()) return Status(Code::kCancelled, "watch cancelled");
     // The state first, then the events: every event up to a finished state is then sent.
-    IGNITE_ASSIGN_OR_RETURN(store::BuildRecord build, queue->get(req.id()));
+    IGNITE_ASSIGN_OR_RETURN(store::BuildRecord build, visible_build(*queue, req.id(), caller));
     IGNITE_ASSIGN_OR_RETURN(std::vector<store::BuildEvent> events, queue->events(req.id(), after));
     for (const auto& e : events) {
       v1::BuildEvent out;
@@ -208,18 +289,23 @@ Status BuildServiceImpl::watch(const v1::WatchBuildRequest& req,
 grpc::Status BuildServiceImpl::WatchBuild(grpc::ServerContext* context,
                                           const v1::WatchBuildRequest* req,
                                           grpc::ServerWriter<v1::BuildEvent>* writer) {
+  auto caller = grpc_caller(auth_, context);
+  if (!caller.ok()) return to_grpc(caller.status());
   return to_grpc(watch(
-      *req, [writer](const v1::BuildEvent& e) { return writer->Write(e); },
+      *caller, *req, [writer](const v1::BuildEvent& e) { return writer->Write(e); },
       [context] { return context->IsCancelled(); }));
 }
 
-grpc::Status BuildServiceImpl::GetBuildLog(grpc::ServerContext*, const v1::GetBuildLogRequest* req,
-                                           v1::BuildLog* out) {
+grpc::Status BuildServiceImpl::get_build_log(const auth::Caller& caller,
+                                             const v1::GetBuildLogRequest& req, v1::BuildLog* out) {
   auto queue = thread_queue(store_dir_);
   if (!queue.ok()) return to_grpc(queue.status());
-  auto events = (*queue)->events(req->id(), 0);
+  if (auto seen = visible_build(**queue, req.id(), caller); !seen.ok()) {
+    return to_grpc(seen.status());
+  }
+  auto events = (*queue)->events(req.id(), 0);
   if (!events.ok()) return to_grpc(events.status());
-  out->set_build_id(req->id());
+  out->set_build_id(req.id());
   for (const auto& e : *events) {
     std::string line = google::protobuf::util::TimeUtil::ToString(
         google::protobuf::util::TimeUtil::MillisecondsToTimestamp(e.at_ms));
@@ -231,30 +317,30 @@ grpc::Status BuildServiceImpl::GetBuildLog(grpc::ServerContext*, const v1::GetBu
   return grpc::Status::OK;
 }
 
-grpc::Status BuildServiceImpl::ListVersions(grpc::ServerContext*,
-                                            const v1::ListVersionsRequest* req,
-                                            v1::ListVersionsResponse* out) {
-  auto app = parse_app(req->app_id());
+grpc::Status BuildServiceImpl::list_versions(const auth::Caller& caller,
+                                             const v1::ListVersionsRequest& req,
+                                             v1::ListVersionsResponse* out) {
+  auto app = parse_app(req.app_id());
   if (!app.ok()) return to_grpc(app.status());
-  auto versions = versions_of(store_dir_, *app);
+  auto versions = versions_of(store_dir_, *app, caller);
   if (!versions.ok()) return to_grpc(versions.status());
   for (const auto& v : *versions) to_proto(*app, v, out->add_versions());
   return grpc::Status::OK;
 }
 
-grpc::Status BuildServiceImpl::GetVersion(grpc::ServerContext*, const v1::GetVersionRequest* req,
-                                          v1::Version* out) {
-  auto app = parse_app(req->app_id());
+grpc::Status BuildServiceImpl::get_version(const auth::Caller& caller,
+                                           const v1::GetVersionRequest& req, v1::Version* out) {
+  auto app = parse_app(req.app_id());
   if (!app.ok()) return to_grpc(app.status());
-  auto versions = versions_of(store_dir_, *app);
+  auto versions = versions_of(store_dir_, *app, caller);
   if (!versions.ok()) return to_grpc(versions.status());
   for (const auto& v : *versions) {
-    if (v.number == static_cast<std::int64_t>(req->number())) {
+    if (v.number == static_cast<std::int64_t>(req.number())) {
       to_proto(*app, v, out);
       return grpc::Status::OK;
     }
   }
-  return to_grpc(not_found(app->to_string() + " has no version " + std::to_string(req->number())));
+  return to_grpc(not_found(app->to_string() + " has no version " + std::to_string(req.number())));
 }
 
 }  // namespace ignite::service

@@ -15,6 +15,7 @@
 
 #include "dodil/ignite/builder/v1/build.grpc.pb.h"
 #include "workers/build_metrics.h"
+#include "src/auth/authenticator.h"
 #include "workers/worker.h"
 
 namespace ignite::service {
@@ -50,10 +51,15 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
+// Each gRPC method authenticates its call (grpc_caller.h), then runs the method of the same name
+// below for that caller, which the HTTP gateway calls for its own authenticated requests. A
+// caller sees its own org's builds and versions only; another org's answer NOT_FOUND exactly as
+// missing ones do, and ListBuilds lists the caller's org (docs/auth.md).
 class BuildServiceImpl final : public dodil::ignite::builder::v1::BuildService::Service {
  public:
   // `on_submit` is called after each accepted submission (the pool's notify).
-  BuildServiceImpl(std::string store_dir, std::function<void()> on_submit);
+  BuildServiceImpl(std::string store_dir, std::function<void()> on_submit,
+                   const auth::Authenticator& auth);
 
   grpc::Status SubmitBuild(grpc::ServerContext*,
                            const dodil::ignite::builder::v1::SubmitBuildRequest*,
@@ -79,16 +85,40 @@ class BuildServiceImpl final : public dodil::ignite::builder::v1::BuildService::
                           const dodil::ignite::builder::v1::GetVersionRequest*,
                           dodil::ignite::builder::v1::Version*) override;
 
-  // WatchBuild for both transports: hands `write` each event after `after_sequence` as it is
-  // recorded, until the build has finished (OK) or `write` returns false or `gone` true
-  // (CANCELLED). NOT_FOUND for an unknown build.
-  Status watch(const dodil::ignite::builder::v1::WatchBuildRequest& req,
+  // The calls for an authenticated caller.
+  grpc::Status submit_build(const auth::Caller&,
+                            const dodil::ignite::builder::v1::SubmitBuildRequest&,
+                            dodil::ignite::builder::v1::Build*);
+  grpc::Status get_build(const auth::Caller&, const dodil::ignite::builder::v1::GetBuildRequest&,
+                         dodil::ignite::builder::v1::Build*);
+  grpc::Status list_builds(const auth::Caller&,
+                           const dodil::ignite::builder::v1::ListBuildsRequest&,
+                           dodil::ignite::builder::v1::ListBuildsResponse*);
+  grpc::Status cancel_build(const auth::Caller&,
+                            const dodil::ignite::builder::v1::CancelBuildRequest&,
+                            dodil::ignite::builder::v1::Build*);
+  grpc::Status get_build_log(const auth::Caller&,
+                             const dodil::ignite::builder::v1::GetBuildLogRequest&,
+                             dodil::ignite::builder::v1::BuildLog*);
+  grpc::Status list_versions(const auth::Caller&,
+                             const dodil::ignite::builder::v1::ListVersionsRequest&,
+                             dodil::ignite::builder::v1::ListVersionsResponse*);
+  grpc::Status get_version(const auth::Caller&,
+                           const dodil::ignite::builder::v1::GetVersionRequest&,
+                           dodil::ignite::builder::v1::Version*);
+
+  // WatchBuild for both transports, for an authenticated caller: hands `write` each event after
+  // `after_sequence` as it is recorded, until the build has finished (OK) or `write` returns
+  // false or `gone` true (CANCELLED). NOT_FOUND for an unknown build or another org's.
+  Status watch(const auth::Caller& caller,
+               const dodil::ignite::builder::v1::WatchBuildRequest& req,
                const std::function<bool(const dodil::ignite::builder::v1::BuildEvent&)>& write,
                const std::function<bool()>& gone);
 
  private:
   std::string store_dir_;
   std::function<void()> on_submit_;
+  const auth::Authenticator& auth_;
 };
 
 // A Status as gRPC's (same codes).

@@ -11,6 +11,7 @@
 #include "builder/util/duration_text.h"
 #include "builder/util/file_io.h"
 #include "src/service/connections.h"
+#include "src/service/org_scope.h"
 #include "workers/source_store.h"
 
 namespace ignite::service {
@@ -25,9 +26,14 @@ Result<store::AppId> app_of(const std::string& org, const std::string& app) {
   return store::AppId::from_parts(org, app);
 }
 
-// The app, created by CreateApp: NOT_FOUND naming the call that makes it otherwise.
-Status require_app(store::AppCatalog& catalog, const store::AppId& app) {
-  IGNITE_ASSIGN_OR_RETURN(std::optional<store::AppProfile> found, catalog.find_app(app));
+// The app, created by CreateApp: NOT_FOUND naming the call that makes it otherwise. Another
+// org's app is not looked up and answers the same, so the caller cannot tell it exists.
+Status require_app(store::AppCatalog& catalog, const store::AppId& app,
+                   const auth::Caller& caller) {
+  std::optional<store::AppProfile> found;
+  if (caller.sees(app.org())) {
+    IGNITE_ASSIGN_OR_RETURN(found, catalog.find_app(app));
+  }
   if (!found) {
     return not_found("app " + app.to_string() + " not found: create it first (CreateApp, POST " +
                      "/v1/ignite/app/" + app.org() + ")");
@@ -76,8 +82,10 @@ Compute::Compute(std::string store_dir, std::function<void()> on_submit, BuildWa
       waiter_(waiter),
       options_(std::move(options)) {}
 
-Result<v1::CreateAppResponse> Compute::create_app(const v1::CreateAppRequest& request) {
+Result<v1::CreateAppResponse> Compute::create_app(const auth::Caller& caller,
+                                                  const v1::CreateAppRequest& request) {
   IGNITE_ASSIGN_OR_RETURN(store::AppId app, app_of(request.org(), request.name()));
+  IGNITE_RETURN_IF_ERROR(check_may_create(caller, app));
   IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog * catalog_ptr, thread_catalog(store_dir_));
   store::AppCatalog& catalog = *catalog_ptr;
   IGNITE_RETURN_IF_ERROR(
@@ -88,7 +96,8 @@ Result<v1::CreateAppResponse> Compute::create_app(const v1::CreateAppRequest& re
   return response;
 }
 
-Result<v1::SaveDraftResponse> Compute::save_draft(const v1::SaveDraftRequest& request) {
+Result<v1::SaveDraftResponse> Compute::save_draft(const auth::Caller& caller,
+                                                  const v1::SaveDraftRequest& request) {
   IGNITE_ASSIGN_OR_RETURN(store::AppId app, app_of(request.org(), request.app()));
   if (!request.has_code()) return invalid_argument("code is required: {\"compile\": {...}}");
   IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog * catalog_ptr, thread_catalog(store_dir_));
@@ -100,7 +109,7 @@ Result<v1::SaveDraftResponse> Compute::save_draft(const v1::SaveDraftRequest& re
   if (request.code().has_image()) {
     IGNITE_ASSIGN_OR_RETURN(registry::ImageSource image,
                             image_draft_source(request.code().image().reference()));
-    IGNITE_RETURN_IF_ERROR(require_app(catalog, app));
+    IGNITE_RETURN_IF_ERROR(require_app(catalog, app, caller));
     image_text = image.to_string();
     bytes = image_text;
     if (image.registry_image.digest) image_digest = image.registry_image.digest->to_string();
@@ -117,7 +126,7 @@ Result<v1::SaveDraftResponse> Compute::save_draft(const v1::SaveDraftRequest& re
           "code.compile.sourceCode is empty: give the base64 of handler.py or "
           "of an archive (tar, gzip tar, zip)");
     }
-    IGNITE_RETURN_IF_ERROR(require_app(catalog, app));
+    IGNITE_RETURN_IF_ERROR(require_app(catalog, app, caller));
     auto tree = read_source_bytes(compile.source_code(), IntakeOptions{});
     if (!tree.ok()) return tree.status().with_context("code.compile.sourceCode");
     bytes = compile.source_code();
@@ -160,7 +169,8 @@ Result<v1::SaveDraftResponse> Compute::save_draft(const v1::SaveDraftRequest& re
   return response;
 }
 
-Result<v1::PublishDraftResponse> Compute::publish_draft(const v1::PublishDraftRequest& request,
+Result<v1::PublishDraftResponse> Compute::publish_draft(const auth::Caller& caller,
+                                                        const v1::PublishDraftRequest& request,
                                                         const std::function<bool()>& abandoned) {
   IGNITE_ASSIGN_OR_RETURN(store::AppId app, app_of(request.org(), request.app()));
   std::chrono::milliseconds timeout = options_.default_publish_timeout;
@@ -177,7 +187,7 @@ Result<v1::PublishDraftResponse> Compute::publish_draft(const v1::PublishDraftRe
 
   IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog * catalog_ptr, thread_catalog(store_dir_));
   store::AppCatalog& catalog = *catalog_ptr;
-  IGNITE_RETURN_IF_ERROR(require_app(catalog, app));
+  IGNITE_RETURN_IF_ERROR(require_app(catalog, app, caller));
   // The draft as it is now: a save that comes while this call waits does not change what it
   // publishes.
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::DraftRecord> draft, catalog.find_draft(app));

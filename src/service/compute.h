@@ -10,6 +10,10 @@
 //   PublishDraft  takes the draft as it is when the call comes, waits for its draft build, then
 //                 queues a publish-priority build of the same bytes, which finds every layer
 //                 made and takes the next version, and waits for that.
+//
+// Every call is made for a caller (src/auth/caller.h) and sees only the caller's org: another
+// org's app answers NOT_FOUND as a missing one does, and CreateApp in another org is
+// PERMISSION_DENIED (src/service/org_scope.h).
 #pragma once
 
 #include <chrono>
@@ -19,6 +23,7 @@
 #include "builder/store/build_queue.h"
 #include "builder/util/status.h"
 #include "dodil/ignite/v1/compute.pb.h"
+#include "src/auth/caller.h"
 #include "src/service/build_waiter.h"
 
 namespace ignite::service {
@@ -39,12 +44,12 @@ class Compute {
           ComputeOptions options = {});
 
   Result<dodil::ignite::v1::CreateAppResponse> create_app(
-      const dodil::ignite::v1::CreateAppRequest& request);
+      const auth::Caller& caller, const dodil::ignite::v1::CreateAppRequest& request);
   Result<dodil::ignite::v1::SaveDraftResponse> save_draft(
-      const dodil::ignite::v1::SaveDraftRequest& request);
+      const auth::Caller& caller, const dodil::ignite::v1::SaveDraftRequest& request);
   // `abandoned` tells whether the caller went away (it then stops waiting; the builds go on).
   Result<dodil::ignite::v1::PublishDraftResponse> publish_draft(
-      const dodil::ignite::v1::PublishDraftRequest& request,
+      const auth::Caller& caller, const dodil::ignite::v1::PublishDraftRequest& request,
       const std::function<bool()>& abandoned = nullptr);
 
  private:

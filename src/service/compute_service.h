@@ -1,15 +1,17 @@
-// dodil.ignite.v1.ComputeService over gRPC: each method is Compute's (compute.h), its error the
-// gRPC status with the same code.
+// dodil.ignite.v1.ComputeService over gRPC: each method authenticates its call (grpc_caller.h),
+// then is Compute's (compute.h) for that caller, its error the gRPC status with the same code.
 #pragma once
 
 #include "dodil/ignite/v1/compute.grpc.pb.h"
+#include "src/auth/authenticator.h"
 #include "src/service/compute.h"
 
 namespace ignite::service {
 
 class ComputeServiceImpl final : public dodil::ignite::v1::ComputeService::Service {
  public:
-  explicit ComputeServiceImpl(Compute& compute) : compute_(compute) {}
+  ComputeServiceImpl(Compute& compute, const auth::Authenticator& auth)
+      : compute_(compute), auth_(auth) {}
 
   grpc::Status CreateApp(grpc::ServerContext*, const dodil::ignite::v1::CreateAppRequest*,
                          dodil::ignite::v1::CreateAppResponse*) override;
@@ -20,6 +22,7 @@ class ComputeServiceImpl final : public dodil::ignite::v1::ComputeService::Servi
 
  private:
   Compute& compute_;
+  const auth::Authenticator& auth_;
 };
 
 }  // namespace ignite::service

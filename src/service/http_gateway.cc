@@ -45,24 +45,55 @@ Status read_body(const std::string& body, google::protobuf::Message& message) {
   return api::parse_json(body, message);
 }
 
-using PostHandler =
-    std::function<void(const httplib::Request&, const std::string& body, httplib::Response&)>;
+// The caller of an HTTP request, from its Authorization header.
+Result<auth::Caller> caller_of(const auth::Authenticator& auth, const httplib::Request& req) {
+  if (!req.has_header("Authorization")) return auth.authenticate(std::nullopt);
+  const std::string authorization = req.get_header_value("Authorization");
+  return auth.authenticate(authorization);
+}
 
-// A POST route that reads its body itself. httplib's plain handlers refuse a body sent as
-// application/x-www-form-urlencoded past 8 KiB (curl -d's default type) before any handler
-// runs; this reader takes any type, up to the server's payload limit (413 past it).
-void post(httplib::Server& server, const std::string& pattern, PostHandler handler) {
-  server.Post(pattern,
-              [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
-                                             const httplib::ContentReader& reader) {
-                std::string body;
-                const bool read = reader([&body](const char* data, std::size_t size) {
-                  body.append(data, size);
-                  return true;
-                });
-                if (!read) return;  // httplib answers (413, or the connection is gone)
-                handler(req, body, res);
-              });
+// UNAUTHENTICATED as 401, with the WWW-Authenticate of RFC 6750 §3.
+void refuse(const httplib::Request& req, httplib::Response& res, const Status& status) {
+  send_error(res, status);
+  res.set_header("WWW-Authenticate",
+                 req.has_header("Authorization") ? "Bearer error=\"invalid_token\"" : "Bearer");
+}
+
+using Handler =
+    std::function<void(const httplib::Request&, const auth::Caller&, httplib::Response&)>;
+using PostHandler = std::function<void(const httplib::Request&, const std::string& body,
+                                       const auth::Caller&, httplib::Response&)>;
+
+// A GET route for authenticated callers.
+void get(httplib::Server& server, const auth::Authenticator& auth, const std::string& pattern,
+         Handler handler) {
+  server.Get(pattern, [&auth, handler = std::move(handler)](const httplib::Request& req,
+                                                            httplib::Response& res) {
+    auto caller = caller_of(auth, req);
+    if (!caller.ok()) return refuse(req, res, caller.status());
+    handler(req, *caller, res);
+  });
+}
+
+// A POST route for authenticated callers, that reads its body itself. httplib's plain handlers
+// refuse a body sent as application/x-www-form-urlencoded past 8 KiB (curl -d's default type)
+// before any handler runs; this reader takes any type, up to the server's payload limit (413
+// past it). A request that is not authenticated has its body read and dropped, never kept.
+void post(httplib::Server& server, const auth::Authenticator& auth, const std::string& pattern,
+          PostHandler handler) {
+  server.Post(pattern, [&auth, handler = std::move(handler)](const httplib::Request& req,
+                                                             httplib::Response& res,
+                                                             const httplib::ContentReader& reader) {
+    auto caller = caller_of(auth, req);
+    std::string body;
+    const bool read = reader([&](const char* data, std::size_t size) {
+      if (caller.ok()) body.append(data, size);
+      return true;
+    });
+    if (!read) return;  // httplib answers (413, or the connection is gone)
+    if (!caller.ok()) return refuse(req, res, caller.status());
+    handler(req, body, *caller, res);
+  });
 }
 
 // A path parameter set again in the body must agree with the path.
@@ -130,9 +161,11 @@ Status error_for_http_status(const httplib::Request& req, int status, std::size_
 
 }  // namespace
 
-HttpGateway::HttpGateway(Compute& compute, BuildServiceImpl& builds, HttpGatewayOptions options)
+HttpGateway::HttpGateway(Compute& compute, BuildServiceImpl& builds,
+                         const auth::Authenticator& auth, HttpGatewayOptions options)
     : compute_(compute),
       builds_(builds),
+      auth_(auth),
       options_(std::move(options)),
       server_(std::make_unique<httplib::Server>()) {
   route();
@@ -180,119 +213,127 @@ void HttpGateway::route() {
       });
 
   // ---- the platform's deploy flow ----
-  post(server, R"(/v1/ignite/app/([^/]+))",
-       [this](const httplib::Request& req, const std::string& body, httplib::Response& res) {
+  const auth::Authenticator& auth = auth_;
+  post(server, auth, R"(/v1/ignite/app/([^/]+))",
+       [this](const httplib::Request& req, const std::string& body, const auth::Caller& caller,
+              httplib::Response& res) {
          v1::CreateAppRequest in;
          Status s = read_body(body, in);
          if (s.ok()) s = path_param(*in.mutable_org(), req.matches[1], "org");
          if (!s.ok()) return send_error(res, s);
-         send(res, compute_.create_app(in));
+         send(res, compute_.create_app(caller, in));
        });
-  post(server, R"(/v1/ignite/app/([^/]+)/([^/]+)/draft)",
-       [this](const httplib::Request& req, const std::string& body, httplib::Response& res) {
+  post(server, auth, R"(/v1/ignite/app/([^/]+)/([^/]+)/draft)",
+       [this](const httplib::Request& req, const std::string& body, const auth::Caller& caller,
+              httplib::Response& res) {
          v1::SaveDraftRequest in;
          Status s = read_body(body, in);
          if (s.ok()) s = path_param(*in.mutable_org(), req.matches[1], "org");
          if (s.ok()) s = path_param(*in.mutable_app(), req.matches[2], "app");
          if (!s.ok()) return send_error(res, s);
-         send(res, compute_.save_draft(in));
+         send(res, compute_.save_draft(caller, in));
        });
-  post(server, R"(/v1/ignite/app/([^/]+)/([^/]+)/draft/publish)",
-       [this](const httplib::Request& req, const std::string& body, httplib::Response& res) {
+  post(server, auth, R"(/v1/ignite/app/([^/]+)/([^/]+)/draft/publish)",
+       [this](const httplib::Request& req, const std::string& body, const auth::Caller& caller,
+              httplib::Response& res) {
          v1::PublishDraftRequest in;
          Status s = read_body(body, in);
          if (s.ok()) s = path_param(*in.mutable_org(), req.matches[1], "org");
          if (s.ok()) s = path_param(*in.mutable_app(), req.matches[2], "app");
          if (!s.ok()) return send_error(res, s);
-         send(res, compute_.publish_draft(in));
+         send(res, compute_.publish_draft(caller, in));
        });
 
   // ---- builds and versions (BuildService) ----
-  post(server, "/v1/builds",
-       [this](const httplib::Request&, const std::string& body, httplib::Response& res) {
+  post(server, auth, "/v1/builds",
+       [this](const httplib::Request&, const std::string& body, const auth::Caller& caller,
+              httplib::Response& res) {
          bv1::SubmitBuildRequest in;
          if (Status s = read_body(body, in); !s.ok()) return send_error(res, s);
          bv1::Build out;
-         send(res, builds_.SubmitBuild(nullptr, &in, &out), out);
+         send(res, builds_.submit_build(caller, in, &out), out);
        });
-  server.Get("/v1/builds", [this](const httplib::Request& req, httplib::Response& res) {
-    auto in = list_request(req);
-    if (!in.ok()) return send_error(res, in.status());
-    bv1::ListBuildsResponse out;
-    send(res, builds_.ListBuilds(nullptr, &*in, &out), out);
-  });
-  server.Get(R"(/v1/builds/([^/:]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    bv1::GetBuildRequest in;
-    in.set_id(req.matches[1]);
-    bv1::Build out;
-    send(res, builds_.GetBuild(nullptr, &in, &out), out);
-  });
+  get(server, auth, "/v1/builds",
+      [this](const httplib::Request& req, const auth::Caller& caller, httplib::Response& res) {
+        auto in = list_request(req);
+        if (!in.ok()) return send_error(res, in.status());
+        bv1::ListBuildsResponse out;
+        send(res, builds_.list_builds(caller, *in, &out), out);
+      });
+  get(server, auth, R"(/v1/builds/([^/:]+))",
+      [this](const httplib::Request& req, const auth::Caller& caller, httplib::Response& res) {
+        bv1::GetBuildRequest in;
+        in.set_id(req.matches[1]);
+        bv1::Build out;
+        send(res, builds_.get_build(caller, in, &out), out);
+      });
   // WatchBuild over HTTP, as grpc-gateway maps a server stream: newline-delimited JSON, one
   // {"result": BuildEvent} per line, until the build has finished; an error after the stream
   // began is a last {"error": {code, status, message}} line.
-  server.Get(R"(/v1/builds/([^/:]+):watch)", [this](const httplib::Request& req,
-                                                    httplib::Response& res) {
-    bv1::WatchBuildRequest in;
-    in.set_id(req.matches[1]);
-    if (req.has_param("afterSequence")) {
-      auto after = parse_uint32(req.get_param_value("afterSequence"), "afterSequence");
-      if (!after.ok()) return send_error(res, after.status());
-      in.set_after_sequence(*after);
-    }
-    bv1::GetBuildRequest get;
-    get.set_id(in.id());
-    bv1::Build build;
-    if (grpc::Status s = builds_.GetBuild(nullptr, &get, &build); !s.ok()) {
-      return send(res, s, build);  // unknown build: 404 before any line
-    }
-    res.set_chunked_content_provider(
-        "application/x-ndjson", [this, in](std::size_t, httplib::DataSink& sink) {
-          Status watched = builds_.watch(
-              in,
-              [&sink](const bv1::BuildEvent& e) {
-                const std::string line = "{\"result\":" + api::to_json(e) + "}\n";
-                return sink.is_writable() && sink.write(line.data(), line.size());
-              },
-              [&sink] { return !sink.is_writable(); });
-          if (!watched.ok() && watched.code() != Code::kCancelled) {
-            const std::string line = "{\"error\":" + api::error_json(watched) + "}\n";
-            sink.write(line.data(), line.size());
-          }
-          sink.done();
-          return true;
-        });
-  });
-  post(server, R"(/v1/builds/([^/:]+):cancel)",
-       [this](const httplib::Request& req, const std::string&, httplib::Response& res) {
+  get(server, auth, R"(/v1/builds/([^/:]+):watch)",
+      [this](const httplib::Request& req, const auth::Caller& caller, httplib::Response& res) {
+        bv1::WatchBuildRequest in;
+        in.set_id(req.matches[1]);
+        if (req.has_param("afterSequence")) {
+          auto after = parse_uint32(req.get_param_value("afterSequence"), "afterSequence");
+          if (!after.ok()) return send_error(res, after.status());
+          in.set_after_sequence(*after);
+        }
+        bv1::GetBuildRequest get_request;
+        get_request.set_id(in.id());
+        bv1::Build build;
+        if (grpc::Status s = builds_.get_build(caller, get_request, &build); !s.ok()) {
+          return send(res, s, build);  // unknown (or another org's) build: 404 before any line
+        }
+        res.set_chunked_content_provider(
+            "application/x-ndjson", [this, in, caller](std::size_t, httplib::DataSink& sink) {
+              Status watched = builds_.watch(
+                  caller, in,
+                  [&sink](const bv1::BuildEvent& e) {
+                    const std::string line = "{\"result\":" + api::to_json(e) + "}\n";
+                    return sink.is_writable() && sink.write(line.data(), line.size());
+                  },
+                  [&sink] { return !sink.is_writable(); });
+              if (!watched.ok() && watched.code() != Code::kCancelled) {
+                const std::string line = "{\"error\":" + api::error_json(watched) + "}\n";
+                sink.write(line.data(), line.size());
+              }
+              sink.done();
+              return true;
+            });
+      });
+  post(server, auth, R"(/v1/builds/([^/:]+):cancel)",
+       [this](const httplib::Request& req, const std::string&, const auth::Caller& caller,
+              httplib::Response& res) {
          bv1::CancelBuildRequest in;
          in.set_id(req.matches[1]);
          bv1::Build out;
-         send(res, builds_.CancelBuild(nullptr, &in, &out), out);
+         send(res, builds_.cancel_build(caller, in, &out), out);
        });
-  server.Get(R"(/v1/builds/([^/:]+)/log)",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               bv1::GetBuildLogRequest in;
-               in.set_id(req.matches[1]);
-               bv1::BuildLog out;
-               send(res, builds_.GetBuildLog(nullptr, &in, &out), out);
-             });
-  server.Get(R"(/v1/apps/([^/]+)/([^/]+)/versions)",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               bv1::ListVersionsRequest in;
-               in.set_app_id(std::string(req.matches[1]) + "/" + std::string(req.matches[2]));
-               bv1::ListVersionsResponse out;
-               send(res, builds_.ListVersions(nullptr, &in, &out), out);
-             });
-  server.Get(R"(/v1/apps/([^/]+)/([^/]+)/versions/([^/]+))",
-             [this](const httplib::Request& req, httplib::Response& res) {
-               bv1::GetVersionRequest in;
-               in.set_app_id(std::string(req.matches[1]) + "/" + std::string(req.matches[2]));
-               auto number = parse_uint32(req.matches[3], "version number");
-               if (!number.ok()) return send_error(res, number.status());
-               in.set_number(*number);
-               bv1::Version out;
-               send(res, builds_.GetVersion(nullptr, &in, &out), out);
-             });
+  get(server, auth, R"(/v1/builds/([^/:]+)/log)",
+      [this](const httplib::Request& req, const auth::Caller& caller, httplib::Response& res) {
+        bv1::GetBuildLogRequest in;
+        in.set_id(req.matches[1]);
+        bv1::BuildLog out;
+        send(res, builds_.get_build_log(caller, in, &out), out);
+      });
+  get(server, auth, R"(/v1/apps/([^/]+)/([^/]+)/versions)",
+      [this](const httplib::Request& req, const auth::Caller& caller, httplib::Response& res) {
+        bv1::ListVersionsRequest in;
+        in.set_app_id(std::string(req.matches[1]) + "/" + std::string(req.matches[2]));
+        bv1::ListVersionsResponse out;
+        send(res, builds_.list_versions(caller, in, &out), out);
+      });
+  get(server, auth, R"(/v1/apps/([^/]+)/([^/]+)/versions/([^/]+))",
+      [this](const httplib::Request& req, const auth::Caller& caller, httplib::Response& res) {
+        bv1::GetVersionRequest in;
+        in.set_app_id(std::string(req.matches[1]) + "/" + std::string(req.matches[2]));
+        auto number = parse_uint32(req.matches[3], "version number");
+        if (!number.ok()) return send_error(res, number.status());
+        in.set_number(*number);
+        bv1::Version out;
+        send(res, builds_.get_version(caller, in, &out), out);
+      });
 
   // ---- health ----
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {

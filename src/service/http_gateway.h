@@ -1,9 +1,11 @@
 // HTTP/JSON for the service (docs/api.md): the platform's deploy flow under /v1/ignite/app/...,
 // the build service under /v1/builds and /v1/apps/.../versions, and /healthz and /readyz.
 // Bodies are the proto3 JSON mapping of the calls' messages (src/api/json_mapping.h); errors are
-// dodil.ignite.v1.ErrorStatus with the HTTP status of their code. GET /metrics is the Prometheus
-// page when the gateway is given a registry. Every route calls the same code
-// as its gRPC method (Compute, BuildServiceImpl), so the two transports cannot differ.
+// dodil.ignite.v1.ErrorStatus with the HTTP status of their code. Every route calls the same code
+// as its gRPC method (Compute, BuildServiceImpl), so the two transports cannot differ. Every route
+// but /healthz, /readyz and /metrics first authenticates its request's "Authorization: Bearer <JWT>"
+// header (401 with WWW-Authenticate: Bearer when it cannot), then calls for that caller. GET /metrics is the
+// Prometheus page when the gateway is given a registry.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +16,7 @@
 
 #include "builder/metrics/metrics.h"
 #include "builder/util/status.h"
+#include "src/auth/authenticator.h"
 #include "src/service/build_service.h"
 #include "src/service/compute.h"
 
@@ -38,7 +41,8 @@ struct HttpGatewayOptions {
 
 class HttpGateway {
  public:
-  HttpGateway(Compute& compute, BuildServiceImpl& builds, HttpGatewayOptions options = {});
+  HttpGateway(Compute& compute, BuildServiceImpl& builds, const auth::Authenticator& auth,
+              HttpGatewayOptions options = {});
   ~HttpGateway();  // stop()
   HttpGateway(const HttpGateway&) = delete;
   HttpGateway& operator=(const HttpGateway&) = delete;
@@ -54,6 +58,7 @@ class HttpGateway {
 
   Compute& compute_;
   BuildServiceImpl& builds_;
+  const auth::Authenticator& auth_;
   HttpGatewayOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

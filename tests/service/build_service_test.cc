@@ -28,7 +28,8 @@ class BuildServiceTest : public ::testing::Test {
       r.source_date_epoch = "0";
     };
     pool_ = std::make_unique<WorkerPool>(store_dir_, 2, options);
-    service_ = std::make_unique<BuildServiceImpl>(store_dir_, [this] { pool_->notify(); });
+    service_ = std::make_unique<BuildServiceImpl>(
+        store_dir_, [this] { pool_->notify(); }, auth_);
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
     builder.RegisterService(service_.get());
@@ -71,6 +72,7 @@ class BuildServiceTest : public ::testing::Test {
   std::string store_dir_;
   std::string base_;
   std::unique_ptr<WorkerPool> pool_;
+  const auth::Authenticator auth_ = auth::Authenticator::development();
   std::unique_ptr<BuildServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -1,6 +1,7 @@
 // The service as `serve` assembles it, in-process, for the compute tests: the worker pool (real
 // pipeline, synthetic base), Compute, BuildServiceImpl, the HTTP gateway on a free loopback port
-// and gRPC on another, with an HTTP client, and a metrics registry of the test's own.
+// and gRPC on another (both services), with an HTTP client, and a metrics registry of the test's
+// own. Without ServiceOptions::auth it runs in development mode, as serve does without auth flags.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -25,6 +26,8 @@ struct ServiceOptions {
   int workers = 2;
   std::size_t max_body_bytes = 64u << 20;
   std::function<Status()> ready{};
+  // Tokens checked as serve's --auth-* flags do; development mode when null.
+  const auth::Authenticator* auth = nullptr;
 };
 
 class ServiceFixture : public ::testing::Test {
@@ -49,14 +52,15 @@ class ServiceFixture : public ::testing::Test {
         store_dir_, o.workers, options, [this] { waiter_.notify(); }, kWorkerIdlePoll, &metrics_);
     queue_figures_ = add_queue_collector(metrics_, store_dir_);
     const auto notify = [this] { pool_->notify(); };
-    builds_ = std::make_unique<BuildServiceImpl>(store_dir_, notify);
+    const auth::Authenticator& auth = o.auth ? *o.auth : development_;
+    builds_ = std::make_unique<BuildServiceImpl>(store_dir_, notify, auth);
     compute_ = std::make_unique<Compute>(store_dir_, notify, waiter_);
-    compute_service_ = std::make_unique<ComputeServiceImpl>(*compute_);
+    compute_service_ = std::make_unique<ComputeServiceImpl>(*compute_, auth);
     HttpGatewayOptions http;
     http.max_body_bytes = o.max_body_bytes;
     http.ready = o.ready;
     http.metrics = &metrics_;
-    gateway_ = std::make_unique<HttpGateway>(*compute_, *builds_, http);
+    gateway_ = std::make_unique<HttpGateway>(*compute_, *builds_, auth, http);
     auto port = gateway_->start("127.0.0.1", 0);
     ASSERT_TRUE(port.ok()) << port.status().to_string();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
@@ -64,6 +68,7 @@ class ServiceFixture : public ::testing::Test {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &grpc_port_);
     builder.RegisterService(compute_service_.get());
+    builder.RegisterService(builds_.get());
     grpc_ = builder.BuildAndStart();
     ASSERT_NE(grpc_, nullptr);
   }
@@ -76,16 +81,23 @@ class ServiceFixture : public ::testing::Test {
   struct Reply {
     int status = 0;
     std::string body;
+    std::string www_authenticate{};  // the header, when the answer has one
   };
-  Reply post(const std::string& path, const std::string& json) {
-    auto r = client_->Post(path, json, "application/json");
-    if (!r) return {-1, "no response: " + httplib::to_string(r.error())};
-    return {r->status, r->body};
+  // `token`, when given, is sent as "Authorization: Bearer <token>".
+  Reply post(const std::string& path, const std::string& json, const std::string& token = "") {
+    return reply(client_->Post(path, bearer(token), json, "application/json"));
   }
-  Reply get(const std::string& path) {
-    auto r = client_->Get(path);
+  Reply get(const std::string& path, const std::string& token = "") {
+    return reply(client_->Get(path, bearer(token)));
+  }
+
+  static httplib::Headers bearer(const std::string& token) {
+    if (token.empty()) return {};
+    return {{"Authorization", "Bearer " + token}};
+  }
+  static Reply reply(const httplib::Result& r) {
     if (!r) return {-1, "no response: " + httplib::to_string(r.error())};
-    return {r->status, r->body};
+    return {r->status, r->body, r->get_header_value("WWW-Authenticate")};
   }
 
   ignite::testing::TempDir dir_;
@@ -96,6 +108,7 @@ class ServiceFixture : public ::testing::Test {
   // The test's own, as serve's is the process's: GET /metrics serves it.
   metrics::Registry metrics_;
   metrics::Registry::CollectorHandle queue_figures_;
+  const auth::Authenticator development_ = auth::Authenticator::development();
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<BuildServiceImpl> builds_;
   std::unique_ptr<Compute> compute_;

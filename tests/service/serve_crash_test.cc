@@ -149,7 +149,9 @@ TEST_P(ServeCrashTest, EveryAcceptedBuildFinishesOnceAfterARestart) {
   auto queue = store::SqliteBuildQueue::open(dir.path() + "/store/ignite.db");
   ASSERT_TRUE(queue.ok()) << queue.status().to_string();
   std::map<std::string, std::size_t> recorded;
-  auto all = queue->list(store::BuildFilter{std::nullopt, std::nullopt, 500, ""});
+  store::BuildFilter every;
+  every.page_size = 500;
+  auto all = queue->list(every);
   ASSERT_TRUE(all.ok());
   for (const auto& b : all->builds) recorded[b.id] = queue->events(b.id, 0)->size();
   const auto all_received = [&] {

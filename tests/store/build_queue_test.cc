@@ -671,5 +671,31 @@ TEST(BuildStateTest, NamesRoundTrip) {
   EXPECT_TRUE(is_finished(BuildState::kCancelled));
 }
 
+// A caller's org scopes ListBuilds (docs/auth.md): only that org's builds, also within pages
+// and with the other filters.
+TEST_F(BuildQueueTest, ListFiltersByOrg) {
+  auto q = open_queue();
+  std::vector<std::string> acme;
+  for (int i = 0; i < 3; ++i) {
+    acme.push_back(submit(q, "acme-corp/a").id);
+    submit(q, "other-org/a");
+    advance(milliseconds(1));
+  }
+  auto page = q.list(BuildFilter{.org = "acme-corp", .page_size = 2});
+  ASSERT_TRUE(page.ok()) << page.status().to_string();
+  ASSERT_EQ(page->builds.size(), 2u);
+  EXPECT_EQ(page->builds[0].id, acme[2]);
+  EXPECT_EQ(page->builds[1].id, acme[1]);
+  auto rest = q.list(BuildFilter{.org = "acme-corp", .page_token = page->next_page_token});
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->builds.size(), 1u);
+  EXPECT_EQ(rest->builds[0].id, acme[0]);
+  EXPECT_TRUE(rest->next_page_token.empty());
+  // Another org's app under this org's filter: nothing, as for an app with no builds.
+  EXPECT_TRUE(
+      q.list(BuildFilter{.app = app_id("other-org/a"), .org = "acme-corp"})->builds.empty());
+  EXPECT_TRUE(q.list(BuildFilter{.org = "nobody"})->builds.empty());
+}
+
 }  // namespace
 }  // namespace ignite::store
