@@ -130,7 +130,7 @@ CREATE TABLE IF NOT EXISTS event_outbox (
   FOREIGN KEY (build_id, sequence) REFERENCES build_events (build_id, sequence)
 ) STRICT, WITHOUT ROWID;
 
-CREATE INDEX IF NOT EXISTS event_outbox_by_age ON event_outbox (at_ms);
+CREATE INDEX IF NOT EXISTS event_outbox_by_age ON event_outbox (at_ms, build_id);
 
 CREATE TRIGGER IF NOT EXISTS events_enter_the_outbox AFTER INSERT ON build_events
 WHEN (SELECT value FROM meta WHERE key = 'event_outbox') = 'on'

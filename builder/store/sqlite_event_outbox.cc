@@ -65,17 +65,20 @@ Status SqliteEventOutbox::release_delivery_lease(std::string_view owner) {
 
 Result<std::vector<OutboxEvent>> SqliteEventOutbox::next(int max_builds) {
   if (max_builds < 1) return invalid_argument("next() needs max_builds of at least 1");
-  // Each build's lowest waiting sequence; SQLite returns the bare column of the row that MIN()
-  // chose, so `at_ms` is that event's. The join brings the event and its build's app.
+  // Each build's lowest waiting sequence (no lower one of its build waits), the oldest first:
+  // walked in the age index's order and stopped after max_builds rows, so a round costs the
+  // same however long the outbox has grown while the receiver was down. The joins bring the
+  // event and its build's app.
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
-      db_.prepare("WITH heads AS (SELECT build_id, MIN(sequence) AS sequence, at_ms "
-                  "FROM event_outbox GROUP BY build_id ORDER BY at_ms, build_id LIMIT ?1) "
-                  "SELECT b.org, b.app, e.build_id, e.sequence, e.state, e.stage, e.message, "
+      db_.prepare("SELECT b.org, b.app, e.build_id, e.sequence, e.state, e.stage, e.message, "
                   "e.at_ms, e.version, e.manifest_digest, e.code_hash, e.lock_hash, "
-                  "e.error_code, e.error FROM heads h "
-                  "JOIN build_events e ON e.build_id = h.build_id AND e.sequence = h.sequence "
-                  "JOIN builds b ON b.id = h.build_id ORDER BY h.at_ms, h.build_id"));
+                  "e.error_code, e.error FROM event_outbox o "
+                  "JOIN build_events e ON e.build_id = o.build_id AND e.sequence = o.sequence "
+                  "JOIN builds b ON b.id = o.build_id "
+                  "WHERE NOT EXISTS (SELECT 1 FROM event_outbox p "
+                  "                  WHERE p.build_id = o.build_id AND p.sequence < o.sequence) "
+                  "ORDER BY o.at_ms, o.build_id LIMIT ?1"));
   q.bind(1, std::int64_t{max_builds});
   std::vector<OutboxEvent> out;
   for (;;) {

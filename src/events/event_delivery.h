@@ -30,7 +30,7 @@ struct EventDeliveryOptions {
   std::chrono::milliseconds poll{20};      // how often an empty outbox is looked at again
   std::chrono::milliseconds lease{15000};  // the delivery lease, renewed every round
   std::chrono::milliseconds backoff_min{250};
-  std::chrono::milliseconds backoff_max{30000};  // the cap while the receiver stays down
+  std::chrono::milliseconds backoff_max{10000};  // the cap while the receiver stays down
   std::chrono::milliseconds timeout{10000};      // one POST: connect, and stalled transfer
   // Where delivery reports trouble and recovery, a line at a time; stderr when unset.
   std::function<void(const std::string&)> log;
