@@ -113,6 +113,7 @@ void EventDelivery::run() {
   std::chrono::milliseconds backoff = options_.backoff_min;
   bool down = false;
   bool holding = false;
+  std::chrono::steady_clock::time_point renewed_at;
   for (;;) {
     {
       std::lock_guard lock(mutex_);
@@ -143,15 +144,20 @@ void EventDelivery::run() {
       }
       outbox.emplace(std::move(*opened));
     }
-    auto held = outbox->take_delivery_lease(options_.owner, options_.lease);
-    if (!held.ok() || !*held) {
-      if (!held.ok()) log("event delivery: the delivery lease: " + held.status().to_string());
-      if (holding) log("event delivery: another process delivers this store's events now");
-      holding = false;
-      if (!wait(options_.lease / 3)) break;
-      continue;
+    // The lease is a write (a transaction, synced): renewed when a third of it has gone, not
+    // every round, so that an idle deliverer polling every few milliseconds writes nothing.
+    if (!holding || std::chrono::steady_clock::now() - renewed_at > options_.lease / 3) {
+      auto held = outbox->take_delivery_lease(options_.owner, options_.lease);
+      if (!held.ok() || !*held) {
+        if (!held.ok()) log("event delivery: the delivery lease: " + held.status().to_string());
+        if (holding) log("event delivery: another process delivers this store's events now");
+        holding = false;
+        if (!wait(options_.lease / 3)) break;
+        continue;
+      }
+      holding = true;
+      renewed_at = std::chrono::steady_clock::now();
     }
-    holding = true;
     auto batch = outbox->next(options_.batch);
     if (!batch.ok()) {
       log("event delivery: reading the outbox: " + batch.status().to_string());

@@ -8,12 +8,6 @@
 namespace ignite::store {
 namespace {
 
-SubmitOptions draft_options() {
-  SubmitOptions o;
-  o.kind = BuildKind::kDraft;
-  return o;
-}
-
 TEST_F(BuildQueueTest, ADraftBuildSucceedsWithItsImageAndNoVersion) {
   auto q = open_queue();
   const auto b = submit(q, "acme-corp/greet", BuildPriority::kNormal, draft_options());
@@ -167,6 +161,133 @@ TEST_F(BuildQueueTest, ASchemaOneQueueIsUpgradedInPlaceKeepingEveryBuildAndEvent
   EXPECT_EQ(page->builds[0].id, draft.id);  // newest first: seq goes on after 8
   // Opening again changes nothing.
   EXPECT_TRUE(SqliteBuildQueue::open(db_path(), options()).ok());
+}
+
+// A queue written by a schema 2 ignite-builder (e65a30d's queue_schema.sql, comments left out),
+// with a build, its events and an idempotency key.
+constexpr const char* kQueueSchemaV2 = R"sql(
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS builds (
+  seq              INTEGER PRIMARY KEY, 
+  id               TEXT NOT NULL UNIQUE,
+  org              TEXT NOT NULL,
+  app              TEXT NOT NULL,       
+  state            TEXT NOT NULL
+                   CHECK (state IN ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
+  priority         INTEGER NOT NULL CHECK (priority IN (1, 2)), 
+  kind             TEXT NOT NULL CHECK (kind IN ('VERSION', 'DRAFT')),
+  source_kind      TEXT NOT NULL CHECK (source_kind IN ('CODE', 'IMAGE')),
+  stage            TEXT NOT NULL,
+  source_digest    TEXT NOT NULL,
+  code_hash        TEXT NOT NULL,
+  version          INTEGER NOT NULL,
+  manifest_digest  TEXT NOT NULL,
+  lock_hash        TEXT NOT NULL,
+  error            TEXT NOT NULL,
+  attempts         INTEGER NOT NULL CHECK (attempts >= 0),
+  max_attempts     INTEGER NOT NULL CHECK (max_attempts >= 1),
+  leases_lost      INTEGER NOT NULL CHECK (leases_lost >= 0),
+  cancel_requested INTEGER NOT NULL CHECK (cancel_requested IN (0, 1)),
+  submitted_at_ms  INTEGER NOT NULL,
+  started_at_ms    INTEGER NOT NULL,
+  finished_at_ms   INTEGER NOT NULL,
+  deadline_ms      INTEGER NOT NULL,
+  not_before_ms    INTEGER NOT NULL,
+  lease_owner      TEXT NOT NULL,
+  lease_epoch      INTEGER NOT NULL CHECK (lease_epoch >= 0),
+  lease_expires_ms INTEGER NOT NULL,
+  CHECK (kind = 'DRAFT' OR state != 'SUCCEEDED' OR version >= 1),
+  CHECK (kind = 'VERSION' OR version = 0),
+  CHECK (source_kind = 'CODE' OR code_hash = '')
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS finished_builds_never_change BEFORE UPDATE ON builds
+WHEN OLD.state IN ('SUCCEEDED', 'FAILED', 'CANCELLED')
+BEGIN
+  SELECT RAISE(ABORT, 'a finished build never changes');
+END;
+CREATE INDEX IF NOT EXISTS builds_queued ON builds (priority DESC, seq) WHERE state = 'QUEUED';
+CREATE INDEX IF NOT EXISTS builds_running_by_org ON builds (org) WHERE state = 'RUNNING';
+CREATE INDEX IF NOT EXISTS builds_running_by_lease ON builds (lease_expires_ms)
+  WHERE state = 'RUNNING';
+CREATE INDEX IF NOT EXISTS builds_unfinished_by_deadline ON builds (deadline_ms)
+  WHERE state IN ('QUEUED', 'RUNNING');
+CREATE INDEX IF NOT EXISTS builds_by_app ON builds (org, app, seq);
+CREATE INDEX IF NOT EXISTS builds_by_state ON builds (state, seq);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  org         TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  request     TEXT NOT NULL,
+  build_id    TEXT NOT NULL REFERENCES builds (id),
+  created_ms  INTEGER NOT NULL,
+  PRIMARY KEY (org, key)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS build_events (
+  build_id TEXT NOT NULL REFERENCES builds (id),
+  sequence INTEGER NOT NULL CHECK (sequence >= 1),
+  state    TEXT NOT NULL,
+  stage    TEXT NOT NULL,
+  message  TEXT NOT NULL,
+  at_ms    INTEGER NOT NULL,
+  PRIMARY KEY (build_id, sequence)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS build_events_are_gapless BEFORE INSERT ON build_events
+WHEN NEW.sequence != (SELECT COALESCE(MAX(sequence), 0) + 1 FROM build_events
+                      WHERE build_id = NEW.build_id)
+BEGIN
+  SELECT RAISE(ABORT, 'build event sequences are gapless');
+END;
+CREATE TRIGGER IF NOT EXISTS build_events_never_change BEFORE UPDATE ON build_events
+BEGIN
+  SELECT RAISE(ABORT, 'build events are immutable');
+END;
+INSERT INTO meta VALUES ('queue_schema_version', '2');
+INSERT INTO builds VALUES (3, 'b-00112233445566778899aabbccddeeff', 'acme-corp', 'greet',
+  'FAILED', 1, 'DRAFT', 'CODE', 'layers',
+  'sha256:5555555555555555555555555555555555555555555555555555555555555555',
+  'sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc', 0, '', '', 'boom', 1,
+  3, 0, 0, 1000, 1001, 1002, 901000, 1000, 'w', 1, 0);
+INSERT INTO build_events VALUES ('b-00112233445566778899aabbccddeeff', 1, 'QUEUED', '', 'submitted', 1000);
+INSERT INTO build_events VALUES ('b-00112233445566778899aabbccddeeff', 2, 'FAILED', 'layers', 'boom', 1002);
+INSERT INTO idempotency_keys VALUES ('acme-corp', 'ci-1', 'sha256:aa', 'b-00112233445566778899aabbccddeeff', 1000);
+)sql";
+
+TEST_F(BuildQueueTest, ASchemaTwoQueueIsUpgradedKeepingItsBuildsEventsAndKeys) {
+  {
+    auto db = Database::open(db_path(), Database::Create::kIfMissing);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->exec(kQueueSchemaV2).ok());
+  }
+  auto q = open_queue();
+  auto meta = q.database().prepare("SELECT value FROM meta WHERE key = 'queue_schema_version'");
+  ASSERT_TRUE(meta.ok() && *meta->step());
+  EXPECT_EQ(meta->column_text(0), "3");
+  auto old = q.get("b-00112233445566778899aabbccddeeff");
+  ASSERT_TRUE(old.ok()) << old.status().to_string();
+  EXPECT_EQ(old->kind, BuildKind::kDraft);
+  EXPECT_EQ(old->state, BuildState::kFailed);
+  EXPECT_EQ(old->error, "boom");
+  EXPECT_EQ(old->error_code, Code::kOk);  // schema 2 kept no code
+  EXPECT_EQ(old->source_commit, "");
+  const auto events = events_of(q, old->id);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].message, "boom");
+  EXPECT_EQ(events[1].version, 0);  // the new columns' defaults
+  EXPECT_EQ(events[1].code_hash, "");
+  // The key still points at its build, and the new tables are there.
+  auto key = q.database().prepare("SELECT build_id FROM idempotency_keys WHERE key = 'ci-1'");
+  ASSERT_TRUE(key.ok() && *key->step());
+  EXPECT_EQ(key->column_text(0), old->id);
+  auto tables = q.database().prepare(
+      "SELECT count(*) FROM sqlite_master WHERE name IN ('event_outbox', 'event_delivery_lease', "
+      "'events_enter_the_outbox', 'builds_old')");
+  ASSERT_TRUE(tables.ok() && *tables->step());
+  EXPECT_EQ(tables->column_int(0), 3);  // builds_old is gone
+  // And it goes on: a new build's events carry the new columns.
+  const auto b = submit(q, "acme-corp/greet");
+  EXPECT_EQ(events_of(q, b.id).front().code_hash, digest_of('c'));
 }
 
 TEST_F(BuildQueueTest, AnImageBuildKeepsItsSourceKindAndHasNoCodeHash) {

@@ -24,6 +24,13 @@ inline constexpr milliseconds kLease = seconds(30);
 
 inline AppId app_id(std::string_view text) { return *AppId::parse(text); }
 
+// A draft build's options (SaveDraft's: the image only, no version).
+inline SubmitOptions draft_options() {
+  SubmitOptions o;
+  o.kind = BuildKind::kDraft;
+  return o;
+}
+
 // "sha256:" and 64 copies of one hex digit.
 inline std::string digest_of(char hex) { return "sha256:" + std::string(64, hex); }
 

@@ -18,12 +18,6 @@ class EventOutboxTest : public BuildQueueTest {
   }
 };
 
-SubmitOptions draft_options() {
-  SubmitOptions o;
-  o.kind = BuildKind::kDraft;
-  return o;
-}
-
 TEST_F(EventOutboxTest, EachEventKeepsWhatItsBuildWasThen) {
   auto q = open_queue();
   const auto b = submit(q, "acme-corp/greet", BuildPriority::kNormal, draft_options());
