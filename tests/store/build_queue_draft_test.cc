@@ -171,13 +171,13 @@ CREATE TABLE IF NOT EXISTS meta (
   value TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS builds (
-  seq              INTEGER PRIMARY KEY, 
+  seq              INTEGER PRIMARY KEY,
   id               TEXT NOT NULL UNIQUE,
   org              TEXT NOT NULL,
-  app              TEXT NOT NULL,       
+  app              TEXT NOT NULL,
   state            TEXT NOT NULL
                    CHECK (state IN ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
-  priority         INTEGER NOT NULL CHECK (priority IN (1, 2)), 
+  priority         INTEGER NOT NULL CHECK (priority IN (1, 2)),
   kind             TEXT NOT NULL CHECK (kind IN ('VERSION', 'DRAFT')),
   source_kind      TEXT NOT NULL CHECK (source_kind IN ('CODE', 'IMAGE')),
   stage            TEXT NOT NULL,
