@@ -11,6 +11,7 @@
 
 #include "builder/metrics/metrics.h"
 #include "builder/registry/blob_metrics.h"
+#include "builder/net/url_redaction.h"
 #include "builder/store/sqlite_app_catalog.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
@@ -180,7 +181,7 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   io.err << "ignite-builder: serving gRPC on " << shown << " and HTTP/JSON on http://" << http_host
          << ":" << *http_bound << ", " << threads << " worker thread" << (threads == 1 ? "" : "s")
          << ", store " << dir;
-  if (*event_options) io.err << ", events to " << (*event_options)->url;
+  if (*event_options) io.err << ", events to " << net::url_for_messages((*event_options)->url);
   io.err << "\n";
   io.err << "ignite-builder: " << auth->mode << "\n";
   io.err.flush();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "builder/net/http_client.h"
+#include "builder/net/url_redaction.h"
 #include "builder/store/sqlite_event_outbox.h"
 #include "builder/util/builder_version.h"
 #include "builder/util/duration_text.h"
@@ -49,7 +50,8 @@ Status post_event(net::HttpClient& client, const EventDeliveryOptions& options,
   if (response.status >= 200 && response.status < 300) return ok_status();
   std::string said = response.body.substr(0, 200);
   std::replace(said.begin(), said.end(), '\n', ' ');
-  return unavailable("POST " + options.url + " answered HTTP " + std::to_string(response.status) +
+  return unavailable("POST " + net::url_for_messages(options.url) + " answered HTTP " +
+                     std::to_string(response.status) +
                      (said.empty() ? std::string() : ": " + said));
 }
 
@@ -59,7 +61,8 @@ Result<std::unique_ptr<EventDelivery>> EventDelivery::start(const std::string& s
                                                             EventDeliveryOptions options) {
   const std::string& url = options.url;
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-    return invalid_argument("the events URL " + url + " is not an http:// or https:// URL");
+    return invalid_argument("the events URL " + net::redact_url(url) +
+                            " is not an http:// or https:// URL");
   }
   if (options.secret.empty()) {
     return invalid_argument("the events secret is empty: events are always signed");
@@ -205,7 +208,8 @@ void EventDelivery::run() {
       stats_.last_error = failure.ok() ? std::string() : failure.message();
     }
     if (failure.ok()) {
-      if (down) log("event delivery: " + options_.url + " takes events again");
+      if (down)
+        log("event delivery: " + net::url_for_messages(options_.url) + " takes events again");
       down = false;
       backoff = options_.backoff_min;
       continue;
