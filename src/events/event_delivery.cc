@@ -1,6 +1,7 @@
 #include "src/events/event_delivery.h"
 
 #include <algorithm>
+#include <atomic>
 #include <iostream>
 #include <optional>
 #include <vector>
@@ -173,11 +174,15 @@ void EventDelivery::run() {
     }
     // The batch holds one event per build, so its events may leave in any order, in parallel:
     // sender i takes events i, i + senders, ...
-    std::vector<Status> sent(batch->size());
+    // The first failure stops every sender: the round backs off anyway, and a receiver that
+    // stalls costs one timeout per sender, not one per event (which would outlast the lease).
+    std::vector<std::optional<Status>> sent(batch->size());  // nullopt: left for the next round
     const std::size_t senders = std::min<std::size_t>(clients.size(), batch->size());
+    std::atomic<bool> stop_round = false;
     auto send_share = [&](std::size_t s) {
-      for (std::size_t i = s; i < batch->size(); i += senders) {
+      for (std::size_t i = s; i < batch->size() && !stop_round; i += senders) {
         sent[i] = post_event(clients[s], options_, (*batch)[i]);
+        if (!sent[i]->ok()) stop_round = true;
       }
     };
     std::vector<std::thread> others;
@@ -189,11 +194,12 @@ void EventDelivery::run() {
     Status failure;
     std::int64_t failed = 0;
     for (std::size_t i = 0; i < batch->size(); ++i) {
-      if (sent[i].ok()) {
+      if (!sent[i]) continue;
+      if (sent[i]->ok()) {
         done.push_back({(*batch)[i].event.build_id, (*batch)[i].event.sequence});
       } else {
         ++failed;
-        if (failure.ok()) failure = sent[i];
+        if (failure.ok()) failure = *sent[i];
       }
     }
     // An event acknowledged but not yet deleted is sent again after a crash: at least once.
