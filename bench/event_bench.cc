@@ -19,6 +19,7 @@
 #include "builder/net/http_client.h"
 #include "builder/store/sqlite_build_queue.h"
 #include "builder/store/sqlite_event_outbox.h"
+#include "builder/util/wall_clock.h"
 #include "src/events/event_delivery.h"
 #include "src/events/event_signature.h"
 #include "tests/events/event_receiver.h"
@@ -115,11 +116,6 @@ int main(int argc, char** argv) {
   if (!delivery.ok()) return std::fprintf(stderr, "%s\n", delivery.status().to_string().c_str()), 1;
 
   std::printf("event delivery bench: %d events, loopback receiver checking every signature\n", n);
-  const auto unix_ms = [] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  };
   // 1. Paced: events recorded at 1,000/s (a service building 200 builds/s), each sent as it comes.
   const double pace = 1000;
   std::size_t count = 0;
@@ -131,7 +127,7 @@ int main(int argc, char** argv) {
               pace, count, percentile(d, 0.5), percentile(d, 0.99), percentile(d, 1.0));
 
   // 2. A burst: events recorded as fast as the queue records them, delivered while they come.
-  const std::int64_t burst_from = unix_ms();
+  const std::int64_t burst_from = unix_now_ms();
   const auto start = Clock::now();
   produce(*q, n, 50);
   const double produced_s = seconds_since(start);
@@ -200,9 +196,7 @@ int main(int argc, char** argv) {
     r.method = "POST";
     r.url = direct.url();
     r.body = body;
-    const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
+    const std::int64_t now = unix_now_seconds();
     r.headers = {
         "Content-Type: application/json",
         std::string(events::kTimestampHeader) + ": " + std::to_string(now),

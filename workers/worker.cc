@@ -8,16 +8,13 @@
 
 #include "builder/pipeline/publish_image.h"
 #include "builder/util/file_io.h"
+#include "builder/git/fetched_source.h"
+#include "builder/util/wall_clock.h"
 #include "workers/git_build_source.h"
 
 namespace ignite::workers {
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Renews the lease every interval until stopped, on its own queue connection. A renewal that
 // fails leaves the fence to do its work: the build's next set_stage or its commit is refused.
@@ -128,14 +125,18 @@ Result<Turn> run_one_build(pipeline::FunctionStore& store, store::BuildQueue& qu
     if (options.configure) options.configure(request);
     // A git source is fetched first, in a stage of its own, into a scratch directory that goes
     // when the build does; its commit goes into the build's record with the success.
-    std::optional<FetchedGitSource> fetched;
+    std::optional<git::FetchedGitSource> fetched;
     if (claim->build.source_kind == store::SourceKind::kGit) {
       IGNITE_ASSIGN_OR_RETURN(std::string document, read_file(source));
       IGNITE_ASSIGN_OR_RETURN(git::GitSource git_source, parse_git_source_document(document));
       IGNITE_RETURN_IF_ERROR(queue.set_stage(id, epoch, "fetch"));
-      const auto left = std::chrono::milliseconds(claim->build.deadline_ms - now_ms());
-      auto got = FetchedGitSource::fetch(git_source, store.tmp_dir(), id, epoch,
-                                         std::chrono::steady_clock::now() + left);
+      git::GitFetchOptions fetch_options;
+      fetch_options.deadline = std::chrono::steady_clock::now() +
+                               std::chrono::milliseconds(claim->build.deadline_ms - unix_now_ms());
+      // Per attempt: a worker that took the build over never shares a directory with one that
+      // stalled.
+      auto got = git::FetchedGitSource::fetch(
+          git_source, store.tmp_dir() + "/git-" + id + "-" + std::to_string(epoch), fetch_options);
       if (!got.ok()) return got.status().with_context("fetching " + git_source.url);
       fetched.emplace(std::move(*got));
       const git::GitCheckout& c = fetched->checkout();

@@ -9,15 +9,10 @@
 #include <sstream>
 
 #include "builder/store/build_id.h"
+#include "builder/util/wall_clock.h"
 
 namespace ignite::pipeline {
 namespace {
-
-std::int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string host_name() {
   char name[256] = {};
@@ -68,7 +63,7 @@ Result<std::unique_ptr<PublishLock>> PublishLock::acquire(store::VersionStore& v
                                                           const std::string& db_path,
                                                           const store::AppId& app,
                                                           const PublishLockOptions& options) {
-  const auto now = options.now_ms ? options.now_ms : std::function<std::int64_t()>(system_now_ms);
+  const auto now = options.now_ms ? options.now_ms : std::function<std::int64_t()>(unix_now_ms);
   IGNITE_ASSIGN_OR_RETURN(std::string holder, new_publish_lock_holder());
   const std::int64_t give_up = now() + options.wait.count();
   auto pause = std::chrono::milliseconds(20);
@@ -101,7 +96,7 @@ Result<std::unique_ptr<PublishLock>> PublishLock::acquire(store::VersionStore& v
 void PublishLock::start_renewal(const std::string& db_path, const PublishLockOptions& options) {
   if (options.renew_every.count() <= 0) return;
   renewal_ = std::thread([this, db_path, options] {
-    const auto now = options.now_ms ? options.now_ms : std::function<std::int64_t()>(system_now_ms);
+    const auto now = options.now_ms ? options.now_ms : std::function<std::int64_t()>(unix_now_ms);
     // A connection is used by one thread at a time: the renewal has its own.
     auto versions = store::VersionStore::open(db_path, store::Database::Create::kNo);
     std::unique_lock lock(mutex_);

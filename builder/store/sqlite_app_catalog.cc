@@ -4,6 +4,7 @@
 
 #include "builder/store/catalog_schema_sql.h"
 #include "builder/util/digest.h"
+#include "builder/util/wall_clock.h"
 
 namespace ignite::store {
 namespace {
@@ -38,9 +39,7 @@ Result<SqliteAppCatalog> SqliteAppCatalog::open(const std::string& path,
 
 std::int64_t SqliteAppCatalog::now_ms() const {
   if (now_ms_) return now_ms_();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return unix_now_ms();
 }
 
 Result<AppProfile> SqliteAppCatalog::create_app(const AppProfile& profile) {

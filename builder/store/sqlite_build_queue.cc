@@ -10,6 +10,7 @@
 #include "builder/util/digest.h"
 #include "builder/util/duration_text.h"
 #include "builder/util/quote.h"
+#include "builder/util/wall_clock.h"
 
 namespace ignite::store {
 namespace {
@@ -430,9 +431,7 @@ Result<SqliteBuildQueue> SqliteBuildQueue::open(const std::string& path, QueueOp
 
 std::int64_t SqliteBuildQueue::now_ms() const {
   if (options_.now_ms) return options_.now_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return unix_now_ms();
 }
 
 std::chrono::milliseconds SqliteBuildQueue::backoff(int failed_attempts) const {

@@ -5,6 +5,7 @@
 
 #include "builder/store/build_event_row.h"
 #include "builder/store/sqlite_build_queue.h"
+#include "builder/util/wall_clock.h"
 
 namespace ignite::store {
 
@@ -17,9 +18,7 @@ Result<SqliteEventOutbox> SqliteEventOutbox::open(const std::string& path,
 
 std::int64_t SqliteEventOutbox::now_ms() const {
   if (now_ms_) return now_ms_();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return unix_now_ms();
 }
 
 Status SqliteEventOutbox::enable() {

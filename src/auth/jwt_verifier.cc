@@ -7,6 +7,7 @@
 
 #include "builder/store/app_id.h"
 #include "builder/util/quote.h"
+#include "builder/util/wall_clock.h"
 #include "src/auth/base64url.h"
 
 namespace ignite::auth {
@@ -106,9 +107,7 @@ Result<JwtVerifier> JwtVerifier::create(VerifierOptions options) {
 
 std::int64_t JwtVerifier::now() const {
   if (options_.now) return options_.now();
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return unix_now_seconds();
 }
 
 Result<Caller> JwtVerifier::verify(std::string_view token) const {

@@ -136,12 +136,12 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
   auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());
   // The git source's scratch tree lives until the build has read it, then goes with this object.
-  std::optional<GitBuildSource> git_source;
+  std::optional<git::FetchedGitSource> git_source;
   if (from_git) {
     const git::GitSource source{*args.value(kGitFlag.name), *args.value(kRefFlag.name),
                                 args.value_or(kSubdirFlag.name, "")};
     progress.stage("fetch", git::display_url(source.url) + " " + source.ref);
-    auto fetched = GitBuildSource::fetch(source, store->tmp_dir(), io.err);
+    auto fetched = fetch_git_build_source(source, store->tmp_dir(), io.err);
     if (!fetched.ok()) return report_error(io, fetched.status());
     git_source.emplace(std::move(fetched).value());
     const git::GitCheckout& c = git_source->checkout();

@@ -11,18 +11,13 @@
 #include "builder/store/sqlite_event_outbox.h"
 #include "builder/util/builder_version.h"
 #include "builder/util/duration_text.h"
+#include "builder/util/wall_clock.h"
 #include "src/api/build_messages.h"
 #include "src/api/json_mapping.h"
 #include "src/events/event_signature.h"
 
 namespace ignite::events {
 namespace {
-
-std::int64_t unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The event's JSON, the body that is signed and sent.
 std::string event_body(const store::OutboxEvent& e) {
@@ -35,7 +30,7 @@ std::string event_body(const store::OutboxEvent& e) {
 Status post_event(net::HttpClient& client, const EventDeliveryOptions& options,
                   const store::OutboxEvent& e) {
   const std::string body = event_body(e);
-  const std::int64_t now = unix_seconds();
+  const std::int64_t now = unix_now_seconds();
   net::HttpRequest request;
   request.method = "POST";
   request.url = options.url;

@@ -6,6 +6,7 @@
 #include "builder/store/queue_stats.h"
 #include "builder/store/sqlite_event_outbox.h"
 #include "builder/util/builder_version.h"
+#include "builder/util/wall_clock.h"
 #include "src/service/connections.h"
 
 namespace ignite::service {
@@ -81,10 +82,7 @@ metrics::Registry::CollectorHandle add_queue_collector(metrics::Registry& regist
       out.comment("the event outbox's figures are missing: " + outbox.status().to_string());
       return;
     }
-    const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count();
-    write_outbox_stats(out, *outbox, now_ms);
+    write_outbox_stats(out, *outbox, unix_now_ms());
   });
 }
 

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "builder/util/wall_clock.h"
 #include "dodil/ignite/builder/v1/build.pb.h"
 #include "src/api/json_mapping.h"
 #include "src/events/event_signature.h"
@@ -125,9 +126,7 @@ class EventReceiver {
         out_of_order_.push_back(e.event_id() + " came after " + e.build_id() + ":" +
                                 std::to_string(last));
       }
-      const auto unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+      const std::int64_t unix_ms = unix_now_ms();
       events.push_back({e, req.body, std::chrono::steady_clock::now(), unix_ms});
       ++taken_;
     }
