@@ -7,9 +7,11 @@
 #include <ostream>
 
 #include "builder/pipeline/build_function.h"
+#include "builder/pipeline/containerd_import.h"
 #include "builder/pipeline/python_base.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
+#include "src/cli/containerd_flags.h"
 #include "src/cli/git_build_source.h"
 #include "src/cli/package_sources.h"
 #include "src/cli/publish_options.h"
@@ -26,6 +28,7 @@ const std::string kBuildUsage = std::string(
     "                            [--allow-bad-record] [--no-compile]\n"
     "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
     "                             [--registry-user USER [--registry-password-stdin]]]\n"
+    "                            [--containerd SOCKET [--namespace NS]]\n"
     "                            [-o text|json] [--progress|--quiet]\n"
     "  SOURCE      a lone file (taken as handler.py), a directory, or a .tar, .tar.gz or .zip\n"
     "  --git URL   instead of SOURCE: a repository (file://, git://, http://, https://)\n"
@@ -40,6 +43,8 @@ const std::string kBuildUsage = std::string(
     "              else ~/.local/share/ignite-builder)\n"
     "  --registry HOST[:PORT]  also publish HOST/ORG/APP:vN\n"
     ) + kRegistryFlagsUsage + std::string(
+    "Then place the version into a node's containerd (docs/containerd.md):\n"
+    ) + kContainerdFlagsUsage + std::string(
     "Dependencies (requirements.txt, or a pylock.toml used as it is; docs/dependencies.md):\n"
     ) + kPackageSourcesUsage + std::string(
     "  --allow-bad-record  install wheels whose RECORD does not match their files, with a\n"
@@ -101,7 +106,7 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
                                kRegistryCaFlag, kPlainHttpFlag, kRegistryUserFlag,
                                kPasswordStdinFlag, kIndexUrlFlag, kNoIndexFlag, kRefreshFlag,
                                {"--allow-bad-record", "", false}, {"--no-compile", "", false},
-                               kGitFlag, kRefFlag, kSubdirFlag},
+                               kGitFlag, kRefFlag, kSubdirFlag, kContainerdFlag, kNamespaceFlag},
                               from_git ? 0 : 1,
                               from_git ? "build takes no SOURCE with --git"
                                        : "build takes exactly one SOURCE (or --git URL --ref REF)",
@@ -125,6 +130,10 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
   auto registry = registry_target_from(args, std::cin);
   if (!registry.ok()) return usage_error(io, registry.status().message(), kBuildUsage);
   request.registry = *registry;
+  auto containerd_target = containerd_target_from(args);
+  if (!containerd_target.ok()) {
+    return usage_error(io, containerd_target.status().message(), kBuildUsage);
+  }
   request.sources = source_options(args, repeated);
   request.refresh = args.has(kRefreshFlag.name) ? index::Refresh::kYes : index::Refresh::kNo;
   request.record = args.has("--allow-bad-record") ? wheel::RecordPolicy::kWarn : wheel::RecordPolicy::kStrict;
@@ -165,6 +174,25 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
   }
   for (const auto& warning : result->warnings) io.err << "ignite-builder: warning: " << warning << "\n";
 
+  // The version is committed; placing it into containerd is a step after, retried by `import`.
+  std::optional<containerd::ImportResult> imported;
+  if (const auto& target = *containerd_target) {
+    auto version = pipeline::store_version(*store, *app, result->version);
+    auto import = version.ok() ? pipeline::import_version(*store, *app, *version, *target,
+                                                          request.registry, progress)
+                               : Result<containerd::ImportResult>(version.status());
+    progress.done();
+    if (!import.ok()) {
+      const std::string ref = app->ref_name(result->version);
+      return report_error(io, import.status().with_context(
+                                  "built " + ref + " (" + result->manifest_digest.to_string() +
+                                  "), but importing it into containerd failed; retry with "
+                                  "`ignite-builder import " + ref + " --containerd " +
+                                  target->socket + "`"));
+    }
+    imported = std::move(import).value();
+  }
+
   const std::string image = "oci:" + store->layout_dir() + ":" + result->reference;
   if (*format == OutputFormat::kJson) {
     nlohmann::json j = {{"app", app->to_string()},
@@ -181,6 +209,7 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
     }
     if (const auto& r = result->registry) j["registry"] = registry_json(*r);
     if (git_source) j["source"] = {{"git", git_json(git_source->checkout())}};
+    if (imported) j["containerd"] = containerd_json(**containerd_target, *imported);
     io.out << j.dump(2) << "\n";
   } else {
     if (git_source) {
@@ -203,6 +232,11 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
            << "reference  " << result->reference << "\n"
            << "image      " << image << "\n";
     if (const auto& r = result->registry) print_registry_text(io.out, *r);
+    if (imported) {
+      io.out << "imported   " << imported->name << " (namespace " << (*containerd_target)->ns
+             << ")\n";
+      print_containerd_text(io.out, *imported);
+    }
   }
   return kExitOk;
 }
