@@ -66,6 +66,7 @@ Result<bool> ensure_present(ContainerdConnection& c, std::string_view lease,
   }
   // A blob nothing refers to yet (left by an import that died) could be collected before the
   // image record refers to it: the lease holds it until then.
+  if (lease.empty()) return true;
   ::containerd::services::leases::v1::AddResourceRequest add;
   add.set_id(std::string(lease));
   add.mutable_resource()->set_id(digest);

@@ -7,7 +7,8 @@
 //             expected digest; containerd hashes what it got and refuses a mismatch;
 //             AlreadyExists (another writer won) is success
 //
-// Everything runs under `lease`, so a crash leaves nothing the collector will not reclaim.
+// Everything runs under `lease` (none when empty), so a crash leaves nothing the collector will
+// not reclaim.
 #pragma once
 
 #include <cstdint>
