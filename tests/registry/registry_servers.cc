@@ -1,13 +1,9 @@
 #include "tests/registry/registry_servers.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -103,50 +99,6 @@ int run(const std::string& command, std::string* out) {
   return ignite::testing::run_command(command + " 2>&1", out);
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path) {
-  if (::access(argv[0].c_str(), X_OK) != 0) {
-    ADD_FAILURE() << argv[0] << " is missing: run scripts/install-deps (Debian packages "
-                  << "docker-registry, python3-cryptography, apache2-utils, openssl, skopeo)";
-    return;
-  }
-  const pid_t parent = ::getpid();
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) ::_exit(1);  // the parent died before prctl
-    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int null = ::open("/dev/null", O_RDONLY);
-    ::dup2(null, 0);
-    ::dup2(log, 1);
-    ::dup2(log, 2);
-    // Nothing else of the test's: an inherited socket would make listens_on() see a listener
-    // that is not the server's, and an inherited pipe would keep another command's reader
-    // waiting for as long as the server runs.
-    ::close_range(3, ~0U, 0);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  EXPECT_GT(pid_, 0) << "fork failed";
-}
-
-bool ChildProcess::running() {
-  if (pid_ <= 0) return false;
-  int status = 0;
-  if (::waitpid(pid_, &status, WNOHANG) == 0) return true;
-  pid_ = -1;  // reaped (or not ours to wait for): nothing for the destructor to stop
-  return false;
-}
-
-ChildProcess::~ChildProcess() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-}
-
 TestPki::TestPki(const std::string& dir) {
   ca_cert = dir + "/ca.crt";
   server_cert = dir + "/server.crt";
@@ -224,7 +176,7 @@ RegistryServer::Start RegistryServer::start(const RegistryConfig& config, int po
   const std::size_t log_before = read_text(log_).size();  // earlier attempts' lines
   // A previous attempt's process has exited and was reaped (running() said so).
   process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{kRegistryBinary, "serve", dir_ / "config.yml"}, log_);
+      std::vector<std::string>{kRegistryBinary, "serve", dir_ / "config.yml"}, log_, kInstallHint);
   bool listening = false;
   bool exited = false;
   wait_until([&] {
@@ -277,7 +229,7 @@ ScriptServer::ScriptServer(const std::string& script, std::vector<std::string> a
   argv.push_back("--ready-file");
   argv.push_back(ready);
   const std::string log = dir_ / "server.log";
-  process_ = std::make_unique<ChildProcess>(argv, log);
+  process_ = std::make_unique<ChildProcess>(argv, log, kInstallHint);
   EXPECT_TRUE(wait_until([&] { return fs::exists(ready); })) << script << " did not start:\n"
                                                              << read_text(log);
   host_ = "127.0.0.1:" + read_text(ready);

@@ -2,9 +2,9 @@
 // (distribution 2.8.2) with its own config and storage, the token issuer and the fault proxy
 // (Python scripts beside this file), and a test PKI made with the openssl CLI.
 //
-// Each object owns its process: SIGTERM and wait when it goes away, and PR_SET_PDEATHSIG so a
-// crashed test program leaves no server behind. They are slow to make (a second or so), so
-// each test program makes them once and shares them (see shared()).
+// Each object owns its process (tests/testing/child_process.h): SIGTERM and wait when it goes
+// away, and PR_SET_PDEATHSIG so a crashed test program leaves no server behind. They are slow to
+// make (a second or so), so each test program makes them once and shares them (see shared()).
 #pragma once
 
 #include <sys/types.h>
@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/child_process.h"
 #include "tests/testing/temp_dir.h"
 
 namespace ignite::registry::testing {
@@ -22,21 +23,11 @@ namespace ignite::registry::testing {
 inline constexpr const char* kPython = "/usr/bin/python3";
 inline constexpr const char* kRegistryBinary = "/usr/bin/docker-registry";
 
-class ChildProcess {
- public:
-  // Starts argv with stdout and stderr appended to `log_path`. Aborts the test on failure.
-  ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
-  ~ChildProcess();
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-
-  pid_t pid() const { return pid_; }
-  // Whether it still runs; once it has exited, it is reaped and this stays false.
-  bool running();
-
- private:
-  pid_t pid_ = -1;
-};
+using ignite::testing::ChildProcess;
+// What ChildProcess says when a server's binary is missing.
+inline constexpr const char* kInstallHint =
+    "run scripts/install-deps (Debian packages docker-registry, python3-cryptography, "
+    "apache2-utils, openssl, skopeo)";
 
 // A CA with a server certificate for 127.0.0.1 and localhost, and a token-signing key with its
 // self-signed certificate.

@@ -1,0 +1,32 @@
+// A server process owned by a test: started with its output appended to a log file, stopped with
+// SIGTERM (and waited for) when the object goes away, and given PR_SET_PDEATHSIG so a crashed test
+// program leaves no server behind. Shared by the registry and containerd fixtures.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace ignite::testing {
+
+class ChildProcess {
+ public:
+  // Starts argv (argv[0] by path) with stdin from /dev/null and stdout and stderr appended to
+  // `log_path`, and no other descriptor of the test's. When argv[0] is missing, fails the test
+  // (non-fatally) with `missing_hint`, e.g. which packages to install; running() is then false.
+  ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,
+               const std::string& missing_hint = "run scripts/install-deps");
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // Whether it still runs; once it has exited, it is reaped and this stays false.
+  bool running();
+
+ private:
+  pid_t pid_ = -1;
+};
+
+}  // namespace ignite::testing
