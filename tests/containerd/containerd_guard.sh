@@ -17,7 +17,8 @@ newline='
 for cmdline in /proc/[0-9]*/cmdline; do
   pid=${cmdline#/proc/}
   pid=${pid%/cmdline}
-  args=$(tr '\0' '\n' <"$cmdline" 2>/dev/null) || continue
+  # Processes come and go meanwhile: one gone since the glob is skipped, silently.
+  args=$({ tr '\0' '\n' <"$cmdline"; } 2>/dev/null) || continue
   IFS=$newline
   set -f
   # shellcheck disable=SC2086

@@ -125,7 +125,8 @@ void ContainerdServer::start_guard() {
     ADD_FAILURE() << "pipe2 failed";
     return;
   }
-  const std::string script = std::string(IGNITE_SOURCE_DIR) + "/tests/containerd/containerd_guard.sh";
+  const std::string script =
+      std::string(IGNITE_SOURCE_DIR) + "/tests/containerd/containerd_guard.sh";
   const std::string guard_log = dir_ / "guard.log";
   guard_pid_ = ::fork();
   if (guard_pid_ == 0) {
@@ -156,19 +157,20 @@ void ContainerdServer::start() {
   bool exited = false;
   // The socket first: ctr waits 10 s for one that does not exist yet.
   ready_ = wait_until([&] {
-    if (!process_->running()) {
-      exited = true;
-      return true;
-    }
-    std::string out;
-    return fs::exists(socket_) &&
-           run_command(std::string(kCtrBinary) + " --connect-timeout 2s -a " +
-                           shell_quote(socket_) + " version >/dev/null 2>&1",
-                       &out, 10) == 0;
-  }) && !exited;
+             if (!process_->running()) {
+               exited = true;
+               return true;
+             }
+             std::string out;
+             return fs::exists(socket_) &&
+                    run_command(std::string(kCtrBinary) + " --connect-timeout 2s -a " +
+                                    shell_quote(socket_) + " version >/dev/null 2>&1",
+                                &out, 10) == 0;
+           }) &&
+           !exited;
   if (!ready_) {
-    ADD_FAILURE() << "containerd did not answer on " << socket_
-                  << (exited ? " (it exited)" : "") << ":\n"
+    ADD_FAILURE() << "containerd did not answer on " << socket_ << (exited ? " (it exited)" : "")
+                  << ":\n"
                   << log_tail();
   }
 }
@@ -185,8 +187,7 @@ std::string ContainerdServer::log_tail() const {
 }
 
 int ContainerdServer::ctr(const std::string& args, std::string* out) const {
-  return run_command(std::string(kCtrBinary) + " -a " + shell_quote(socket_) + " " + args +
-                         " 2>&1",
+  return run_command(std::string(kCtrBinary) + " -a " + shell_quote(socket_) + " " + args + " 2>&1",
                      out, kCtrTimeoutSeconds);
 }
 
@@ -248,9 +249,8 @@ std::string ContainerdServer::run_and_post(const std::string& image, const std::
   } remove{this, ns, id};
 
   std::string out;
-  if (ctr("-n " + shell_quote(ns) + " run -d --net-host --log-uri " +
-              shell_quote("file://" + log) + " --env PORT=0 " + shell_quote(image) + " " +
-              shell_quote(id),
+  if (ctr("-n " + shell_quote(ns) + " run -d --net-host --log-uri " + shell_quote("file://" + log) +
+              " --env PORT=0 " + shell_quote(image) + " " + shell_quote(id),
           &out) != 0) {
     ADD_FAILURE() << "ctr run " << image << ":\n" << out;
     return "";
@@ -276,8 +276,8 @@ std::string ContainerdServer::run_and_post(const std::string& image, const std::
   }
   // It listens: the first connection should do, but retry a refused one anyway (bounded).
   const std::string curl = "curl -sS -X POST -H 'Content-Type: application/json' --data-binary " +
-                           shell_quote(payload) + " -w '\\n%{http_code}' http://127.0.0.1:" +
-                           port + "/";
+                           shell_quote(payload) + " -w '\\n%{http_code}' http://127.0.0.1:" + port +
+                           "/";
   int rc = -1;
   wait_until([&] {
     rc = run_command(curl + " 2>&1", &out, 30);

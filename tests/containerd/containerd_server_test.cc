@@ -65,16 +65,19 @@ TEST(ContainerdServerTest, ImportsAnArchiveRunsItAndAnswersAcrossARestart) {
   server.ctr_ok("-n fixture images import " + shell_quote(archive));
   EXPECT_EQ(server.images("fixture")[kName], digest);
   EXPECT_TRUE(server.images().empty()) << "another namespace's images";
-  const auto answer = nlohmann::json::parse(server.run_and_post(kName, R"({"name":"x"})", "fixture"));
+  const auto answer =
+      nlohmann::json::parse(server.run_and_post(kName, R"({"name":"x"})", "fixture"));
   EXPECT_EQ(answer, nlohmann::json({{"message", "Hello, x!"}, {"function", "acme-corp/greet"}}));
-  EXPECT_EQ(server.ctr_ok("-n fixture containers ls -q"), "") << "run_and_post removes its container";
+  EXPECT_EQ(server.ctr_ok("-n fixture containers ls -q"), "")
+      << "run_and_post removes its container";
 
   server.restart();
   ASSERT_TRUE(server.ready());
   EXPECT_EQ(server.images("fixture")[kName], digest);
   EXPECT_TRUE(server.content("fixture").count(digest));
   EXPECT_TRUE(server.leases("fixture").empty());
-  const auto again = nlohmann::json::parse(server.run_and_post(kName, R"({"name":"y"})", "fixture"));
+  const auto again =
+      nlohmann::json::parse(server.run_and_post(kName, R"({"name":"y"})", "fixture"));
   EXPECT_EQ(again["message"], "Hello, y!");
 }
 
@@ -94,12 +97,12 @@ TEST(ContainerdServerTest, AKilledTestLeavesNoContainerdShimOrContainer) {
     // A test program of its own: a server, a running container, then SIGKILL.
     std::string out;
     auto* server = new ContainerdServer;  // never destroyed: the point of the test
-    const bool imported =
-        server->ctr("images import " + shell_quote(archive), &out) == 0 &&
-        server->ctr("run -d --net-host --null-io --env PORT=0 " + std::string(kName) + " " +
-                        shell_quote(id),
-                    &out) == 0;
-    std::ofstream(report) << server->socket() << "\n" << server->root() << "\n"
+    const bool imported = server->ctr("images import " + shell_quote(archive), &out) == 0 &&
+                          server->ctr("run -d --net-host --null-io --env PORT=0 " +
+                                          std::string(kName) + " " + shell_quote(id),
+                                      &out) == 0;
+    std::ofstream(report) << server->socket() << "\n"
+                          << server->root() << "\n"
                           << (imported ? "ran" : out) << "\n";
     ::kill(::getpid(), SIGKILL);
   }

@@ -12,8 +12,8 @@ namespace ignite::containerd::testing {
 namespace {
 
 using ignite::testing::run_builder;
-using ignite::testing::shell_quote;
 using ignite::testing::sh;
+using ignite::testing::shell_quote;
 
 std::string read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -37,6 +37,16 @@ std::string missing_prerequisite() {
   std::string why;
   if (base_store(&why).empty()) return why;
   return "";
+}
+
+ignite::testing::CommandResult run_builder_bounded(const std::string& args) {
+  ignite::testing::TempDir tmp;
+  ignite::testing::CommandResult r{};
+  r.exit_code = ignite::testing::run_command(
+      std::string(IGNITE_BINARY) + " " + args + " 2>" + shell_quote(tmp / "err"), &r.out,
+      kImportTimeoutSeconds);
+  ignite::testing::run_command("cat " + shell_quote(tmp / "err"), &r.err);
+  return r;
 }
 
 void copy_base_store(const std::string& dir) {

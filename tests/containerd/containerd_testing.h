@@ -17,14 +17,22 @@ namespace ignite::containerd::testing {
 std::string missing_prerequisite();
 
 // Skips the test naming what is missing; under CI (where all of it is there) fails it instead.
-#define IGNITE_REQUIRE_CONTAINERD()                                        \
-  do {                                                                     \
+#define IGNITE_REQUIRE_CONTAINERD()                                                 \
+  do {                                                                              \
     const std::string why_ = ::ignite::containerd::testing::missing_prerequisite(); \
-    if (!why_.empty()) {                                                   \
-      if (std::getenv("CI")) FAIL() << "CI must run this test: " << why_;  \
-      GTEST_SKIP() << why_;                                                \
-    }                                                                      \
+    if (!why_.empty()) {                                                            \
+      if (std::getenv("CI")) FAIL() << "CI must run this test: " << why_;           \
+      GTEST_SKIP() << why_;                                                         \
+    }                                                                               \
   } while (false)
+
+// How long one `ignite-builder import` (or build --containerd) may take: tens of MB to a local
+// containerd take a second or two; a bound so a hung import fails its test in minutes, not at
+// run_command's 600 s. Not an assertion on speed.
+inline constexpr int kImportTimeoutSeconds = 180;
+
+// `ignite-builder ARGS` (ARGS shell-quoted) under kImportTimeoutSeconds.
+ignite::testing::CommandResult run_builder_bounded(const std::string& args);
 
 // A copy (cp -a) of the shared Python base store at `dir`, this test's own.
 void copy_base_store(const std::string& dir);
