@@ -127,11 +127,20 @@ Result<StreamOutcome> write_stream(ContainerdConnection& c, std::string_view lea
 
   request.set_action(content_api::STAT);
   request.set_ref(ref);
+  // With the size and digest declared, a blob another namespace of this containerd holds is
+  // linked, not sent: the ingest starts complete (offset = size) and the commit needs no data.
+  request.set_total(blob.size);
+  request.set_expected(digest);
   if (!exchange()) return finish("starting");
   std::int64_t offset = response.offset();
-  if (offset != 0 && (!resume || offset > blob.size)) {
-    // Left by a writer that died: start again from nothing.
+  const bool usable = offset == 0 || offset == blob.size || (resume && offset < blob.size);
+  if (!usable) {
     (void)close();
+    if (!resume) {
+      return internal_error("containerd at " + c.target().socket + " kept ingest " + ref +
+                            " at offset " + std::to_string(offset) + " after it was aborted");
+    }
+    // Left by a writer that died, and longer than the blob: start again from nothing.
     abort_ingest(c, ref);
     return write_stream(c, lease, blob, fd, ref, labels, false);
   }

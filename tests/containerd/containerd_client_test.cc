@@ -148,12 +148,17 @@ TEST_F(ContainerdClientTest, ImportsUnderALeaseAndAReimportSendsNothing) {
   EXPECT_EQ(again->bytes_sent, 0);
   EXPECT_TRUE(server_->leases("lib").empty());
 
-  // Another namespace shares nothing it can see: the blobs are written there too.
+  // Another namespace cannot see them, but containerd keeps one copy of a blob for all of its
+  // namespaces: declared with its size and digest, each is linked there with no bytes sent.
   auto other = ContainerdConnection::connect({.socket = server_->socket(), .ns = "other"});
   ASSERT_TRUE(other.ok());
   auto there = import_image(*other, layout_.layout, img.manifest, "ignite.local/o/a:v1");
   ASSERT_TRUE(there.ok()) << there.status().to_string();
   EXPECT_EQ(there->record, ImageRecord::kCreated);
+  EXPECT_EQ(there->blobs_written, 4);
+  EXPECT_EQ(there->bytes_sent, 0);
+  EXPECT_EQ(server_->images("other").at("ignite.local/o/a:v1"), img.manifest.digest.to_string());
+  EXPECT_EQ(server_->content("other").size(), 4u);
 }
 
 TEST_F(ContainerdClientTest, NeverMovesARecord) {

@@ -102,10 +102,12 @@ TEST_F(ContainerdImportTest, ImportsABuiltVersionThatRunsAndAnswers) {
   const ImageBlobs blobs = image_blobs(store_, digest);
   EXPECT_EQ(imported, json({{"name", kV1},
                             {"digest", digest},
+                            {"socket", server_->socket()},
                             {"namespace", "default"},
                             {"image", "created"},
                             {"blobs", blobs.digests.size()},
                             {"blobsWritten", blobs.digests.size()},
+                            {"bytes", total_size(blobs)},
                             {"bytesWritten", total_size(blobs)}}));
   EXPECT_EQ(server_->images(), (std::map<std::string, std::string>{{kV1, digest}}));
   expect_all_blobs(digest);
@@ -122,7 +124,7 @@ TEST_F(ContainerdImportTest, ASecondImportChangesNothingAndWritesNothing) {
   const CommandResult text = import("acme-corp/greet:v1");
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_EQ(text.out, "image      " + std::string(kV1) + "\n" + "digest     " + digest + "\n" +
-                          "containerd unchanged, 0 of " + std::to_string(blobs) +
+                          "namespace  default\n" + "containerd unchanged, 0 of " + std::to_string(blobs) +
                           " blobs written, 0 bytes\n");
 
   const json third = import_json("acme-corp/greet:v1");
@@ -245,10 +247,12 @@ TEST_F(ContainerdImportTest, BuildWithContainerdImportsTheNewVersion) {
   const ImageBlobs blobs = image_blobs(store_, digest);
   EXPECT_EQ(built["containerd"], json({{"name", kV1},
                                        {"digest", digest},
+                                       {"socket", server_->socket()},
                                        {"namespace", "other"},
                                        {"image", "created"},
                                        {"blobs", blobs.digests.size()},
                                        {"blobsWritten", blobs.digests.size()},
+                                       {"bytes", total_size(blobs)},
                                        {"bytesWritten", total_size(blobs)}}));
   EXPECT_EQ(server_->images("other"), (std::map<std::string, std::string>{{kV1, digest}}));
   EXPECT_TRUE(server_->images("default").empty());
