@@ -18,8 +18,10 @@ namespace ignite::containerd::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using ignite::testing::read_text;
 using ignite::testing::run_command;
 using ignite::testing::shell_quote;
+using ignite::testing::wait_until;
 
 // Bounds, not assertions on speed: how long containerd may take to answer after starting, and a
 // container to listen after `ctr run` (both take well under a second here), so a broken setup
@@ -29,23 +31,6 @@ constexpr auto kWaitBound = std::chrono::seconds(30);
 constexpr int kCtrTimeoutSeconds = 120;
 // sun_path of sockaddr_un holds 108 bytes with the terminating NUL.
 constexpr std::size_t kMaxSocketPath = 107;
-
-template <typename Pred>
-bool wait_until(Pred pred) {
-  const auto end = std::chrono::steady_clock::now() + kWaitBound;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
@@ -156,7 +141,7 @@ void ContainerdServer::start() {
       "install Debian's containerd and runc (scripts/install-deps)");
   bool exited = false;
   // The socket first: ctr waits 10 s for one that does not exist yet.
-  ready_ = wait_until([&] {
+  ready_ = wait_until(kWaitBound, [&] {
              if (!process_->running()) {
                exited = true;
                return true;
@@ -258,7 +243,7 @@ std::string ContainerdServer::run_and_post(const std::string& image, const std::
   // "ignite-host: listening on 0.0.0.0:PORT (...)" (templates/python/host.py).
   const std::string marker = "listening on 0.0.0.0:";
   std::string port;
-  wait_until([&] {
+  wait_until(kWaitBound, [&] {
     const std::string text = read_text(log);
     const auto at = text.find(marker);
     if (at == std::string::npos) return false;
@@ -279,7 +264,7 @@ std::string ContainerdServer::run_and_post(const std::string& image, const std::
                            shell_quote(payload) + " -w '\\n%{http_code}' http://127.0.0.1:" + port +
                            "/";
   int rc = -1;
-  wait_until([&] {
+  wait_until(kWaitBound, [&] {
     rc = run_command(curl + " 2>&1", &out, 30);
     return rc == 0;
   });

@@ -20,7 +20,9 @@ namespace ignite::registry::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using ignite::testing::read_text;
 using ignite::testing::shell_quote;
+using ignite::testing::wait_until;
 
 // How long a server may take to start listening. Not an assertion on speed: a bound so a
 // broken setup fails instead of hanging.
@@ -69,23 +71,6 @@ bool listens_on(pid_t pid, int port) {
     if (!link_ec && inodes.count(target.string())) return true;
   }
   return false;
-}
-
-template <typename Pred>
-bool wait_until(Pred pred) {
-  const auto end = std::chrono::steady_clock::now() + kStartBound;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
 }
 
 void openssl(const std::string& args) {
@@ -179,7 +164,7 @@ RegistryServer::Start RegistryServer::start(const RegistryConfig& config, int po
       std::vector<std::string>{kRegistryBinary, "serve", dir_ / "config.yml"}, log_, kInstallHint);
   bool listening = false;
   bool exited = false;
-  wait_until([&] {
+  wait_until(kStartBound, [&] {
     listening = listens_on(process_->pid(), port);
     exited = !listening && !process_->running();
     return listening || exited;
@@ -230,7 +215,7 @@ ScriptServer::ScriptServer(const std::string& script, std::vector<std::string> a
   argv.push_back(ready);
   const std::string log = dir_ / "server.log";
   process_ = std::make_unique<ChildProcess>(argv, log, kInstallHint);
-  EXPECT_TRUE(wait_until([&] { return fs::exists(ready); })) << script << " did not start:\n"
+  EXPECT_TRUE(wait_until(kStartBound, [&] { return fs::exists(ready); })) << script << " did not start:\n"
                                                              << read_text(log);
   host_ = "127.0.0.1:" + read_text(ready);
 }

@@ -7,6 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace ignite::testing {
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,
@@ -51,6 +54,13 @@ ChildProcess::~ChildProcess() {
   ::kill(pid_, SIGTERM);
   int status = 0;
   ::waitpid(pid_, &status, 0);
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
 }
 
 }  // namespace ignite::testing

@@ -5,7 +5,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ignite::testing {
@@ -28,5 +30,20 @@ class ChildProcess {
  private:
   pid_t pid_ = -1;
 };
+
+// Polls `pred` every 20 ms until it holds (true) or `bound` has passed (false): how a test waits
+// for a server to start, a bound so a broken setup fails instead of hanging, not a timed assertion.
+template <typename Pred>
+bool wait_until(std::chrono::steady_clock::duration bound, Pred pred) {
+  const auto end = std::chrono::steady_clock::now() + bound;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+// The whole content of a text file (a server's log); "" when it cannot be read.
+std::string read_text(const std::string& path);
 
 }  // namespace ignite::testing
