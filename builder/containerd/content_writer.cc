@@ -144,6 +144,9 @@ Result<StreamOutcome> write_stream(ContainerdConnection& c, std::string_view lea
     abort_ingest(c, ref);
     return write_stream(c, lease, blob, fd, ref, labels, false);
   }
+  // Bytes a dead writer sent are part of what is committed (offset = size is a link: those
+  // bytes are containerd's own, already checked).
+  const bool resumed = offset > 0 && offset < blob.size;
 
   std::string buffer(kWriteChunkBytes, '\0');
   while (offset < blob.size) {
@@ -185,7 +188,7 @@ Result<StreamOutcome> write_stream(ContainerdConnection& c, std::string_view lea
   }
   grpc::Status s = close();
   if (s.error_code() == grpc::StatusCode::ALREADY_EXISTS) return outcome;  // another writer won
-  if (resume && s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+  if (resumed && s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
     outcome.attempt = Attempt::kResumedBadly;  // the kept part was not this blob's
     return outcome;
   }
@@ -206,13 +209,24 @@ Result<BlobWrite> write_blob(ContainerdConnection& c, std::string_view lease,
   // One ref per blob: two imports of the same blob meet on it, and the second waits.
   const std::string ref = "ignite-builder-" + blob.digest.to_string();
   bool resume = true;
+  std::int64_t sent = 0;  // over every attempt
   auto waited = std::chrono::milliseconds(0);
   auto pause = std::chrono::milliseconds(50);
   for (;;) {
     IGNITE_ASSIGN_OR_RETURN(StreamOutcome outcome,
                             write_stream(c, lease, blob, fd.get(), ref, labels, resume));
+    sent += outcome.write.bytes_sent;
+    outcome.write.bytes_sent = sent;
     switch (outcome.attempt) {
       case Attempt::kDone:
+        if (!outcome.write.written) {
+          // Another writer committed it first: it must still carry the labels and be in this
+          // import's lease, as a blob found present would.
+          IGNITE_ASSIGN_OR_RETURN(bool there, ensure_present(c, lease, blob, labels));
+          if (!there)
+            return internal_error("containerd at " + c.target().socket + " said " +
+                                  blob_name(blob) + " exists, then that it does not");
+        }
         return outcome.write;
       case Attempt::kResumedBadly:
         abort_ingest(c, ref);
@@ -229,7 +243,7 @@ Result<BlobWrite> write_blob(ContainerdConnection& c, std::string_view lease,
         pause = std::min(pause * 2, std::chrono::milliseconds(1000));
         // The other writer may have finished: then the blob is there.
         IGNITE_ASSIGN_OR_RETURN(bool now_present, ensure_present(c, lease, blob, labels));
-        if (now_present) return BlobWrite{};
+        if (now_present) return BlobWrite{.written = false, .bytes_sent = sent};
         break;
     }
   }
