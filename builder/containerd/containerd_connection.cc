@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "github.com/containerd/containerd/api/services/version/v1/version.grpc.pb.h"
@@ -49,9 +51,12 @@ Result<ContainerdConnection> ContainerdConnection::connect(const ContainerdTarge
   const std::string socket = std::filesystem::absolute(target.socket, ec).string();
   struct stat st {};
   if (::stat(socket.c_str(), &st) != 0) {
-    return unavailable("containerd at " + target.socket +
-                       ": no such socket (is containerd "
-                       "running, and is this its grpc.address?)");
+    if (errno == ENOENT) {
+      return unavailable("containerd at " + target.socket +
+                         ": no such socket (is containerd running, and is this its "
+                         "grpc.address?)");
+    }
+    return unavailable("containerd at " + target.socket + ": " + std::strerror(errno));
   }
   if (!S_ISSOCK(st.st_mode)) {
     return unavailable("containerd at " + target.socket + ": not a socket");

@@ -35,12 +35,23 @@ std::map<std::string, std::string> missing_labels(
   return missing;
 }
 
-// Whether containerd has the blob; when it has, makes sure it carries `labels` and is in the
-// lease.
+// Whether containerd has the blob; when it has, makes sure it carries `labels`. The blob is put
+// in the lease first: containerd's collector may run between any two calls (a lease deleted
+// elsewhere triggers it), and a blob found present but not yet leased could be gone by the time
+// the image record refers to it. A lease may name a blob that does not exist (yet).
 Result<bool> ensure_present(ContainerdConnection& c, std::string_view lease,
                             const oci::Descriptor& blob,
                             const std::map<std::string, std::string>& labels) {
   const std::string digest = blob.digest.to_string();
+  if (!lease.empty()) {
+    ::containerd::services::leases::v1::AddResourceRequest add;
+    add.set_id(std::string(lease));
+    add.mutable_resource()->set_id(digest);
+    add.mutable_resource()->set_type("content");
+    google::protobuf::Empty empty;
+    grpc::Status s = c.leases().AddResource(c.call_context(lease).get(), add, &empty);
+    if (!s.ok()) return c.error(s, "adding " + digest + " to lease " + std::string(lease));
+  }
   content_api::InfoRequest request;
   request.set_digest(digest);
   content_api::InfoResponse response;
@@ -64,16 +75,6 @@ Result<bool> ensure_present(ContainerdConnection& c, std::string_view lease,
     s = c.content().Update(c.call_context(lease).get(), update, &updated);
     if (!s.ok()) return c.error(s, "labelling " + blob_name(blob));
   }
-  // A blob nothing refers to yet (left by an import that died) could be collected before the
-  // image record refers to it: the lease holds it until then.
-  if (lease.empty()) return true;
-  ::containerd::services::leases::v1::AddResourceRequest add;
-  add.set_id(std::string(lease));
-  add.mutable_resource()->set_id(digest);
-  add.mutable_resource()->set_type("content");
-  google::protobuf::Empty empty;
-  s = c.leases().AddResource(c.call_context().get(), add, &empty);
-  if (!s.ok()) return c.error(s, "adding " + digest + " to lease " + std::string(lease));
   return true;
 }
 
@@ -144,9 +145,9 @@ Result<StreamOutcome> write_stream(ContainerdConnection& c, std::string_view lea
     abort_ingest(c, ref);
     return write_stream(c, lease, blob, fd, ref, labels, false);
   }
-  // Bytes a dead writer sent are part of what is committed (offset = size is a link: those
-  // bytes are containerd's own, already checked).
-  const bool resumed = offset > 0 && offset < blob.size;
+  // Bytes already there (a dead writer's, or a link to another namespace's copy) are part of
+  // what is committed: if the commit refuses them, the next attempt starts from nothing.
+  const bool resumed = offset > 0;
 
   std::string buffer(kWriteChunkBytes, '\0');
   while (offset < blob.size) {
@@ -192,6 +193,8 @@ Result<StreamOutcome> write_stream(ContainerdConnection& c, std::string_view lea
     outcome.attempt = Attempt::kResumedBadly;  // the kept part was not this blob's
     return outcome;
   }
+  // Refused bytes are not left for the next import to resume from.
+  abort_ingest(c, ref);
   return c.error(s, "committing " + blob_name(blob));
 }
 
@@ -210,7 +213,7 @@ Result<BlobWrite> write_blob(ContainerdConnection& c, std::string_view lease,
   const std::string ref = "ignite-builder-" + blob.digest.to_string();
   bool resume = true;
   std::int64_t sent = 0;  // over every attempt
-  auto waited = std::chrono::milliseconds(0);
+  const auto give_up = std::chrono::steady_clock::now() + kLockedWait;
   auto pause = std::chrono::milliseconds(50);
   for (;;) {
     IGNITE_ASSIGN_OR_RETURN(StreamOutcome outcome,
@@ -233,13 +236,12 @@ Result<BlobWrite> write_blob(ContainerdConnection& c, std::string_view lease,
         resume = false;
         break;
       case Attempt::kLocked:
-        if (waited >= kLockedWait) {
+        if (std::chrono::steady_clock::now() >= give_up) {
           return unavailable("containerd at " + c.target().socket + ": " + blob_name(blob) +
                              " is being written by another client (ref " + ref + ") for over " +
                              std::to_string(kLockedWait.count()) + " s");
         }
         std::this_thread::sleep_for(pause);
-        waited += pause;
         pause = std::min(pause * 2, std::chrono::milliseconds(1000));
         // The other writer may have finished: then the blob is there.
         IGNITE_ASSIGN_OR_RETURN(bool now_present, ensure_present(c, lease, blob, labels));

@@ -156,15 +156,21 @@ Result<ImportResult> import_image(ContainerdConnection& c, const oci::OciLayout&
   IGNITE_ASSIGN_OR_RETURN(auto existing, get_record(c, name));
   if (existing) IGNITE_RETURN_IF_ERROR(check_record(c, *existing, manifest));
 
+  const auto lease_made = std::chrono::steady_clock::now();
   IGNITE_ASSIGN_OR_RETURN(ImportLease lease, ImportLease::create(c));
   Importer importer(c, layout, lease.id(), observer, result);
   IGNITE_RETURN_IF_ERROR(importer.import_manifest(manifest));
   fault_point("containerd-record");
-
-  if (existing) {
-    result.record = ImageRecord::kUnchanged;
-    return result;
+  // An expired lease protects nothing: blobs written early may be gone.
+  if (std::chrono::steady_clock::now() - lease_made > kLeaseLifetime - std::chrono::minutes(5)) {
+    return Status(Code::kDeadlineExceeded,
+                  "containerd at " + c.target().socket + ": importing " + name +
+                      " took about as long as its lease lasts (" +
+                      std::to_string(kLeaseLifetime.count()) +
+                      " h); its blobs may have been collected, so no record was made");
   }
+
+  // Created even when the guard saw the record: it may have been removed since.
   images_api::CreateImageRequest request;
   images_api::Image& image = *request.mutable_image();
   image.set_name(name);
@@ -174,7 +180,7 @@ Result<ImportResult> import_image(ContainerdConnection& c, const oci::OciLayout&
   images_api::CreateImageResponse created;
   grpc::Status s = c.images().Create(c.call_context(lease.id()).get(), request, &created);
   if (s.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-    // Another import made it meanwhile: fine when it names the same manifest.
+    // There already, or another import made it meanwhile: fine when it names this manifest.
     IGNITE_ASSIGN_OR_RETURN(auto now, get_record(c, name));
     if (!now) return c.error(s, "creating image " + name);
     IGNITE_RETURN_IF_ERROR(check_record(c, *now, manifest));

@@ -184,11 +184,13 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
     progress.done();
     if (!import.ok()) {
       const std::string ref = app->ref_name(result->version);
+      std::string retry = "ignite-builder import " + ref + " --containerd " + target->socket +
+                          " --namespace " + target->ns + " --store " + store->dir();
+      if (request.registry) retry += " --registry " + request.registry->host + " ...";
       return report_error(io, import.status().with_context(
                                   "built " + ref + " (" + result->manifest_digest.to_string() +
-                                  "), but importing it into containerd failed; retry with "
-                                  "`ignite-builder import " + ref + " --containerd " +
-                                  target->socket + "`"));
+                                  "), but importing it into containerd failed; retry with `" +
+                                  retry + "`"));
     }
     imported = std::move(import).value();
   }

@@ -1,4 +1,5 @@
 // ignite-builder import ORG/APP[:vN] --containerd SOCKET [--namespace NS] [--store DIR] [-o json]
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -18,11 +19,18 @@ const std::string kImportUsage =
     std::string(
         "usage: ignite-builder import ORG/APP[:vN] --containerd SOCKET [--namespace NS]\n"
         "                             [--store DIR] [-o text|json] [--progress|--quiet]\n"
+        "                             [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
+        "                              [--registry-user USER [--registry-password-stdin]]]\n"
         "  places version N of the app (default: its latest) into containerd's content store as\n"
         "  <registry host or ignite.local>/ORG/APP:vN, so a node runs it with no pull; blobs\n"
         "  containerd has are not sent again, and a name that already names another digest is\n"
         "  refused (docs/containerd.md)\n") +
-    kContainerdFlagsUsage;
+    kContainerdFlagsUsage +
+    std::string(
+        "  --registry HOST[:PORT]  how to reach the registry the version was published to, when\n"
+        "                          it keeps blobs only there (a registry base's layers); without\n"
+        "                          it: the system's CAs and ~/.docker/config.json\n") +
+    kRegistryFlagsUsage;
 
 struct VersionRef {
   store::AppId app;
@@ -67,6 +75,8 @@ int run_import(const std::vector<std::string>& argv, Io io) {
   auto target = containerd_target_from(args);
   if (!target.ok()) return usage_error(io, target.status().message(), kImportUsage);
   if (!*target) return usage_error(io, "import needs --containerd SOCKET", kImportUsage);
+  auto registry = registry_target_from(args, std::cin);
+  if (!registry.ok()) return usage_error(io, registry.status().message(), kImportUsage);
 
   auto store = pipeline::FunctionStore::open(store_dir(args), pipeline::OpenStore::kExisting);
   if (!store.ok()) return report_error(io, store.status());
@@ -74,8 +84,8 @@ int run_import(const std::vector<std::string>& argv, Io io) {
   if (!version.ok()) return report_error(io, version.status());
 
   ProgressChoice choice(args, io.err);
-  auto result = pipeline::import_version(*store, ref->app, *version, **target, std::nullopt,
-                                         choice.progress());
+  auto result =
+      pipeline::import_version(*store, ref->app, *version, **target, *registry, choice.progress());
   choice.progress().done();
   if (!result.ok()) return report_error(io, result.status());
 
