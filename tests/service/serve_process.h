@@ -42,7 +42,12 @@ class ServeProcess {
       client_->set_read_timeout(std::chrono::seconds(150));
     }
   }
-  ~ServeProcess() { sh("kill -KILL $(cat " + shell_quote(pid_) + ") 2>/dev/null || true"); }
+  // Kills it and waits (bounded) for the subshell to write its exit status: written after the
+  // test's directory is removed, the file would keep that directory alive.
+  ~ServeProcess() {
+    sh("kill -KILL $(cat " + shell_quote(pid_) + ") 2>/dev/null || true");
+    (void)wait(10);
+  }
   ServeProcess(const ServeProcess&) = delete;
   ServeProcess& operator=(const ServeProcess&) = delete;
 
