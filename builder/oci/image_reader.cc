@@ -54,10 +54,12 @@ Result<StoredImage> read_at_depth(const OciLayout& layout, const Descriptor& d, 
   return StoredImage{d, std::move(*manifest), std::move(*config_bytes), std::move(*config)};
 }
 
-// Streams a layer blob, hashing it as stored and, decompressed, as the tar it holds.
-class LayerHasher {
+// Streams a blob, hashing it as stored and, for a layer, as the tar it holds (decompressed by
+// `gzip`). A gzip error stops the tar's hash, not the stored bytes' one.
+class BlobHasher {
  public:
-  Status run(const std::string& path, bool gzip) {
+  // `tar`: also hash the uncompressed tar; `gzip`: the blob is gzip-compressed.
+  Status run(const std::string& path, bool tar, bool gzip) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return errno_status("opening " + path, errno);
     struct Closer {
@@ -66,7 +68,7 @@ class LayerHasher {
     } closer{fd};
     // Layers allow no zero padding after the last member: Go's readers refuse it.
     std::optional<GzipInflater> z;
-    if (gzip) z.emplace(GzipPadding::kRefused);
+    if (tar && gzip) z.emplace(GzipPadding::kRefused);
     std::vector<char> in(kReadBufferBytes), out(kReadBufferBytes);
     for (;;) {
       ssize_t n = ::read(fd, in.data(), in.size());
@@ -77,6 +79,7 @@ class LayerHasher {
       if (n == 0) break;
       stored_.update(in.data(), static_cast<std::size_t>(n));
       stored_size_ += static_cast<std::int64_t>(n);
+      if (!tar || !tar_error_.ok()) continue;
       if (!gzip) {
         tar_.update(in.data(), static_cast<std::size_t>(n));
         continue;
@@ -84,23 +87,29 @@ class LayerHasher {
       z->feed(std::string_view(in.data(), static_cast<std::size_t>(n)));
       while (!z->needs_input()) {
         auto produced = z->inflate(out.data(), out.size());
-        if (!produced.ok()) return data_loss(path + " is not valid gzip: " + produced.status().message());
+        if (!produced.ok()) {
+          tar_error_ = data_loss(path + " is not valid gzip: " + produced.status().message());
+          break;
+        }
         tar_.update(out.data(), *produced);
       }
     }
-    if (gzip) {
-      if (Status s = z->finish(); !s.ok()) return data_loss(path + " is not valid gzip: " + s.message());
+    if (tar && gzip && tar_error_.ok()) {
+      if (Status s = z->finish(); !s.ok())
+        tar_error_ = data_loss(path + " is not valid gzip: " + s.message());
     }
     return ok_status();
   }
   Digest stored_digest() { return Digest::from_bytes(stored_.finish()); }
   std::int64_t stored_size() const { return stored_size_; }
   Digest tar_digest() { return Digest::from_bytes(tar_.finish()); }
+  const Status& tar_error() const { return tar_error_; }
 
  private:
   Sha256 stored_;
   Sha256 tar_;
   std::int64_t stored_size_ = 0;
+  Status tar_error_;
 };
 
 }  // namespace
@@ -114,6 +123,34 @@ Result<StoredImage> read_image(const OciLayout& layout, std::string_view ref) {
   auto image = read_image(layout, d);
   if (!image.ok()) return image.status().with_context("ref \"" + std::string(ref) + "\"");
   return image;
+}
+
+Result<BlobContent> read_blob_content(const OciLayout& layout, const Descriptor& blob,
+                                      BlobRole role) {
+  const bool layer = role == BlobRole::kLayer;
+  const bool gzip =
+      blob.media_type == kMediaTypeLayerGzip || blob.media_type == kMediaTypeDockerLayerGzip;
+  const bool tar = layer && (gzip || blob.media_type == kMediaTypeLayerTar);
+  const std::string path = layout.blob_path(blob.digest);
+  BlobHasher h;
+  if (Status s = h.run(path, tar, gzip); !s.ok()) {
+    if (s.code() == Code::kNotFound) {
+      return not_found("blob " + blob.digest.to_string() + " is not in OCI layout " + layout.dir() +
+                       " (no " + path + ")");
+    }
+    return s;
+  }
+  BlobContent content{h.stored_digest(), h.stored_size(), std::nullopt, ok_status()};
+  if (!layer) return content;
+  if (!tar) {
+    content.uncompressed = unimplemented("media type \"" + blob.media_type +
+                                         "\" cannot be decompressed here (only tar and tar+gzip)");
+  } else if (!h.tar_error().ok()) {
+    content.uncompressed = h.tar_error();
+  } else {
+    content.diff_id = h.tar_digest();
+  }
+  return content;
 }
 
 Status verify_image(const OciLayout& layout, const StoredImage& image) {
@@ -141,18 +178,18 @@ Status verify_image(const OciLayout& layout, const StoredImage& image) {
       return unimplemented(context + ": " + what + " has media type \"" + layer.media_type +
                            "\", which cannot be checked here (only tar and tar+gzip)");
     }
-    LayerHasher h;
-    Status s = h.run(layout.blob_path(layer.digest), gzip);
-    if (!s.ok()) return s.with_context(context + ": " + what);
-    IGNITE_RETURN_IF_ERROR(check_size(layer, h.stored_size(), what));
-    if (Digest stored = h.stored_digest(); stored != layer.digest) {
+    auto content = read_blob_content(layout, layer, BlobRole::kLayer);
+    if (!content.ok()) return content.status().with_context(context + ": " + what);
+    if (!content->diff_id) return content->uncompressed.with_context(context + ": " + what);
+    IGNITE_RETURN_IF_ERROR(check_size(layer, content->size, what));
+    if (content->digest != layer.digest) {
       return data_loss(context + ": " + what + " " + layer.digest.to_string() +
-                       ": the blob's content has digest " + stored.to_string());
+                       ": the blob's content has digest " + content->digest.to_string());
     }
-    if (Digest tar = h.tar_digest(); tar != image.config.diff_ids[i]) {
+    if (*content->diff_id != image.config.diff_ids[i]) {
       return data_loss(context + ": " + what + " " + layer.digest.to_string() +
-                       " decompresses to " + tar.to_string() + ", but the config's diff_id is " +
-                       image.config.diff_ids[i].to_string());
+                       " decompresses to " + content->diff_id->to_string() +
+                       ", but the config's diff_id is " + image.config.diff_ids[i].to_string());
     }
   }
   return ok_status();

@@ -23,6 +23,7 @@ int run_lock(const std::vector<std::string>& args, Io io);
 int run_build(const std::vector<std::string>& args, Io io);
 int run_publish_image(const std::vector<std::string>& args, Io io);
 int run_versions(const std::vector<std::string>& args, Io io);
+int run_verify(const std::vector<std::string>& args, Io io);
 int run_import(const std::vector<std::string>& args, Io io);
 int run_store(const std::vector<std::string>& args, Io io);
 int run_submit(const std::vector<std::string>& args, Io io);

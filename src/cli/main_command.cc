@@ -16,6 +16,8 @@ constexpr const char* kMainUsage =
     "  publish-image IMAGE --org ORG --app APP\n"
     "                                    publish an existing image as the app's next version\n"
     "  versions ORG/APP                  list an app's versions\n"
+    "  verify ORG/APP[:vN] [--source SOURCE]\n"
+    "                                    check a version's blobs, labels and codeHash\n"
     "  import ORG/APP[:vN] --containerd SOCKET\n"
     "                                    place a version into a node's containerd\n"
     "  submit SOURCE --org ORG --app APP queue a build of a function (docs/queue.md)\n"
@@ -48,6 +50,7 @@ int run_main(const std::vector<std::string>& argv, Io io) {
   if (command == "build") return run_build(rest, io);
   if (command == "publish-image") return run_publish_image(rest, io);
   if (command == "versions") return run_versions(rest, io);
+  if (command == "verify") return run_verify(rest, io);
   if (command == "import") return run_import(rest, io);
   if (command == "submit") return run_submit(rest, io);
   if (command == "worker") return run_worker(rest, io);
