@@ -21,7 +21,8 @@ constexpr const char* kVerifyUsage =
     "  checks version N of the app (default: its latest) against the store: its ref, every\n"
     "  blob's digest and size, every layer's diff_id, the identity labels, and the app layer's\n"
     "  codeHash against the record (and against SOURCE's with --source); one line per check:\n"
-    "  PASS|FAIL|SKIP|UNVERIFIABLE  CHECK  expected ...; actual ...  (docs/verify.md)\n"
+    "  PASS|FAIL|SKIP|UNVERIFIABLE  CHECK  EVIDENCE (\"expected ...; actual ...\" when they\n"
+    "  differ)  (docs/verify.md)\n"
     "  --source SOURCE  the draft it should have been built from (a file, directory or archive)\n"
     "  exit status: 0 every check passed (skips allowed), 1 a check failed, 2 it could not be\n"
     "  verified (a blob kept only in a registry, a missing version, an unreadable SOURCE) or a\n"
@@ -94,7 +95,12 @@ int run_verify(const std::vector<std::string>& argv, Io io) {
         io.out << c.detail << "\n";
         continue;
       }
-      io.out << "expected " << c.expected << "; actual " << c.actual;
+      // Equal evidence is said once; a difference shows both sides.
+      if (c.expected == c.actual) {
+        io.out << c.actual;
+      } else {
+        io.out << "expected " << c.expected << "; actual " << c.actual;
+      }
       if (!c.detail.empty()) io.out << "  (" << c.detail << ")";
       io.out << "\n";
     }

@@ -8,6 +8,7 @@
 
 #include "builder/oci/media_types.h"
 #include "builder/oci/oci_layout.h"
+#include "builder/store/sqlite.h"
 #include "builder/util/file_io.h"
 #include "tests/pipeline/pipeline_testing.h"
 
@@ -60,9 +61,11 @@ class VerifyTest : public ::testing::Test {
     auto d = layout->add_blob(oci::kMediaTypeManifest, manifest.dump());
     ASSERT_TRUE(d.ok()) << d.status().to_string();
     ASSERT_TRUE(layout->set_ref(std::string(kApp) + ":v1", *d, oci::ExistingRef::kReplace).ok());
-    sh("sqlite3 " + shell_quote(store() + "/ignite.db") +
-       " \"DROP TRIGGER versions_never_change; UPDATE versions SET manifest_digest = '" +
-       d->digest.to_string() + "';\"");
+    auto db = store::Database::open(store() + "/ignite.db", store::Database::Create::kNo);
+    ASSERT_TRUE(db.ok()) << db.status().to_string();
+    ASSERT_TRUE(db->exec("DROP TRIGGER versions_never_change; UPDATE versions SET "
+                         "manifest_digest = '" + d->digest.to_string() + "';")
+                    .ok());
   }
 
   // Adds `bytes` as a blob; returns its descriptor's JSON (media type, digest, size).
@@ -133,7 +136,7 @@ TEST_F(VerifyTest, ACleanVersionPassesAndItsCodeHashIsHashOfTheSource) {
   // The text form: one line per check, the same results.
   auto text = run_builder(std::string("verify ") + kApp + " --store " + shell_quote(store()));
   EXPECT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_NE(text.out.find("PASS  codeHash  expected " + recorded + "; actual " + recorded),
+  EXPECT_NE(text.out.find("PASS  codeHash  " + recorded + "  ("),
             std::string::npos)
       << text.out;
   EXPECT_NE(text.out.find("pass: 11 passed, 0 failed, 0 skipped, 0 unverifiable\n"),
