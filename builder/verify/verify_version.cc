@@ -58,14 +58,24 @@ std::set<Digest> layers_kept_in_registry(const oci::OciLayout& layout,
   return out;
 }
 
+// Where a blob was read from: the layout, or the scratch layout `fetch` put it in; or why it
+// could not be fetched.
+struct Located {
+  const oci::OciLayout* layout = nullptr;
+  Status error;
+  bool fetched = false;
+};
+
 class Verifier {
  public:
+  // `record` null: an image with no version record (verify_unrecorded_image).
   Verifier(const oci::OciLayout& layout, const store::AppId& app,
-           const store::VersionRecord& record, const VerifyOptions& options)
+           const store::VersionRecord* record, const VerifyOptions& options)
       : layout_(layout), app_(app), record_(record), options_(options) {}
 
-  VerifyReport run() {
-    if (auto manifest = check_record()) {
+  VerifyReport run(std::optional<oci::Descriptor> unrecorded = std::nullopt) {
+    std::optional<oci::Descriptor> manifest = record_ ? check_record() : skip_record(*unrecorded);
+    if (manifest) {
       if (auto bytes = check_json_blob(*manifest, "manifest")) {
         auto parsed = oci::parse_manifest(*bytes);
         if (!parsed.ok()) {
@@ -86,13 +96,62 @@ class Verifier {
         {std::move(check), result, std::move(expected), std::move(actual), std::move(detail)});
   }
 
+  // Where blob `d` is read from: the layout when it has it; else, when `may_fetch`, where
+  // options.fetch put it (asked once per blob).
+  const Located& locate(const oci::Descriptor& d, bool may_fetch) {
+    const std::string key = d.digest.to_string();
+    if (auto it = located_.find(key); it != located_.end()) return it->second;
+    Located out{&layout_, ok_status(), false};
+    if (may_fetch && options_.fetch && !layout_.has_blob(d.digest)) {
+      auto got = options_.fetch(d);
+      if (got.ok()) {
+        out = {*got, ok_status(), true};
+      } else {
+        out = {nullptr, got.status(), false};
+      }
+    }
+    return located_.emplace(key, std::move(out)).first->second;
+  }
+
+  // The result of a check whose blob could not be fetched: other bytes contradict the digest;
+  // a blob an unrecorded image's registry lacks is missing from the image; otherwise (a
+  // registry-kept layer the registry lacks, a registry out of reach) the evidence is not here.
+  Outcome fetch_failure(const Status& error) const {
+    if (error.code() == Code::kDataLoss) return Outcome::kFail;
+    if (error.code() == Code::kNotFound && !record_) return Outcome::kFail;
+    return Outcome::kUnverifiable;
+  }
+  static std::string fetch_failure_actual(const Status& error) {
+    if (error.code() == Code::kNotFound) return "missing";
+    if (error.code() != Code::kDataLoss) return "not read";
+    // "...: the bytes have digest sha256:HEX" (BlobWriter::commit)
+    const std::string& m = error.message();
+    const std::string marker = "have digest ";
+    const auto at = m.find(marker);
+    if (at != std::string::npos) return m.substr(at + marker.size(), 71);
+    return "other bytes";
+  }
+  std::string fetched_note(const Located& where) const {
+    return where.fetched ? ", read from " + options_.fetched_from : "";
+  }
+
+  std::optional<oci::Descriptor> skip_record(const oci::Descriptor& manifest) {
+    add("record", Outcome::kSkip, "", "",
+        "no version record: the image is verified against itself, its manifest " +
+            manifest.digest.to_string() + " as " +
+            (options_.fetched_from.empty() ? std::string("given") : options_.fetched_from) +
+            " names it");
+    manifest_size_ = manifest.size;
+    return manifest;
+  }
+
   // The manifest to verify: the record's, as the layout's ref describes it when they agree.
   std::optional<oci::Descriptor> check_record() {
-    const std::string ref = app_.ref_name(record_.number);
-    auto digest = Digest::parse(record_.manifest_digest);
+    const std::string ref = app_.ref_name(record_->number);
+    auto digest = Digest::parse(record_->manifest_digest);
     if (!digest.ok()) {
-      add("record", Outcome::kFail, "a manifest digest", record_.manifest_digest,
-          "version " + std::to_string(record_.number) +
+      add("record", Outcome::kFail, "a manifest digest", record_->manifest_digest,
+          "version " + std::to_string(record_->number) +
               " records no valid manifest digest: " + digest.status().message());
       return std::nullopt;
     }
@@ -112,12 +171,19 @@ class Verifier {
     return manifest;
   }
 
-  // The blob line of a manifest or config; its bytes when they can be read.
+  // The blob line of a manifest or config; its bytes when they can be read. Only an unrecorded
+  // image's are fetched (a version's manifest and config are always in the store).
   std::optional<std::string> check_json_blob(const oci::Descriptor& d, std::string_view what) {
     const std::optional<std::int64_t> size =
         what == "manifest" ? manifest_size_ : std::optional<std::int64_t>(d.size);
     const std::string name = "blob " + d.digest.to_string();
-    auto content = oci::read_blob_content(layout_, d, oci::BlobRole::kWhole);
+    const Located& where = locate(d, !record_);
+    if (!where.layout) {
+      add(name, fetch_failure(where.error), blob_text(d.digest, size),
+          fetch_failure_actual(where.error), std::string(what) + ": " + where.error.message());
+      return std::nullopt;
+    }
+    auto content = oci::read_blob_content(*where.layout, d, oci::BlobRole::kWhole);
     if (!content.ok()) {
       add(name, Outcome::kFail, blob_text(d.digest, size),
           content.status().code() == Code::kNotFound ? "missing" : "unreadable",
@@ -126,9 +192,9 @@ class Verifier {
     }
     const bool same = content->digest == d.digest && (!size || content->size == *size);
     add(name, same ? Outcome::kPass : Outcome::kFail, blob_text(d.digest, size),
-        blob_text(content->digest, content->size), std::string(what));
+        blob_text(content->digest, content->size), std::string(what) + fetched_note(where));
     if (content->size > kMaxJsonBlobBytes) return std::nullopt;
-    auto bytes = read_file(layout_.blob_path(d.digest));
+    auto bytes = read_file(where.layout->blob_path(d.digest));
     if (!bytes.ok()) return std::nullopt;
     return std::move(*bytes);
   }
@@ -149,12 +215,23 @@ class Verifier {
           std::to_string(config->diff_ids.size()),
           "the config's rootfs.diff_ids against the manifest's layers");
     }
-    const std::set<Digest> kept = layers_kept_in_registry(layout_, record_, manifest);
+    const std::set<Digest> kept =
+        record_ ? layers_kept_in_registry(layout_, *record_, manifest) : std::set<Digest>();
     for (std::size_t i = 0; i < manifest.layers.size(); ++i) {
       check_layer(i, manifest.layers[i], config, kept.count(manifest.layers[i].digest) > 0);
     }
+    code_hash_ = expected_code_hash(config);
+    config_read_ = config.has_value();
     check_labels(config);
     check_code_hash(manifest, config, kept);
+  }
+
+  // The app layer's codeHash should be: the record's, or without one the label's ("" for none).
+  std::string expected_code_hash(const std::optional<oci::ImageConfig>& config) const {
+    if (record_) return record_->code_hash;
+    if (!config) return "";
+    const std::string label = label_of(*config, kCodeHashLabel);
+    return label == kAbsent ? "" : label;
   }
 
   void check_layer(std::size_t i, const oci::Descriptor& layer,
@@ -166,7 +243,20 @@ class Verifier {
                                            ? std::optional<Digest>(config->diff_ids[i])
                                            : std::nullopt;
     const std::string want_text = want ? want->to_string() : "(no diff_id in the config)";
-    auto content = oci::read_blob_content(layout_, layer, oci::BlobRole::kLayer);
+    const Located& where = locate(layer, !record_ || kept_in_registry);
+    if (!where.layout) {
+      const Outcome result = fetch_failure(where.error);
+      const std::string actual = fetch_failure_actual(where.error);
+      const std::string why =
+          record_ ? what + " is kept only in registry " + registries() +
+                        " (docs/store.md), not in this store's layout, and reading it from "
+                        "there failed: " + where.error.message()
+                  : what + ": " + where.error.message();
+      add(blob, result, blob_text(layer.digest, layer.size), actual, why);
+      add(diff, result, want_text, actual, why);
+      return;
+    }
+    auto content = oci::read_blob_content(*where.layout, layer, oci::BlobRole::kLayer);
     if (!content.ok()) {
       const bool missing = content.status().code() == Code::kNotFound;
       if (missing && kept_in_registry) {
@@ -182,9 +272,10 @@ class Verifier {
       add(diff, Outcome::kFail, want_text, missing ? "missing" : "unreadable", why);
       return;
     }
+    const std::string note = fetched_note(where);
     const bool same = content->digest == layer.digest && content->size == layer.size;
     add(blob, same ? Outcome::kPass : Outcome::kFail, blob_text(layer.digest, layer.size),
-        blob_text(content->digest, content->size), what);
+        blob_text(content->digest, content->size), what + note);
     if (!content->diff_id) {
       add(diff, Outcome::kFail, want_text, "unreadable",
           what + " " + layer.digest.to_string() + ": " + content->uncompressed.message());
@@ -195,12 +286,13 @@ class Verifier {
     } else {
       add(diff, *content->diff_id == *want ? Outcome::kPass : Outcome::kFail, want->to_string(),
           content->diff_id->to_string(),
-          what + " " + layer.digest.to_string() + " uncompressed, against the config's diff_id");
+          what + " " + layer.digest.to_string() + " uncompressed, against the config's diff_id" +
+              note);
     }
   }
 
   void check_labels(const std::optional<oci::ImageConfig>& config) {
-    if (record_.code_hash.empty()) {
+    if (record_ && code_hash_.empty()) {
       add("labels", Outcome::kSkip, "", "", no_code_hash());
       return;
     }
@@ -208,12 +300,21 @@ class Verifier {
       add("labels", Outcome::kSkip, "", "", "the config could not be read (its own line says why)");
       return;
     }
-    const std::map<std::string_view, std::string> expected = {
-        {kCodeHashLabel, record_.code_hash},
-        {kLockHashLabel, record_.lock_hash.empty() ? std::string(kAbsent) : record_.lock_hash},
+    if (code_hash_.empty()) {
+      add("labels", Outcome::kSkip, "", "", no_code_hash());
+      return;
+    }
+    std::map<std::string_view, std::string> expected = {
+        {kCodeHashLabel, code_hash_},
         {kOrgLabel, app_.org()},
         {kAppLabel, app_.app()},
     };
+    if (record_) {
+      expected[kLockHashLabel] =
+          record_->lock_hash.empty() ? std::string(kAbsent) : record_->lock_hash;
+    } else if (!Digest::parse(code_hash_).ok()) {
+      expected[kCodeHashLabel] = "a sha256 digest";  // the label against itself: a digest
+    }
     std::string want, got, differs;
     for (const auto& [key, value] : expected) {
       auto it = config->labels.find(std::string(key));
@@ -222,19 +323,23 @@ class Verifier {
       want += (want.empty() ? "" : " ") + std::string(key) + "=" + value;
       got += (got.empty() ? "" : " ") + std::string(key) + "=" + actual;
     }
+    const std::string against =
+        record_ ? "the config's labels against the version record and the app"
+                : "the config's labels against themselves and the repository " + app_.to_string();
     add("labels", differs.empty() ? Outcome::kPass : Outcome::kFail, want, got,
-        differs.empty() ? "the config's labels against the version record and the app"
-                        : "differs: " + differs);
+        differs.empty() ? against : "differs: " + differs);
   }
 
   void check_code_hash(const oci::ImageManifest& manifest,
                        const std::optional<oci::ImageConfig>& config,
                        const std::set<Digest>& kept) {
-    if (record_.code_hash.empty()) {
+    if (code_hash_.empty()) {
       add("codeHash", Outcome::kSkip, "", "", no_code_hash());
       if (options_.source_code_hash) add("source", Outcome::kSkip, "", "", no_code_hash());
       return;
     }
+    const std::string authority =
+        record_ ? "the version record" : "the label " + std::string(kCodeHashLabel);
     Outcome result = Outcome::kFail;
     std::string actual = "unreadable", detail;
     std::optional<Digest> hash;
@@ -245,23 +350,30 @@ class Verifier {
       const std::string what = "the app layer " + top.digest.to_string() + " (layer " +
                                std::to_string(manifest.layers.size() - 1) + ", " +
                                std::string(oci::kAppPrefix) + "/)";
-      auto tree = oci::read_tree_layer(layout_, top, oci::kAppPrefix);
+      const Located& where = locate(top, !record_ || kept.count(top.digest) > 0);
+      auto tree = where.layout ? oci::read_tree_layer(*where.layout, top, oci::kAppPrefix)
+                               : Result<SourceTree>(where.error);
       if (tree.ok()) {
         hash = code_hash(*tree);
         actual = hash->to_string();
         const std::string label = config ? label_of(*config, kCodeHashLabel) : "";
-        if (hash->to_string() != record_.code_hash) {
-          detail = what + " against the version record";
-        } else if (config && label != record_.code_hash) {
+        if (hash->to_string() != code_hash_) {
+          detail = what + " against " + authority;
+        } else if (record_ && config && label != code_hash_) {
           detail = what + ": the record's, but the label " + std::string(kCodeHashLabel) +
                    " says " + label;
         } else {
           result = Outcome::kPass;
-          detail = what + " against the version record" +
-                   (config ? " and the label " + std::string(kCodeHashLabel) : "") + " (" +
-                   std::to_string(tree->entries().size()) + " files and symlinks, codeHash " +
-                   std::string(kCodeHashVersion) + ")";
+          detail = what + " against " + authority +
+                   (record_ && config ? " and the label " + std::string(kCodeHashLabel) : "") +
+                   " (" + std::to_string(tree->entries().size()) +
+                   " files and symlinks, codeHash " + std::string(kCodeHashVersion) +
+                   fetched_note(where) + ")";
         }
+      } else if (!where.layout) {
+        result = fetch_failure(where.error);
+        actual = fetch_failure_actual(where.error);
+        detail = what + ": " + where.error.message();
       } else if (tree.status().code() == Code::kNotFound && kept.count(top.digest)) {
         result = Outcome::kUnverifiable;
         actual = "not here";
@@ -271,7 +383,7 @@ class Verifier {
         detail = tree.status().message();
       }
     }
-    add("codeHash", result, record_.code_hash, actual, detail);
+    add("codeHash", result, code_hash_, actual, detail);
     if (!options_.source_code_hash) return;
     const std::string source = options_.source_code_hash->to_string();
     if (!hash) {
@@ -289,21 +401,34 @@ class Verifier {
   }
 
   std::string no_code_hash() const {
-    return "version " + std::to_string(record_.number) +
+    if (!record_ && !config_read_) {
+      return "the config could not be read (its own line says why), so no label " +
+             std::string(kCodeHashLabel) + " to check the app layer against";
+    }
+    if (!record_) {
+      return "the config has no label " + std::string(kCodeHashLabel) +
+             " (an image published with publish-image, or not a function): no app layer to "
+             "check";
+    }
+    return "version " + std::to_string(record_->number) +
            " has no codeHash (an image published with publish-image): no app layer to check";
   }
 
   std::string registries() const {
     std::string out;
-    for (const auto& r : record_.registries) out += (out.empty() ? "" : ", ") + r;
+    if (!record_) return out;
+    for (const auto& r : record_->registries) out += (out.empty() ? "" : ", ") + r;
     return out;
   }
 
   const oci::OciLayout& layout_;
   const store::AppId& app_;
-  const store::VersionRecord& record_;
+  const store::VersionRecord* record_;
   const VerifyOptions& options_;
   std::optional<std::int64_t> manifest_size_;
+  std::string code_hash_;  // expected_code_hash(), once the config is read
+  bool config_read_ = false;
+  std::map<std::string, Located> located_;
   VerifyReport report_;
 };
 
@@ -343,7 +468,12 @@ std::string VerifyReport::unverifiable_reason() const {
 
 VerifyReport verify_version(const oci::OciLayout& layout, const store::AppId& app,
                             const store::VersionRecord& record, const VerifyOptions& options) {
-  return Verifier(layout, app, record, options).run();
+  return Verifier(layout, app, &record, options).run();
+}
+
+VerifyReport verify_unrecorded_image(const oci::OciLayout& layout, const oci::Descriptor& manifest,
+                                     const store::AppId& app, const VerifyOptions& options) {
+  return Verifier(layout, app, nullptr, options).run(manifest);
 }
 
 }  // namespace ignite::verify

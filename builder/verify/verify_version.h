@@ -8,6 +8,7 @@
 // Nothing here writes: the layout and the record are only read.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,15 @@ struct VerifyOptions {
   // The codeHash of the source the version should have been built from (--source): the app
   // layer's must equal it.
   std::optional<Digest> source_code_hash;
+  // Reads a blob the layout lacks from elsewhere (a registry) into a scratch layout and returns
+  // that layout; unset: nothing is fetched. verify_version asks it only for a layer the version
+  // keeps in its registry; verify_unrecorded_image for every blob. Its error is the check's
+  // reason: DATA_LOSS (other bytes than the digest) is a FAIL; NOT_FOUND is UNVERIFIABLE for a
+  // registry-kept layer and a FAIL for an unrecorded image; anything else (the registry cannot
+  // be reached) is UNVERIFIABLE.
+  std::function<Result<const oci::OciLayout*>(const oci::Descriptor&)> fetch;
+  // Where fetch reads from, for the detail of a check it made ("registry 127.0.0.1:5000").
+  std::string fetched_from;
 };
 
 struct VerifyReport {
@@ -59,5 +69,14 @@ struct VerifyReport {
 // Never fails itself: what cannot be read is a check's result, with the reason in its detail.
 VerifyReport verify_version(const oci::OciLayout& layout, const store::AppId& app,
                             const store::VersionRecord& record, const VerifyOptions& options);
+
+// The same checks for an image with no version record (a registry reference, `verify
+// docker://HOST/ORG/APP:vN`): `manifest` in `layout` (or fetched), `app` from the repository
+// path. The record check is SKIP; the labels are checked against themselves and the app
+// (dev.ignite.org, dev.ignite.app, a dev.ignite.code-hash that is a digest), and the app
+// layer's codeHash against the dev.ignite.code-hash label. Without that label (an image
+// published with publish-image) labels, codeHash and source are SKIP.
+VerifyReport verify_unrecorded_image(const oci::OciLayout& layout, const oci::Descriptor& manifest,
+                                     const store::AppId& app, const VerifyOptions& options);
 
 }  // namespace ignite::verify
