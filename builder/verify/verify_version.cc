@@ -250,7 +250,8 @@ class Verifier {
       const std::string why =
           record_ ? what + " is kept only in registry " + registries() +
                         " (docs/store.md), not in this store's layout, and reading it from "
-                        "there failed: " + where.error.message()
+                        "there failed: " +
+                        where.error.message()
                   : what + ": " + where.error.message();
       add(blob, result, blob_text(layer.digest, layer.size), actual, why);
       add(diff, result, want_text, actual, why);

@@ -1,14 +1,25 @@
 // ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [-o text|json]
+//                       [registry flags]
+// ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE] [-o text|json]
+//                       [registry flags]
+#include <stdlib.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "builder/pipeline/containerd_import.h"
 #include "builder/pipeline/function_store.h"
+#include "builder/pipeline/registry_publish.h"
+#include "builder/registry/image_source.h"
 #include "builder/source/code_hash.h"
 #include "builder/source/intake.h"
 #include "builder/verify/verify_version.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
+#include "src/cli/publish_options.h"
 #include "src/cli/report.h"
 #include "src/cli/store_option.h"
 #include "src/cli/version_ref.h"
@@ -16,17 +27,31 @@
 namespace ignite::cli {
 namespace {
 
-constexpr const char* kVerifyUsage =
-    "usage: ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [-o text|json]\n"
-    "  checks version N of the app (default: its latest) against the store: its ref, every\n"
-    "  blob's digest and size, every layer's diff_id, the identity labels, and the app layer's\n"
-    "  codeHash against the record (and against SOURCE's with --source); one line per check:\n"
-    "  PASS|FAIL|SKIP|UNVERIFIABLE  CHECK  EVIDENCE (\"expected ...; actual ...\" when they\n"
-    "  differ)  (docs/verify.md)\n"
-    "  --source SOURCE  the draft it should have been built from (a file, directory or archive)\n"
-    "  exit status: 0 every check passed (skips allowed), 1 a check failed, 2 it could not be\n"
-    "  verified (a blob kept only in a registry, a missing version, an unreadable SOURCE) or a\n"
-    "  usage error\n";
+const std::string kVerifyUsage =
+    std::string(
+        "usage: ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [-o text|json]\n"
+        "                             [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
+        "                              [--registry-user USER [--registry-password-stdin]]]\n"
+        "       ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE]\n"
+        "                             [-o text|json] [registry flags as above]\n"
+        "  checks version N of the app (default: its latest) against the store: its ref,\n"
+        "  every blob's digest and size, every layer's diff_id, the identity labels, and the\n"
+        "  app layer's codeHash against the record (and SOURCE's with --source); one line\n"
+        "  per check: PASS|FAIL|SKIP|UNVERIFIABLE  CHECK  EVIDENCE (\"expected ...; actual ...\"\n"
+        "  when they differ)  (docs/verify.md). A layer the version keeps only in the registry\n"
+        "  it was published to is read from there (into a scratch layout under the store's tmp/).\n"
+        "  With a docker:// reference, the image in the registry is checked without a store: its\n"
+        "  blobs, diff_ids, its labels against themselves and ORG/APP, and the app layer's\n"
+        "  codeHash against its dev.ignite.code-hash label (no version record: `record` is SKIP)\n"
+        "  --source SOURCE  the draft it should have been built from (a file, directory or\n"
+        "                   archive)\n"
+        "  --registry HOST[:PORT]  how to reach the registry (the version's, or the reference's):\n"
+        "                          without it, the system's CAs and ~/.docker/config.json\n") +
+    kRegistryFlagsUsage +
+    std::string(
+        "  exit status: 0 every check passed (skips allowed), 1 a check failed, 2 it could not be\n"
+        "  verified (a blob the registry cannot give, a missing version, an unreachable registry,\n"
+        "  an unreadable SOURCE) or a usage error\n");
 
 constexpr int kExitUnverifiable = 2;
 
@@ -37,39 +62,115 @@ int cannot_verify(Io io, const Status& status) {
   return kExitUnverifiable;
 }
 
+// A scratch OCI layout in a fresh directory under `parent`, removed with the object: where
+// blobs read from a registry go, never the store's own layout.
+class ScratchLayout {
+ public:
+  static Result<std::unique_ptr<ScratchLayout>> make(const std::string& parent) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return errno_status("making " + parent, ec.value());
+    std::string dir = parent + "/verify-XXXXXX";
+    if (::mkdtemp(dir.data()) == nullptr) {
+      return errno_status("making a scratch directory in " + parent, errno);
+    }
+    std::unique_ptr<ScratchLayout> out(new ScratchLayout(dir));
+    auto layout = oci::OciLayout::open(dir + "/oci", oci::CreateLayout::kIfMissing);
+    if (!layout.ok()) return layout.status().with_context("opening the scratch layout");
+    out->layout_.emplace(std::move(layout).value());
+    return out;
+  }
+  ~ScratchLayout() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  ScratchLayout(const ScratchLayout&) = delete;
+  ScratchLayout& operator=(const ScratchLayout&) = delete;
+  oci::OciLayout& layout() { return *layout_; }
+
+ private:
+  explicit ScratchLayout(std::string dir) : dir_(std::move(dir)) {}
+  std::string dir_;
+  std::optional<oci::OciLayout> layout_;
+};
+
+std::string temp_parent() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+// The client options for registry `host`: the defaults, and the registry flags when they name
+// that host (as import takes them).
+registry::ClientOptions client_options_for(const std::string& host,
+                                           const std::optional<pipeline::RegistryTarget>& target,
+                                           pipeline::Progress& progress) {
+  registry::ClientOptions options = pipeline::default_client_options(progress);
+  if (target && target->host == host) {
+    options.ca_file = target->ca_file;
+    options.credentials = target->credentials;
+    if (target->credentials) {
+      options.credentials_source = "--registry-user " + target->credentials->username;
+    }
+    options.plain_http = target->plain_http == pipeline::PlainHttp::kAllowed
+                             ? registry::PlainHttp::kAllowed
+                             : registry::PlainHttp::kLoopbackOnly;
+  }
+  return options;
+}
+
+// Fetches blobs of `source`'s image into a scratch layout under `scratch_parent`, made and
+// the image opened at the first blob asked for; an error opening is every blob's.
+class RegistryFetcher {
+ public:
+  RegistryFetcher(registry::ImageSource source, registry::ClientOptions options,
+                  std::string scratch_parent)
+      : source_(std::move(source)),
+        options_(std::move(options)),
+        scratch_parent_(std::move(scratch_parent)) {}
+
+  // An image already opened, into an existing scratch layout.
+  RegistryFetcher(registry::OpenedImage image, ScratchLayout* scratch)
+      : source_(image.source()), scratch_(scratch) {
+    image_.emplace(std::move(image));
+  }
+
+  Result<const oci::OciLayout*> fetch(const oci::Descriptor& blob) {
+    if (!open_error_.ok()) return open_error_;
+    if (!scratch_) {
+      auto made = ScratchLayout::make(scratch_parent_);
+      if (!made.ok()) return open_error_ = made.status();
+      owned_ = std::move(made).value();
+      scratch_ = owned_.get();
+    }
+    if (!image_) {
+      auto opened = registry::OpenedImage::open(source_, nullptr, options_);
+      if (!opened.ok()) return open_error_ = opened.status();
+      image_.emplace(std::move(opened).value());
+    }
+    IGNITE_RETURN_IF_ERROR(image_->fetch_blob(blob, scratch_->layout()));
+    return &scratch_->layout();
+  }
+
+ private:
+  registry::ImageSource source_;
+  registry::ClientOptions options_;
+  std::string scratch_parent_;
+  std::unique_ptr<ScratchLayout> owned_;
+  ScratchLayout* scratch_ = nullptr;
+  std::optional<registry::OpenedImage> image_;
+  Status open_error_;
+};
+
 std::string result_word(int exit) {
   return exit == 0 ? "pass" : exit == 1 ? "fail" : "unverifiable";
 }
 
-}  // namespace
-
-int run_verify(const std::vector<std::string>& argv, Io io) {
-  auto parsed = parse_command(argv, {kStoreFlag, {"--source", "", true}, {"--output", "-o", true}},
-                              1, "verify takes one ORG/APP[:vN]", kVerifyUsage, io);
-  if (const int* exit = std::get_if<int>(&parsed)) return *exit;
-  const Args& args = std::get<Args>(parsed);
-  auto format = parse_output_format(args.value_or("--output", "text"));
-  if (!format.ok()) return usage_error(io, format.status().message(), kVerifyUsage);
-  auto ref = parse_version_ref(args.positional()[0]);
-  if (!ref.ok()) return usage_error(io, ref.status().message(), kVerifyUsage);
-
-  verify::VerifyOptions options;
-  if (auto source = args.value("--source")) {
-    auto tree = read_source_path(*source, IntakeOptions{});
-    if (!tree.ok()) return cannot_verify(io, tree.status().with_context("--source " + *source));
-    options.source_code_hash = code_hash(*tree);
-  }
-  auto store = pipeline::FunctionStore::open(store_dir(args), pipeline::OpenStore::kExisting);
-  if (!store.ok()) return cannot_verify(io, store.status());
-  auto version = pipeline::store_version(*store, ref->app, ref->number);
-  if (!version.ok()) return cannot_verify(io, version.status());
-
-  const verify::VerifyReport report =
-      verify::verify_version(store->layout(), ref->app, *version, options);
+// Prints the report as text or JSON; returns the exit status.
+int print_report(const verify::VerifyReport& report, const std::string& reference,
+                 const nlohmann::json& version, const std::string& digest, OutputFormat format,
+                 Io io) {
   const int exit = report.exit_code();
-  const std::string reference = ref->app.ref_name(version->number);
-
-  if (*format == OutputFormat::kJson) {
+  if (format == OutputFormat::kJson) {
     nlohmann::json checks = nlohmann::json::array();
     for (const auto& c : report.checks) {
       checks.push_back({{"check", c.check},
@@ -79,14 +180,14 @@ int run_verify(const std::vector<std::string>& argv, Io io) {
                         {"detail", c.detail}});
     }
     nlohmann::json j = {{"reference", reference},
-                        {"version", version->number},
-                        {"digest", version->manifest_digest},
+                        {"version", version},
+                        {"digest", digest},
                         {"result", result_word(exit)},
                         {"checks", checks}};
     if (exit == kExitUnverifiable) j["reason"] = report.unverifiable_reason();
     io.out << j.dump(2) << "\n";
   } else {
-    io.out << "verifying " << reference << " (" << version->manifest_digest << ")\n";
+    io.out << "verifying " << reference << " (" << digest << ")\n";
     int counts[4] = {0, 0, 0, 0};
     for (const auto& c : report.checks) {
       ++counts[static_cast<int>(c.result)];
@@ -115,6 +216,124 @@ int run_verify(const std::vector<std::string>& argv, Io io) {
            << " could not be verified: " << report.unverifiable_reason() << "\n";
   }
   return exit;
+}
+
+// verify docker://HOST/ORG/APP:TAG: the image in the registry, read into a scratch layout in a
+// temporary directory, checked without a version record.
+int verify_registry_reference(const std::string& text,
+                              const std::optional<pipeline::RegistryTarget>& target,
+                              const verify::VerifyOptions& base_options, OutputFormat format,
+                              Io io) {
+  auto source = registry::ImageSource::parse(text);
+  if (!source.ok()) return usage_error(io, source.status().message(), kVerifyUsage);
+  const registry::ImageReference& image_ref = source->registry_image;
+  auto app = store::AppId::parse(image_ref.repository);
+  if (!app.ok()) {
+    return usage_error(io,
+                       "the reference's repository " + image_ref.repository +
+                           " is not ORG/APP: " + app.status().message(),
+                       kVerifyUsage);
+  }
+  if (target && target->host != image_ref.registry) {
+    return usage_error(
+        io, "--registry " + target->host + " is not the reference's registry " + image_ref.registry,
+        kVerifyUsage);
+  }
+  pipeline::NullProgress progress;
+  const registry::ClientOptions options = client_options_for(image_ref.registry, target, progress);
+  auto scratch = ScratchLayout::make(temp_parent());
+  if (!scratch.ok()) return cannot_verify(io, scratch.status());
+  auto opened = registry::OpenedImage::open(*source, nullptr, options);
+  if (!opened.ok()) {
+    return cannot_verify(io, opened.status().with_context("reading " + image_ref.to_string() +
+                                                          " from registry " + image_ref.registry));
+  }
+  const oci::Descriptor manifest = opened->manifest().descriptor();
+  // The manifest's bytes as the registry served them (their digest checked against its own):
+  // the report's blob line rereads them from the scratch layout.
+  auto added = (*scratch)->layout().add_blob(manifest.media_type, opened->manifest().bytes);
+  if (!added.ok()) return cannot_verify(io, added.status());
+
+  RegistryFetcher fetcher(std::move(opened).value(), scratch->get());
+  verify::VerifyOptions options_with_fetch = base_options;
+  options_with_fetch.fetch = [&fetcher](const oci::Descriptor& d) { return fetcher.fetch(d); };
+  options_with_fetch.fetched_from = "registry " + image_ref.registry;
+  const verify::VerifyReport report =
+      verify::verify_unrecorded_image((*scratch)->layout(), manifest, *app, options_with_fetch);
+
+  nlohmann::json version = nullptr;
+  if (image_ref.tag.size() > 1 && image_ref.tag[0] == 'v' &&
+      image_ref.tag.find_first_not_of("0123456789", 1) == std::string::npos) {
+    version = std::stoll(image_ref.tag.substr(1));
+  }
+  return print_report(report, image_ref.to_string(), version, manifest.digest.to_string(), format,
+                      io);
+}
+
+}  // namespace
+
+int run_verify(const std::vector<std::string>& argv, Io io) {
+  auto parsed = parse_command(argv,
+                              {kStoreFlag,
+                               {"--source", "", true},
+                               {"--output", "-o", true},
+                               kRegistryFlag,
+                               kRegistryCaFlag,
+                               kPlainHttpFlag,
+                               kRegistryUserFlag,
+                               kPasswordStdinFlag},
+                              1, "verify takes one ORG/APP[:vN] or docker://HOST/ORG/APP:vN",
+                              kVerifyUsage, io);
+  if (const int* exit = std::get_if<int>(&parsed)) return *exit;
+  const Args& args = std::get<Args>(parsed);
+  auto format = parse_output_format(args.value_or("--output", "text"));
+  if (!format.ok()) return usage_error(io, format.status().message(), kVerifyUsage);
+  const std::string& text = args.positional()[0];
+  const bool registry_reference = text.starts_with("docker://");
+  std::optional<VersionRef> ref;
+  if (!registry_reference) {
+    auto parsed_ref = parse_version_ref(text);
+    if (!parsed_ref.ok()) return usage_error(io, parsed_ref.status().message(), kVerifyUsage);
+    ref = std::move(parsed_ref).value();
+  } else if (args.has("--store")) {
+    return usage_error(io, "a docker:// reference is verified without a store: no --store",
+                       kVerifyUsage);
+  }
+  auto target = registry_target_from(args, std::cin);
+  if (!target.ok()) return usage_error(io, target.status().message(), kVerifyUsage);
+
+  verify::VerifyOptions options;
+  if (auto source = args.value("--source")) {
+    auto tree = read_source_path(*source, IntakeOptions{});
+    if (!tree.ok()) return cannot_verify(io, tree.status().with_context("--source " + *source));
+    options.source_code_hash = code_hash(*tree);
+  }
+  if (registry_reference) return verify_registry_reference(text, *target, options, *format, io);
+
+  auto store = pipeline::FunctionStore::open(store_dir(args), pipeline::OpenStore::kExisting);
+  if (!store.ok()) return cannot_verify(io, store.status());
+  auto version = pipeline::store_version(*store, ref->app, ref->number);
+  if (!version.ok()) return cannot_verify(io, version.status());
+
+  // A layer the version keeps only in its registry is read from there, into a scratch layout
+  // under the store's tmp/ (never the store's own layout), made when first needed.
+  pipeline::NullProgress progress;
+  std::optional<RegistryFetcher> fetcher;
+  if (!version->registries.empty()) {
+    const std::string& host = version->registries.front();
+    auto source = registry::ImageSource::parse("docker://" + host + "/" + ref->app.to_string() +
+                                               "@" + version->manifest_digest);
+    if (source.ok()) {
+      fetcher.emplace(std::move(source).value(), client_options_for(host, *target, progress),
+                      store->tmp_dir());
+      options.fetch = [&fetcher](const oci::Descriptor& d) { return fetcher->fetch(d); };
+      options.fetched_from = "registry " + host;
+    }
+  }
+  const verify::VerifyReport report =
+      verify::verify_version(store->layout(), ref->app, *version, options);
+  return print_report(report, ref->app.ref_name(version->number), version->number,
+                      version->manifest_digest, *format, io);
 }
 
 }  // namespace ignite::cli
