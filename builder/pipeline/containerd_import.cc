@@ -43,14 +43,7 @@ Status fetch_missing(FunctionStore& store, const store::AppId& app,
                      ", and the version is in no registry to fetch them from");
   }
   const std::string& host = version.registries.front();
-  registry::ClientOptions options = default_client_options(progress);
-  if (target && target->host == host) {
-    options.ca_file = target->ca_file;
-    options.credentials = target->credentials;
-    options.plain_http = target->plain_http == PlainHttp::kAllowed
-                             ? registry::PlainHttp::kAllowed
-                             : registry::PlainHttp::kLoopbackOnly;
-  }
+  const registry::ClientOptions options = client_options_for(host, target, progress);
   progress.note("fetching " + what + " from " + host);
   IGNITE_ASSIGN_OR_RETURN(registry::ImageSource source,
                           registry::ImageSource::parse("docker://" + host + "/" + app.to_string() +

@@ -32,18 +32,27 @@ registry::ClientOptions default_client_options(Progress& progress) {
   return options;
 }
 
+registry::ClientOptions client_options_for(const std::string& host,
+                                           const std::optional<RegistryTarget>& target,
+                                           Progress& progress) {
+  registry::ClientOptions options = default_client_options(progress);
+  if (!target || target->host != host) return options;
+  options.ca_file = target->ca_file;
+  options.credentials = target->credentials;
+  if (target->credentials) {
+    options.credentials_source = "--registry-user " + target->credentials->username;
+  }
+  options.plain_http = target->plain_http == PlainHttp::kAllowed
+                           ? registry::PlainHttp::kAllowed
+                           : registry::PlainHttp::kLoopbackOnly;
+  options.on_blob = target->on_blob;
+  return options;
+}
+
 Result<RegistryPublication> RegistryPublication::connect(const RegistryTarget& target,
                                                          const store::AppId& app,
                                                          Progress& progress) {
-  registry::ClientOptions options = default_client_options(progress);
-  options.ca_file = target.ca_file;
-  options.credentials = target.credentials;
-  if (target.credentials)
-    options.credentials_source = "--registry-user " + target.credentials->username;
-  options.plain_http = target.plain_http == PlainHttp::kAllowed
-                           ? registry::PlainHttp::kAllowed
-                           : registry::PlainHttp::kLoopbackOnly;
-  options.on_blob = target.on_blob;
+  const registry::ClientOptions options = client_options_for(target.host, target, progress);
   IGNITE_ASSIGN_OR_RETURN(registry::RegistryClient client,
                           registry::RegistryClient::create(target.host, options));
   client.will_push(app.to_string());

@@ -46,6 +46,11 @@ struct RegistryOutcome {
 // published to: the system's CAs, the docker configuration's credentials, plain HTTP on
 // loopback only, its lines noted on `progress`. The publication's own client starts from them.
 registry::ClientOptions default_client_options(Progress& progress);
+// The options of a client for registry `host`: the defaults, with `target`'s CA, credentials,
+// plain-HTTP choice and blob observer when it names that host (the flags of `--registry HOST`).
+registry::ClientOptions client_options_for(const std::string& host,
+                                           const std::optional<RegistryTarget>& target,
+                                           Progress& progress);
 
 class RegistryPublication {
  public:

@@ -99,25 +99,6 @@ std::string temp_parent() {
   return tmp && *tmp ? tmp : "/tmp";
 }
 
-// The client options for registry `host`: the defaults, and the registry flags when they name
-// that host (as import takes them).
-registry::ClientOptions client_options_for(const std::string& host,
-                                           const std::optional<pipeline::RegistryTarget>& target,
-                                           pipeline::Progress& progress) {
-  registry::ClientOptions options = pipeline::default_client_options(progress);
-  if (target && target->host == host) {
-    options.ca_file = target->ca_file;
-    options.credentials = target->credentials;
-    if (target->credentials) {
-      options.credentials_source = "--registry-user " + target->credentials->username;
-    }
-    options.plain_http = target->plain_http == pipeline::PlainHttp::kAllowed
-                             ? registry::PlainHttp::kAllowed
-                             : registry::PlainHttp::kLoopbackOnly;
-  }
-  return options;
-}
-
 // Fetches blobs of `source`'s image into a scratch layout under `scratch_parent`, made and
 // the image opened at the first blob asked for; an error opening is every blob's.
 class RegistryFetcher {
@@ -240,7 +221,8 @@ int verify_registry_reference(const std::string& text,
         kVerifyUsage);
   }
   pipeline::NullProgress progress;
-  const registry::ClientOptions options = client_options_for(image_ref.registry, target, progress);
+  const registry::ClientOptions options =
+      pipeline::client_options_for(image_ref.registry, target, progress);
   auto scratch = ScratchLayout::make(temp_parent());
   if (!scratch.ok()) return cannot_verify(io, scratch.status());
   auto opened = registry::OpenedImage::open(*source, nullptr, options);
@@ -324,8 +306,8 @@ int run_verify(const std::vector<std::string>& argv, Io io) {
     auto source = registry::ImageSource::parse("docker://" + host + "/" + ref->app.to_string() +
                                                "@" + version->manifest_digest);
     if (source.ok()) {
-      fetcher.emplace(std::move(source).value(), client_options_for(host, *target, progress),
-                      store->tmp_dir());
+      fetcher.emplace(std::move(source).value(),
+                      pipeline::client_options_for(host, *target, progress), store->tmp_dir());
       options.fetch = [&fetcher](const oci::Descriptor& d) { return fetcher->fetch(d); };
       options.fetched_from = "registry " + host;
     }
