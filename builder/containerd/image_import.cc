@@ -1,26 +1,18 @@
 #include "builder/containerd/image_import.h"
 
 #include <chrono>
-#include <ctime>
 #include <random>
 
+#include "builder/oci/epoch.h"
 #include "builder/registry/manifest_content.h"
 #include "builder/util/fault.h"
+#include "builder/util/wall_clock.h"
 
 namespace ignite::containerd {
 namespace {
 
 namespace images_api = ::containerd::services::images::v1;
 namespace leases_api = ::containerd::services::leases::v1;
-
-std::string rfc3339_utc(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 std::string random_hex(int digits) {
   std::random_device random;
@@ -37,8 +29,10 @@ class ImportLease {
   static Result<ImportLease> create(ContainerdConnection& c) {
     leases_api::CreateRequest request;
     request.set_id("ignite-builder-import-" + random_hex(16));
-    (*request.mutable_labels())[kLeaseExpiryLabel] =
-        rfc3339_utc(std::chrono::system_clock::now() + kLeaseLifetime);
+    const auto expires =
+        oci::Epoch::from_seconds(unix_now_seconds() + std::chrono::seconds(kLeaseLifetime).count());
+    if (!expires.ok()) return expires.status();
+    (*request.mutable_labels())[kLeaseExpiryLabel] = expires->rfc3339();
     leases_api::CreateResponse response;
     grpc::Status s = c.leases().Create(c.call_context().get(), request, &response);
     if (!s.ok()) return c.error(s, "creating a lease");

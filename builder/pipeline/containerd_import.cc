@@ -68,21 +68,6 @@ Status fetch_missing(FunctionStore& store, const store::AppId& app,
 
 }  // namespace
 
-Result<store::VersionRecord> store_version(FunctionStore& store, const store::AppId& app,
-                                           std::optional<std::int64_t> number) {
-  IGNITE_ASSIGN_OR_RETURN(auto versions, store.versions().versions(app));
-  if (versions.empty()) {
-    return not_found(app.to_string() + " has no versions in the store " + store.dir());
-  }
-  if (!number) return versions.back();
-  for (const auto& v : versions) {
-    if (v.number == *number) return v;
-  }
-  return not_found(app.to_string() + " has no version " + std::to_string(*number) +
-                   " in the store " + store.dir() + " (its latest is v" +
-                   std::to_string(versions.back().number) + ")");
-}
-
 std::string containerd_image_name(const store::AppId& app, const store::VersionRecord& version) {
   const std::string host =
       version.registries.empty() ? std::string(kLocalImageHost) : version.registries.front();

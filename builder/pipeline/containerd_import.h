@@ -23,10 +23,6 @@ inline constexpr const char* kLocalImageHost = "ignite.local";
 // "<the first registry the version was tagged in, or ignite.local>/<org>/<app>:v<N>".
 std::string containerd_image_name(const store::AppId& app, const store::VersionRecord& version);
 
-// Version `number` of `app` in the store (its latest when nullopt); NOT_FOUND naming the latest.
-Result<store::VersionRecord> store_version(FunctionStore& store, const store::AppId& app,
-                                           std::optional<std::int64_t> number);
-
 // Imports version `version` of `app` from the store's layout. Blobs the layout lacks (a registry
 // base's layers, kept only in the registry the version was published to) are fetched from that
 // registry first, with `registry`'s options when it names that host (its CA, credentials).

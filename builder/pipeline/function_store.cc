@@ -72,4 +72,19 @@ Result<FunctionStore> FunctionStore::open(const std::string& dir, OpenStore mode
   return FunctionStore(dir, std::move(layout).value(), std::move(versions).value());
 }
 
+Result<store::VersionRecord> store_version(FunctionStore& store, const store::AppId& app,
+                                           std::optional<std::int64_t> number) {
+  IGNITE_ASSIGN_OR_RETURN(auto versions, store.versions().versions(app));
+  if (versions.empty()) {
+    return not_found(app.to_string() + " has no versions in the store " + store.dir());
+  }
+  if (!number) return versions.back();
+  for (const auto& v : versions) {
+    if (v.number == *number) return v;
+  }
+  return not_found(app.to_string() + " has no version " + std::to_string(*number) +
+                   " in the store " + store.dir() + " (its latest is v" +
+                   std::to_string(versions.back().number) + ")");
+}
+
 }  // namespace ignite::pipeline

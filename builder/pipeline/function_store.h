@@ -5,6 +5,8 @@
 // Several processes may use one store at once. docs/store.md describes it.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "builder/oci/oci_layout.h"
@@ -31,5 +33,9 @@ class FunctionStore {
   oci::OciLayout layout_;
   store::VersionStore versions_;
 };
+
+// Version `number` of `app` in the store (its latest when nullopt); NOT_FOUND naming the latest.
+Result<store::VersionRecord> store_version(FunctionStore& store, const store::AppId& app,
+                                           std::optional<std::int64_t> number);
 
 }  // namespace ignite::pipeline

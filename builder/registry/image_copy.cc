@@ -1,48 +1,35 @@
 #include "builder/registry/image_copy.h"
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <optional>
 
+#include "builder/oci/scratch_layout.h"
 #include "builder/registry/publish_steps.h"
 
 namespace ignite::registry {
 namespace {
 
-// A staging layout in a temporary directory, removed with the object, or in a given one, kept.
+// A staging layout: a scratch one removed with the object, or the given directory's, kept.
 class Staging {
  public:
   static Result<Staging> open(const std::string& dir) {
     Staging s;
     if (dir.empty()) {
-      const char* tmp = std::getenv("TMPDIR");
-      std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/ignite-copy-XXXXXX";
-      if (::mkdtemp(tmpl.data()) == nullptr) {
-        return errno_status("making a staging directory in " + tmpl, errno);
-      }
-      s.temp_dir_ = tmpl;
+      IGNITE_ASSIGN_OR_RETURN(oci::ScratchLayout scratch,
+                              oci::ScratchLayout::make_in_tmp("ignite-copy-"));
+      s.scratch_.emplace(std::move(scratch));
+      return s;
     }
-    auto layout = oci::OciLayout::open(dir.empty() ? s.temp_dir_ + "/oci" : dir,
-                                       oci::CreateLayout::kIfMissing);
+    auto layout = oci::OciLayout::open(dir, oci::CreateLayout::kIfMissing);
     if (!layout.ok()) return layout.status().with_context("opening the staging layout");
-    s.layout_.emplace(std::move(layout).value());
+    s.kept_.emplace(std::move(layout).value());
     return s;
   }
-  Staging(Staging&& other) noexcept
-      : temp_dir_(std::exchange(other.temp_dir_, "")), layout_(std::move(other.layout_)) {}
-  Staging& operator=(Staging&&) = delete;
-  ~Staging() {
-    if (temp_dir_.empty()) return;
-    std::error_code ec;
-    std::filesystem::remove_all(temp_dir_, ec);
-  }
-  oci::OciLayout& layout() { return *layout_; }
+  oci::OciLayout& layout() { return scratch_ ? scratch_->layout() : *kept_; }
 
  private:
   Staging() = default;
-  std::string temp_dir_;
-  std::optional<oci::OciLayout> layout_;
+  std::optional<oci::ScratchLayout> scratch_;
+  std::optional<oci::OciLayout> kept_;
 };
 
 }  // namespace

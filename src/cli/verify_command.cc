@@ -2,17 +2,14 @@
 //                       [registry flags]
 // ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE] [-o text|json]
 //                       [registry flags]
-#include <stdlib.h>
-
-#include <cerrno>
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "builder/pipeline/containerd_import.h"
+#include "builder/oci/scratch_layout.h"
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/registry_publish.h"
+#include "builder/registry/image_publisher.h"
 #include "builder/registry/image_source.h"
 #include "builder/source/code_hash.h"
 #include "builder/source/intake.h"
@@ -62,43 +59,6 @@ int cannot_verify(Io io, const Status& status) {
   return kExitUnverifiable;
 }
 
-// A scratch OCI layout in a fresh directory under `parent`, removed with the object: where
-// blobs read from a registry go, never the store's own layout.
-class ScratchLayout {
- public:
-  static Result<std::unique_ptr<ScratchLayout>> make(const std::string& parent) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    if (ec) return errno_status("making " + parent, ec.value());
-    std::string dir = parent + "/verify-XXXXXX";
-    if (::mkdtemp(dir.data()) == nullptr) {
-      return errno_status("making a scratch directory in " + parent, errno);
-    }
-    std::unique_ptr<ScratchLayout> out(new ScratchLayout(dir));
-    auto layout = oci::OciLayout::open(dir + "/oci", oci::CreateLayout::kIfMissing);
-    if (!layout.ok()) return layout.status().with_context("opening the scratch layout");
-    out->layout_.emplace(std::move(layout).value());
-    return out;
-  }
-  ~ScratchLayout() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  ScratchLayout(const ScratchLayout&) = delete;
-  ScratchLayout& operator=(const ScratchLayout&) = delete;
-  oci::OciLayout& layout() { return *layout_; }
-
- private:
-  explicit ScratchLayout(std::string dir) : dir_(std::move(dir)) {}
-  std::string dir_;
-  std::optional<oci::OciLayout> layout_;
-};
-
-std::string temp_parent() {
-  const char* tmp = std::getenv("TMPDIR");
-  return tmp && *tmp ? tmp : "/tmp";
-}
-
 // Fetches blobs of `source`'s image into a scratch layout under `scratch_parent`, made and
 // the image opened at the first blob asked for; an error opening is every blob's.
 class RegistryFetcher {
@@ -110,7 +70,7 @@ class RegistryFetcher {
         scratch_parent_(std::move(scratch_parent)) {}
 
   // An image already opened, into an existing scratch layout.
-  RegistryFetcher(registry::OpenedImage image, ScratchLayout* scratch)
+  RegistryFetcher(registry::OpenedImage image, oci::ScratchLayout* scratch)
       : source_(image.source()), scratch_(scratch) {
     image_.emplace(std::move(image));
   }
@@ -118,10 +78,10 @@ class RegistryFetcher {
   Result<const oci::OciLayout*> fetch(const oci::Descriptor& blob) {
     if (!open_error_.ok()) return open_error_;
     if (!scratch_) {
-      auto made = ScratchLayout::make(scratch_parent_);
+      auto made = oci::ScratchLayout::make(scratch_parent_, "verify-");
       if (!made.ok()) return open_error_ = made.status();
-      owned_ = std::move(made).value();
-      scratch_ = owned_.get();
+      owned_.emplace(std::move(made).value());
+      scratch_ = &*owned_;
     }
     if (!image_) {
       auto opened = registry::OpenedImage::open(source_, nullptr, options_);
@@ -136,8 +96,8 @@ class RegistryFetcher {
   registry::ImageSource source_;
   registry::ClientOptions options_;
   std::string scratch_parent_;
-  std::unique_ptr<ScratchLayout> owned_;
-  ScratchLayout* scratch_ = nullptr;
+  std::optional<oci::ScratchLayout> owned_;
+  oci::ScratchLayout* scratch_ = nullptr;
   std::optional<registry::OpenedImage> image_;
   Status open_error_;
 };
@@ -223,7 +183,7 @@ int verify_registry_reference(const std::string& text,
   pipeline::NullProgress progress;
   const registry::ClientOptions options =
       pipeline::client_options_for(image_ref.registry, target, progress);
-  auto scratch = ScratchLayout::make(temp_parent());
+  auto scratch = oci::ScratchLayout::make_in_tmp("verify-");
   if (!scratch.ok()) return cannot_verify(io, scratch.status());
   auto opened = registry::OpenedImage::open(*source, nullptr, options);
   if (!opened.ok()) {
@@ -233,21 +193,18 @@ int verify_registry_reference(const std::string& text,
   const oci::Descriptor manifest = opened->manifest().descriptor();
   // The manifest's bytes as the registry served them (their digest checked against its own):
   // the report's blob line rereads them from the scratch layout.
-  auto added = (*scratch)->layout().add_blob(manifest.media_type, opened->manifest().bytes);
+  auto added = scratch->layout().add_blob(manifest.media_type, opened->manifest().bytes);
   if (!added.ok()) return cannot_verify(io, added.status());
 
-  RegistryFetcher fetcher(std::move(opened).value(), scratch->get());
+  RegistryFetcher fetcher(std::move(opened).value(), &*scratch);
   verify::VerifyOptions options_with_fetch = base_options;
   options_with_fetch.fetch = [&fetcher](const oci::Descriptor& d) { return fetcher.fetch(d); };
   options_with_fetch.fetched_from = "registry " + image_ref.registry;
   const verify::VerifyReport report =
-      verify::verify_unrecorded_image((*scratch)->layout(), manifest, *app, options_with_fetch);
+      verify::verify_unrecorded_image(scratch->layout(), manifest, *app, options_with_fetch);
 
   nlohmann::json version = nullptr;
-  if (image_ref.tag.size() > 1 && image_ref.tag[0] == 'v' &&
-      image_ref.tag.find_first_not_of("0123456789", 1) == std::string::npos) {
-    version = std::stoll(image_ref.tag.substr(1));
-  }
+  if (auto n = registry::parse_version_tag(image_ref.tag)) version = *n;
   return print_report(report, image_ref.to_string(), version, manifest.digest.to_string(), format,
                       io);
 }
