@@ -1,6 +1,7 @@
--- The embedded store's database, schema version 3 (docs/store.md). Version 2 added pending_tags;
--- version 3 gave them a number and a build (publication intents) and added publish_locks. An
--- older database is upgraded in place when opened (version_store.cc).
+-- The embedded store's database, schema version 4 (docs/store.md). Version 2 added pending_tags;
+-- version 3 gave them a number and a build (publication intents) and added publish_locks;
+-- version 4 gave versions (and intents) the digests of their SBOM and provenance. An older
+-- database is upgraded in place when opened (version_store.cc).
 -- Versions are immutable rows; a number is taken in the transaction that commits the version.
 PRAGMA foreign_keys = ON;
 
@@ -26,6 +27,11 @@ CREATE TABLE IF NOT EXISTS versions (
   base_digest     TEXT NOT NULL,    -- manifest digest of the base image
   inputs          TEXT NOT NULL,    -- JSON: every input that fixes the manifest digest
   created_at      INTEGER NOT NULL, -- unix seconds, wall clock of the commit
+  -- The artifact manifests referring to this version's image (docs/attestations.md): its SPDX
+  -- SBOM, and its signed SLSA provenance ('' when built without a signing key, or before
+  -- schema 4).
+  sbom_digest       TEXT NOT NULL DEFAULT '',
+  provenance_digest TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (app_id, number)
 ) STRICT;
 
@@ -72,6 +78,8 @@ CREATE TABLE IF NOT EXISTS pending_tags (
   build_id        TEXT NOT NULL DEFAULT '',
   holder          TEXT NOT NULL DEFAULT '',
   lock_epoch      INTEGER NOT NULL DEFAULT 0,
+  sbom_digest       TEXT NOT NULL DEFAULT '',
+  provenance_digest TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (org, app, registry, manifest_digest)
 ) STRICT;
 

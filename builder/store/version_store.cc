@@ -32,14 +32,16 @@ VersionRecord read_record(const Statement& q) {
     r.registries.push_back(registries.substr(start, end - start));
     start = end + 1;
   }
+  r.sbom_digest = q.column_text(8);
+  r.provenance_digest = q.column_text(9);
   return r;
 }
 
 constexpr const char* kSelectVersions =
     "SELECT number, manifest_digest, code_hash, lock_hash, base_digest, inputs, created_at, "
     "(SELECT group_concat(registry, char(10)) FROM (SELECT registry FROM registry_tags t "
-    "WHERE t.app_id = versions.app_id AND t.number = versions.number ORDER BY registry)) "
-    "FROM versions WHERE app_id = ?1 ORDER BY number";
+    "WHERE t.app_id = versions.app_id AND t.number = versions.number ORDER BY registry)), "
+    "sbom_digest, provenance_digest FROM versions WHERE app_id = ?1 ORDER BY number";
 
 }  // namespace
 
@@ -60,7 +62,7 @@ Result<VersionStore> VersionStore::open(const std::string& path, Database::Creat
   // Statements of the schema are all IF NOT EXISTS: applying it again is harmless, and it adds
   // what an older database lacks (registry_tags came within version 1, pending_tags with 2,
   // publish_locks with 3). The write lock is taken only then, so readers never wait for writers.
-  if (!version || *version == current || *version == "1" || *version == "2") {
+  if (!version || *version == current || *version == "1" || *version == "2" || *version == "3") {
     IGNITE_ASSIGN_OR_RETURN(
         Statement missing,
         db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
@@ -83,10 +85,20 @@ Result<VersionStore> VersionStore::open(const std::string& path, Database::Creat
                     "ALTER TABLE pending_tags ADD COLUMN holder TEXT NOT NULL DEFAULT '';"
                     "ALTER TABLE pending_tags ADD COLUMN lock_epoch INTEGER NOT NULL DEFAULT 0;"));
       }
+      if (version && (*version == "1" || *version == "2" || *version == "3")) {
+        // Schema 4's attestation digests; versions older than it have none.
+        const std::string columns = " ADD COLUMN sbom_digest TEXT NOT NULL DEFAULT '';";
+        const std::string columns2 = " ADD COLUMN provenance_digest TEXT NOT NULL DEFAULT '';";
+        IGNITE_RETURN_IF_ERROR(
+            db.exec("ALTER TABLE versions" + columns + "ALTER TABLE versions" + columns2));
+        if (*version != "1") {  // schema 1 had no pending_tags: the schema below makes them
+          IGNITE_RETURN_IF_ERROR(db.exec("ALTER TABLE pending_tags" + columns +
+                                         "ALTER TABLE pending_tags" + columns2));
+        }
+      }
       IGNITE_RETURN_IF_ERROR(db.exec(kSchemaSql));
-      if (version == std::optional<std::string>("1") ||
-          version == std::optional<std::string>("2")) {
-        const int from = *version == "1" ? 1 : 2;
+      if (version && (*version == "1" || *version == "2" || *version == "3")) {
+        const int from = std::stoi(*version);
         IGNITE_RETURN_IF_ERROR(
             db.exec("UPDATE meta SET value = '" + current + "' WHERE key = 'schema_version'"));
         if (upgrade) {
@@ -133,7 +145,8 @@ Status VersionStore::insert_version(std::int64_t app_id, const AppId& app,
   IGNITE_ASSIGN_OR_RETURN(
       Statement ins,
       db_.prepare("INSERT INTO versions (app_id, number, manifest_digest, code_hash, lock_hash, "
-                  "base_digest, inputs, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+                  "base_digest, inputs, created_at, sbom_digest, provenance_digest) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
   ins.bind(1, app_id)
       .bind(2, record.number)
       .bind(3, record.manifest_digest)
@@ -141,7 +154,9 @@ Status VersionStore::insert_version(std::int64_t app_id, const AppId& app,
       .bind(5, record.lock_hash)
       .bind(6, record.base_digest)
       .bind(7, record.inputs)
-      .bind(8, record.created_at);
+      .bind(8, record.created_at)
+      .bind(9, record.sbom_digest)
+      .bind(10, record.provenance_digest);
   IGNITE_RETURN_IF_ERROR(ins.run());
   for (const auto& registry : record.registries) {
     IGNITE_ASSIGN_OR_RETURN(
@@ -264,9 +279,11 @@ Status VersionStore::release_publish_lock(const AppId& app, const PublishLockLea
 Result<std::optional<PublishIntent>> VersionStore::publish_intent(const AppId& app) {
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
-      db_.prepare("SELECT number, registry, manifest_digest, code_hash, lock_hash, base_digest, "
-                  "inputs, created_at, build_id, holder, lock_epoch FROM pending_tags "
-                  "WHERE org = ?1 AND app = ?2 AND number > 0"));
+      db_.prepare(
+          "SELECT number, registry, manifest_digest, code_hash, lock_hash, base_digest, "
+          "inputs, created_at, build_id, holder, lock_epoch, sbom_digest, provenance_digest "
+          "FROM pending_tags "
+          "WHERE org = ?1 AND app = ?2 AND number > 0"));
   q.bind(1, app.org()).bind(2, app.app());
   IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
   if (!row) return std::optional<PublishIntent>();
@@ -283,6 +300,8 @@ Result<std::optional<PublishIntent>> VersionStore::publish_intent(const AppId& a
   i.build_id = q.column_text(8);
   i.holder = q.column_text(9);
   i.lock_epoch = q.column_int(10);
+  i.record.sbom_digest = q.column_text(11);
+  i.record.provenance_digest = q.column_text(12);
   return std::optional<PublishIntent>(std::move(i));
 }
 
@@ -317,8 +336,9 @@ Result<PublishIntent> VersionStore::record_intent(const AppId& app, VersionRecor
       Statement q,
       db_.prepare(
           "INSERT OR REPLACE INTO pending_tags (org, app, registry, manifest_digest, code_hash, "
-          "lock_hash, base_digest, inputs, created_at, number, build_id, holder, lock_epoch) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+          "lock_hash, base_digest, inputs, created_at, number, build_id, holder, lock_epoch, "
+          "sbom_digest, provenance_digest) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"));
   q.bind(1, app.org())
       .bind(2, app.app())
       .bind(3, registry)
@@ -331,7 +351,9 @@ Result<PublishIntent> VersionStore::record_intent(const AppId& app, VersionRecor
       .bind(10, r.number)
       .bind(11, build_id)
       .bind(12, lock.holder)
-      .bind(13, lock.epoch);
+      .bind(13, lock.epoch)
+      .bind(14, r.sbom_digest)
+      .bind(15, r.provenance_digest);
   if (Status s = q.run(); !s.ok()) return s.with_context(ctx);
   if (Status s = tx->commit(); !s.ok()) return s.with_context(ctx);
   return intent;

@@ -37,6 +37,11 @@ struct VersionRecord {
   // HOST[:PORT] where the tag vN was set with the commit (sorted when read back). A version
   // published to a registry may keep some layers only there (docs/store.md).
   std::vector<std::string> registries;
+  // The artifact manifests attached to the image (docs/attestations.md): its SBOM and its
+  // signed provenance; "" when there is none (a version recorded before schema 4, an image
+  // draft, a build without a signing key).
+  std::string sbom_digest;
+  std::string provenance_digest;
 };
 
 // A publication in flight or left behind (pending_tags with a number): version `record.number`
@@ -168,6 +173,6 @@ class VersionStore {
   Database db_;
 };
 
-inline constexpr int kStoreSchemaVersion = 3;
+inline constexpr int kStoreSchemaVersion = 4;
 
 }  // namespace ignite::store
