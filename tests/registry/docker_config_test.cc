@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "builder/registry/base64.h"
+#include "builder/util/base64.h"
 #include "builder/registry/credential_helper.h"
 #include "tests/testing/temp_dir.h"
 
