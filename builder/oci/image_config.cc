@@ -1,6 +1,6 @@
 #include "builder/oci/image_config.h"
 
-#include "builder/oci/json_codec.h"
+#include "builder/util/json_codec.h"
 #include "builder/oci/media_types.h"
 
 namespace ignite::oci {

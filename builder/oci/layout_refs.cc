@@ -6,7 +6,7 @@
 #include <mutex>
 
 #include "builder/oci/descriptor_json.h"
-#include "builder/oci/json_codec.h"
+#include "builder/util/json_codec.h"
 #include "builder/oci/layout_lock.h"
 #include "builder/oci/layout_reference.h"
 #include "builder/oci/manifest.h"
