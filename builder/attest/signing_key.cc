@@ -99,7 +99,24 @@ Result<std::string> public_key_der(EVP_PKEY* key) {
   return out;
 }
 
-std::string key_id_of_der(std::string_view der) { return "sha256:" + sha256_hex(der); }
+// A key of one of the two algorithms, shared from here on, and its id.
+struct CheckedKey {
+  std::shared_ptr<EVP_PKEY> key;
+  KeyAlgorithm algorithm;
+  std::string key_id;
+};
+
+Result<CheckedKey> check_key(PkeyPtr key, std::string_view origin) {
+  IGNITE_ASSIGN_OR_RETURN(KeyAlgorithm algorithm, algorithm_of(key.get(), origin));
+  IGNITE_ASSIGN_OR_RETURN(std::string der, public_key_der(key.get()));
+  return CheckedKey{std::shared_ptr<EVP_PKEY>(key.release(), EVP_PKEY_free), algorithm,
+                    "sha256:" + sha256_hex(der)};
+}
+
+// Ed25519 signs the message itself (PureEdDSA: no digest); ECDSA signs its SHA-256.
+const EVP_MD* digest_for(KeyAlgorithm algorithm) {
+  return algorithm == KeyAlgorithm::kEd25519 ? nullptr : EVP_sha256();
+}
 
 // The public half of `key` alone, so a verifier never holds a private key it was handed.
 Result<PkeyPtr> public_half(EVP_PKEY* key) {
@@ -136,10 +153,8 @@ Result<SigningKey> SigningKey::from_pem(std::string_view pem, std::string_view o
                             ": holds no PEM private key (-----BEGIN PRIVATE KEY-----, as "
                             "openssl genpkey writes it)");
   }
-  IGNITE_ASSIGN_OR_RETURN(KeyAlgorithm algorithm, algorithm_of(key.get(), origin));
-  IGNITE_ASSIGN_OR_RETURN(std::string der, public_key_der(key.get()));
-  return SigningKey(std::shared_ptr<EVP_PKEY>(key.release(), EVP_PKEY_free), algorithm,
-                    key_id_of_der(der));
+  IGNITE_ASSIGN_OR_RETURN(CheckedKey checked, check_key(std::move(key), origin));
+  return SigningKey(std::move(checked.key), checked.algorithm, std::move(checked.key_id));
 }
 
 Result<SigningKey> SigningKey::load_pem_file(const std::string& path) {
@@ -161,8 +176,7 @@ std::string SigningKey::public_key_pem() const {
 
 Result<std::string> SigningKey::sign(std::string_view message) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  // Ed25519 signs the message itself (PureEdDSA: no digest); ECDSA signs its SHA-256.
-  const EVP_MD* md = algorithm_ == KeyAlgorithm::kEd25519 ? nullptr : EVP_sha256();
+  const EVP_MD* md = digest_for(algorithm_);
   const auto* data = reinterpret_cast<const unsigned char*>(message.data());
   std::size_t size = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key_.get()) != 1 ||
@@ -194,10 +208,8 @@ Result<VerifyingKey> VerifyingKey::from_pem(std::string_view pem, std::string_vi
     }
     IGNITE_ASSIGN_OR_RETURN(key, public_half(private_key.get()));
   }
-  IGNITE_ASSIGN_OR_RETURN(KeyAlgorithm algorithm, algorithm_of(key.get(), origin));
-  IGNITE_ASSIGN_OR_RETURN(std::string der, public_key_der(key.get()));
-  return VerifyingKey(std::shared_ptr<EVP_PKEY>(key.release(), EVP_PKEY_free), algorithm,
-                      key_id_of_der(der));
+  IGNITE_ASSIGN_OR_RETURN(CheckedKey checked, check_key(std::move(key), origin));
+  return VerifyingKey(std::move(checked.key), checked.algorithm, std::move(checked.key_id));
 }
 
 Result<VerifyingKey> VerifyingKey::load_pem_file(const std::string& path) {
@@ -207,7 +219,7 @@ Result<VerifyingKey> VerifyingKey::load_pem_file(const std::string& path) {
 
 Status VerifyingKey::verify(std::string_view message, std::string_view signature) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  const EVP_MD* md = algorithm_ == KeyAlgorithm::kEd25519 ? nullptr : EVP_sha256();
+  const EVP_MD* md = digest_for(algorithm_);
   const bool ok =
       ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key_.get()) == 1 &&
       EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),

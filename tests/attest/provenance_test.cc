@@ -6,21 +6,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/attest/attest_testing.h"
+
 namespace ignite::attest {
 namespace {
 
 using Json = nlohmann::json;
 
-std::string repeat(const std::string& s, int n) {
-  std::string out;
-  for (int i = 0; i < n; ++i) out += s;
-  return out;
-}
+using testing::mutate_json;
+using testing::repeat_text;
 
-const std::string kManifest = repeat("e1", 32);
-const std::string kCode = repeat("c0", 32);
-const std::string kLock = repeat("10", 32);
-const std::string kBase = repeat("ba", 32);
+const std::string kManifest = repeat_text("e1", 32);
+const std::string kCode = repeat_text("c0", 32);
+const std::string kLock = repeat_text("10", 32);
+const std::string kBase = repeat_text("ba", 32);
 const std::string kCommit = "0123456789abcdef0123456789abcdef01234567";
 
 ProvenanceClaims full_claims() {
@@ -171,17 +170,7 @@ class ProvenanceReadErrorTest : public ::testing::TestWithParam<Mutation> {};
 
 TEST_P(ProvenanceReadErrorTest, NamesTheField) {
   Json j = Json::parse(kGolden);
-  const Json::json_pointer pointer(GetParam().pointer);
-  if (GetParam().value.is_null()) {
-    Json& parent = j.at(pointer.parent_pointer());
-    if (parent.is_array()) {
-      parent.erase(std::stoul(pointer.back()));
-    } else {
-      ASSERT_EQ(parent.erase(pointer.back()), 1u) << GetParam().pointer;
-    }
-  } else {
-    j[pointer] = GetParam().value;  // may add: "/subject/1" appends
-  }
+  mutate_json(j, GetParam().pointer, GetParam().value);
   auto claims = read_provenance_statement(j.dump(), "statement");
   ASSERT_FALSE(claims.ok());
   EXPECT_EQ(claims.status().code(), Code::kInvalidArgument);
@@ -246,7 +235,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "predicate.buildDefinition: field \"resolvedDependencies\" is missing"},
         Mutation{"SourceDigestDiffers",
                  "/predicate/buildDefinition/resolvedDependencies/0/digest/sha256",
-                 repeat("0c", 32),
+                 repeat_text("0c", 32),
                  "predicate.buildDefinition.resolvedDependencies[0]: field \"digest\" is "
                  "\"sha256:0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c\", "
                  "not sha256:c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0 "

@@ -12,19 +12,17 @@
 #include <set>
 
 #include "builder/util/rfc3339.h"
+#include "tests/attest/attest_testing.h"
 
 namespace ignite::attest {
 namespace {
 
 using Json = nlohmann::json;
 
-std::string repeat(const std::string& s, int n) {
-  std::string out;
-  for (int i = 0; i < n; ++i) out += s;
-  return out;
-}
+using testing::mutate_json;
+using testing::repeat_text;
 
-const std::string kManifest = "sha256:" + repeat("e1", 32);
+const std::string kManifest = "sha256:" + repeat_text("e1", 32);
 
 SbomInputs small_inputs() {
   SbomInputs in;
@@ -32,7 +30,7 @@ SbomInputs small_inputs() {
   in.manifest_digest = kManifest;
   in.created = "2023-11-14T22:13:20Z";
   in.builder_version = "0.1.0";
-  in.python.push_back({"six", "1.17.0", "six-1.17.0-py2.py3-none-any.whl", repeat("ab", 32),
+  in.python.push_back({"six", "1.17.0", "six-1.17.0-py2.py3-none-any.whl", repeat_text("ab", 32),
                        "https://files.example/six-1.17.0-py2.py3-none-any.whl", "MIT"});
   in.debian.push_back(
       {"libc6", "2.36-9+deb12u4", "amd64", "GNU Libc Maintainers <debian-glibc@lists.debian.org>"});
@@ -48,13 +46,13 @@ const std::string kSmallGolden =
     kManifest + R"(",)" + R"("name":"acme-corp/greet@)" + kManifest + R"(",)" +
     R"("packages":[)"
     R"({"SPDXID":"SPDXRef-Image","checksums":[{"algorithm":"SHA256","checksumValue":")" +
-    repeat("e1", 32) +
+    repeat_text("e1", 32) +
     R"("}],"copyrightText":"NOASSERTION","downloadLocation":"NOASSERTION",)"
     R"("filesAnalyzed":false,"licenseConcluded":"NOASSERTION","licenseDeclared":"NOASSERTION",)"
     R"("name":"acme-corp/greet","primaryPackagePurpose":"CONTAINER","versionInfo":")" +
     kManifest + R"("},)" +
     R"({"SPDXID":"SPDXRef-Python-six","checksums":[{"algorithm":"SHA256","checksumValue":")" +
-    repeat("ab", 32) +
+    repeat_text("ab", 32) +
     R"("}],"copyrightText":"NOASSERTION",)"
     R"("downloadLocation":"https://files.example/six-1.17.0-py2.py3-none-any.whl",)"
     R"("externalRefs":[{"referenceCategory":"PACKAGE-MANAGER",)"
@@ -84,13 +82,13 @@ const std::string kSmallGolden =
 SbomInputs large_inputs() {
   SbomInputs in = small_inputs();
   in.python = {
-      {"a_b", "1.0", "a_b-1.0-py3-none-any.whl", repeat("01", 32), "", "NOASSERTION"},
-      {"requests", "2.34.2", "requests-2.34.2-py3-none-any.whl", repeat("02", 32),
+      {"a_b", "1.0", "a_b-1.0-py3-none-any.whl", repeat_text("01", 32), "", "NOASSERTION"},
+      {"requests", "2.34.2", "requests-2.34.2-py3-none-any.whl", repeat_text("02", 32),
        "https://files.example/requests.whl", "Apache-2.0"},
-      {"a-b", "2.0", "a_b-2.0-py3-none-any.whl", repeat("03", 32), "", "MIT"},
-      {"a-b-2", "1.0+local.1", "a_b_2-1.0+local.1-py3-none-any.whl", repeat("04", 32), "", ""},
+      {"a-b", "2.0", "a_b-2.0-py3-none-any.whl", repeat_text("03", 32), "", "MIT"},
+      {"a-b-2", "1.0+local.1", "a_b_2-1.0+local.1-py3-none-any.whl", repeat_text("04", 32), "", ""},
       {"cryptography", "48.0.0", "cryptography-48.0.0-cp311-abi3-manylinux_2_34_x86_64.whl",
-       repeat("05", 32), "https://files.example/c.whl", "Apache-2.0 OR BSD-3-Clause"},
+       repeat_text("05", 32), "https://files.example/c.whl", "Apache-2.0 OR BSD-3-Clause"},
   };
   in.debian = {
       {"libstdc++6", "12.2.0-14", "amd64", "Debian GCC Maintainers <debian-gcc@lists.debian.org>"},
@@ -286,17 +284,7 @@ class SpdxReadErrorTest : public ::testing::TestWithParam<ReadError> {};
 
 TEST_P(SpdxReadErrorTest, NamesWhatIsWrong) {
   Json doc = Json::parse(write_spdx_sbom(small_inputs()));
-  const Json::json_pointer pointer(GetParam().pointer);
-  if (GetParam().value.is_null()) {
-    Json& parent = doc.at(pointer.parent_pointer());
-    if (parent.is_array()) {
-      parent.erase(std::stoul(pointer.back()));
-    } else {
-      ASSERT_EQ(parent.erase(pointer.back()), 1u);
-    }
-  } else {
-    doc[pointer] = GetParam().value;
-  }
+  mutate_json(doc, GetParam().pointer, GetParam().value);
   auto back = read_spdx_sbom(doc.dump(), "sbom s.json");
   ASSERT_FALSE(back.ok());
   EXPECT_EQ(back.status().code(), Code::kInvalidArgument);
