@@ -61,16 +61,21 @@ std::string write_spdx_sbom(const SbomInputs& inputs);
 // field above; a package of neither kind is ignored.
 Result<SbomInputs> read_spdx_sbom(std::string_view json, std::string_view origin);
 
-// The installed packages of a dpkg status file (/var/lib/dpkg/status): stanzas whose Status is
-// "install ok installed", sorted by name and architecture. INVALID_ARGUMENT naming the line when
-// a stanza has no Package or Version.
+// The installed packages of a dpkg status file (/var/lib/dpkg/status): stanzas whose Status
+// ends in the state "installed" ("install ok installed", or a held "hold ok installed"), sorted
+// by name and architecture. INVALID_ARGUMENT naming the line when a stanza has no Package, or an
+// installed one no Version.
 Result<std::vector<SbomDebianPackage>> parse_dpkg_status(std::string_view text);
 
-// The declared license of a wheel from its METADATA (core metadata): License-Expression when
-// present (metadata 2.4); else a License field that is a single SPDX id in the list below; else
-// the "License :: OSI Approved :: …" classifiers mapped to SPDX ids (MIT, BSD-2-Clause,
-// BSD-3-Clause, Apache-2.0, ISC, MPL-2.0, PSF-2.0, LGPL/GPL variants, Unlicense), several
-// joined with " AND "; else "NOASSERTION". Never fails.
+// The declared license of a wheel from its METADATA (core metadata), by PEP 639's rules for
+// what a tool may infer (docs/attestations.md): License-Expression when present (metadata 2.4)
+// and a well-formed SPDX expression without LicenseRefs; else a License field that is an SPDX id
+// of this list, or several joined by AND/OR: MIT, BSD-2-Clause, BSD-3-Clause, Apache-2.0, ISC,
+// MPL-2.0, PSF-2.0, LGPL/GPL variants ("-only", "-or-later"), Unlicense; else the one license
+// that the "License :: …" classifiers name unambiguously (MIT, ISC, MPL 2.0, PSF, Unlicense,
+// GPLv2+/GPLv3+/LGPLv3+; never "BSD License" or "Apache Software License", which do not say
+// which license, nor several classifiers, whose AND or OR is unknown); else "NOASSERTION".
+// Never fails.
 std::string wheel_license(std::string_view metadata);
 
 }  // namespace ignite::attest

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "builder/oci/descriptor.h"
-#include "builder/oci/json_codec.h"
+#include "builder/util/json_codec.h"
 
 namespace ignite::oci {
 

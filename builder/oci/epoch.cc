@@ -1,7 +1,6 @@
 #include "builder/oci/epoch.h"
 
-#include <chrono>
-#include <cstdio>
+#include "builder/util/rfc3339.h"
 
 namespace ignite::oci {
 
@@ -34,18 +33,6 @@ Result<Epoch> Epoch::from_environment_value(const char* value) {
   return parse(value);
 }
 
-std::string Epoch::rfc3339() const {
-  namespace chr = std::chrono;
-  const chr::sys_seconds t{chr::seconds(seconds_)};
-  const chr::sys_days day = chr::floor<chr::days>(t);
-  const chr::year_month_day ymd{day};
-  const chr::hh_mm_ss hms{t - day};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
-}
+std::string Epoch::rfc3339() const { return rfc3339_utc(seconds_); }
 
 }  // namespace ignite::oci

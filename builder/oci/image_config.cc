@@ -1,7 +1,7 @@
 #include "builder/oci/image_config.h"
 
-#include "builder/oci/json_codec.h"
 #include "builder/oci/media_types.h"
+#include "builder/util/json_codec.h"
 
 namespace ignite::oci {
 namespace {

@@ -6,13 +6,13 @@
 #include <mutex>
 
 #include "builder/oci/descriptor_json.h"
-#include "builder/oci/json_codec.h"
 #include "builder/oci/layout_lock.h"
 #include "builder/oci/layout_reference.h"
 #include "builder/oci/manifest.h"
 #include "builder/oci/media_types.h"
 #include "builder/oci/oci_layout.h"
 #include "builder/util/file_io.h"
+#include "builder/util/json_codec.h"
 
 namespace ignite::oci {
 namespace {

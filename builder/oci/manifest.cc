@@ -1,8 +1,8 @@
 #include "builder/oci/manifest.h"
 
 #include "builder/oci/descriptor_json.h"
-#include "builder/oci/json_codec.h"
 #include "builder/oci/media_types.h"
+#include "builder/util/json_codec.h"
 
 namespace ignite::oci {
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "builder/oci/descriptor.h"
-#include "builder/oci/json_codec.h"
+#include "builder/util/json_codec.h"
 #include "builder/util/status.h"
 
 namespace ignite::oci {

@@ -10,10 +10,10 @@
 #include <cerrno>
 #include <vector>
 
-#include "builder/oci/json_codec.h"
 #include "builder/oci/layout_lock.h"
 #include "builder/oci/media_types.h"
 #include "builder/util/file_io.h"
+#include "builder/util/json_codec.h"
 
 namespace ignite::oci {
 namespace {

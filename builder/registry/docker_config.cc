@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "builder/registry/base64.h"
 #include "builder/registry/credential_helper.h"
 #include "builder/registry/image_reference.h"
+#include "builder/util/base64.h"
 #include "builder/util/file_io.h"
 
 namespace ignite::registry {

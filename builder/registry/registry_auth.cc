@@ -11,11 +11,11 @@
 // Session::secrets so messages and log lines can be scrubbed of it.
 #include <nlohmann/json.hpp>
 
-#include "builder/registry/base64.h"
 #include "builder/registry/docker_config.h"
 #include "builder/registry/image_reference.h"
 #include "builder/registry/registry_session.h"
 #include "builder/registry/www_authenticate.h"
+#include "builder/util/base64.h"
 
 namespace ignite::registry {
 namespace {

@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-#include "builder/registry/base64.h"
 #include "builder/registry/docker_config.h"
+#include "builder/util/base64.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -17,9 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)config->helper_for(host);
     }
   }
-  const auto decoded = ignite::registry::base64_decode(text);
-  if (decoded && ignite::registry::base64_encode(*decoded) != text) __builtin_trap();
-  if (ignite::registry::base64_decode(ignite::registry::base64_encode(text)) != std::string(text)) {
+  const auto decoded = ignite::base64_decode(text);
+  if (decoded && ignite::base64_encode(*decoded) != text) __builtin_trap();
+  if (ignite::base64_decode(ignite::base64_encode(text)) != std::string(text)) {
     __builtin_trap();
   }
   return 0;

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "builder/registry/base64.h"
 #include "builder/registry/credential_helper.h"
+#include "builder/util/base64.h"
 #include "tests/testing/temp_dir.h"
 
 namespace ignite::registry {

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "builder/registry/base64.h"
 #include "builder/registry/image_publisher.h"
+#include "builder/util/base64.h"
 #include "tests/registry/registry_servers.h"
 #include "tests/registry/test_images.h"
 

@@ -1,12 +1,12 @@
-// Base64 (RFC 4648, standard alphabet, padded) for HTTP Basic credentials and the "auth"
-// entries of ~/.docker/config.json.
+// Base64 (RFC 4648, standard alphabet, padded): HTTP Basic credentials, the "auth" entries of
+// ~/.docker/config.json, and the payload and signatures of DSSE envelopes (builder/attest/).
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace ignite::registry {
+namespace ignite {
 
 std::string base64_encode(std::string_view bytes);
 
@@ -14,4 +14,4 @@ std::string base64_encode(std::string_view bytes);
 // text may be a secret and must not be quoted in it.
 std::optional<std::string> base64_decode(std::string_view text);
 
-}  // namespace ignite::registry
+}  // namespace ignite

@@ -1,6 +1,8 @@
-#include "builder/oci/json_codec.h"
+#include "builder/util/json_codec.h"
 
-namespace ignite::oci {
+#include "builder/util/quote.h"
+
+namespace ignite {
 namespace {
 
 std::string field(std::string_view what, std::string_view key) {
@@ -20,6 +22,10 @@ Result<std::string> canonical_json(const Json& value) {
   } catch (const Json::exception& e) {
     return invalid_argument(std::string("writing JSON: ") + e.what());
   }
+}
+
+std::string canonical_json_lossy(const Json& value) {
+  return value.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
 }
 
 Result<Json> parse_json_object(std::string_view bytes, std::string_view what) {
@@ -56,6 +62,30 @@ Result<std::int64_t> json_int(const Json& obj, std::string_view key, std::string
   return v->get<std::int64_t>();
 }
 
+Status json_expect_string(const Json& obj, std::string_view key, std::string_view wanted,
+                          std::string_view what) {
+  IGNITE_ASSIGN_OR_RETURN(std::string value, json_string(obj, key, what));
+  if (value != wanted) {
+    return invalid_argument(field(what, key) + " is " + quote_text(value) + ", not " +
+                            std::string(wanted));
+  }
+  return ok_status();
+}
+
+Result<const Json*> json_object(const Json& obj, std::string_view key, std::string_view what) {
+  const Json* v = find(obj, key);
+  if (v == nullptr) return invalid_argument(field(what, key) + " is missing");
+  if (!v->is_object()) return invalid_argument(field(what, key) + " is not an object");
+  return v;
+}
+
+Result<const Json*> json_array(const Json& obj, std::string_view key, std::string_view what) {
+  const Json* v = find(obj, key);
+  if (v == nullptr) return invalid_argument(field(what, key) + " is missing");
+  if (!v->is_array()) return invalid_argument(field(what, key) + " is not an array");
+  return v;
+}
+
 Result<std::vector<std::string>> json_optional_strings(const Json& obj, std::string_view key,
                                                        std::string_view what) {
   std::vector<std::string> out;
@@ -85,4 +115,4 @@ Result<std::map<std::string, std::string>> json_optional_string_map(const Json& 
   return out;
 }
 
-}  // namespace ignite::oci
+}  // namespace ignite

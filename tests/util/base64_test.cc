@@ -1,8 +1,8 @@
-#include "builder/registry/base64.h"
+#include "builder/util/base64.h"
 
 #include <gtest/gtest.h>
 
-namespace ignite::registry {
+namespace ignite {
 namespace {
 
 TEST(Base64Test, KnownAnswers) {
@@ -37,4 +37,4 @@ TEST(Base64Test, RefusesWhatIsNotPaddedStandardBase64) {
 }
 
 }  // namespace
-}  // namespace ignite::registry
+}  // namespace ignite

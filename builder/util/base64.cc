@@ -1,9 +1,9 @@
-#include "builder/registry/base64.h"
+#include "builder/util/base64.h"
 
 #include <array>
 #include <cstdint>
 
-namespace ignite::registry {
+namespace ignite {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -80,4 +80,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace ignite::registry
+}  // namespace ignite
