@@ -54,10 +54,6 @@ Status run_parallel(std::size_t n, const std::function<Status(std::size_t)>& wor
   return ok_status();
 }
 
-std::string record_name(wheel::RecordPolicy p) {
-  return p == wheel::RecordPolicy::kStrict ? "strict" : "warn";
-}
-
 // The HTTP client holds one connection and is not for several threads: downloads take turns,
 // while hashing and writing into the cache go on in parallel.
 class SerializedHttp final : public index::HttpClient {
@@ -86,7 +82,7 @@ struct WheelJob {
 // interpreter and the record policy.
 std::string target_text(const std::string& interpreter_id, const DepsRequest& request) {
   return std::string(kDepsLayerFormat) + "\ninterpreter " + std::string(kTargetInterpreter) + " " +
-         interpreter_id + "\nrecord " + record_name(request.record) + "\n";
+         interpreter_id + "\nrecord " + std::string(record_policy_name(request.record)) + "\n";
 }
 
 // An installed tree's variant: the target, and whether the package was named (REQUESTED).
@@ -213,6 +209,26 @@ Result<oci::LayerPlan> merged_plan(const std::vector<WheelJob>& jobs) {
 }
 
 }  // namespace
+
+std::string_view bytecode_name(Bytecode bytecode) {
+  return bytecode == Bytecode::kCompile ? "compile" : "none";
+}
+
+std::optional<Bytecode> parse_bytecode(std::string_view name) {
+  if (name == "compile") return Bytecode::kCompile;
+  if (name == "none") return Bytecode::kNone;
+  return std::nullopt;
+}
+
+std::string_view record_policy_name(wheel::RecordPolicy policy) {
+  return policy == wheel::RecordPolicy::kStrict ? "strict" : "warn";
+}
+
+std::optional<wheel::RecordPolicy> parse_record_policy(std::string_view name) {
+  if (name == "strict") return wheel::RecordPolicy::kStrict;
+  if (name == "warn") return wheel::RecordPolicy::kWarn;
+  return std::nullopt;
+}
 
 std::string store_cache_dir(const FunctionStore& store) { return store.dir() + "/cache"; }
 
