@@ -6,15 +6,13 @@
 #include <cstdio>
 #include <vector>
 
-#include "builder/oci/media_types.h"
+#include "builder/oci/image_reader.h"
 #include "builder/source/source_path.h"
 #include "builder/util/archive_read.h"
 #include "builder/util/sha256.h"
 
 namespace ignite::oci {
 namespace {
-
-constexpr std::size_t kReadBlockBytes = 1 << 20;
 
 ComparedKind kind_of(archive_entry* e) {
   if (!archive_entry_hardlink_name(e).empty()) return ComparedKind::kHardLink;
@@ -68,13 +66,7 @@ Result<std::string> hash_data(archive* a, const std::string& quoted) {
 }
 
 Result<LayerEntries> read_entries(const std::string& path, bool gzip) {
-  ArchiveReadPtr a(archive_read_new());
-  if (!a) return internal_error("libarchive: out of memory");
-  if (gzip) archive_read_support_filter_gzip(a.get());
-  archive_read_support_format_tar(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), kReadBlockBytes) != ARCHIVE_OK) {
-    return data_loss("not a readable tar: " + archive_error(a.get()));
-  }
+  IGNITE_ASSIGN_OR_RETURN(ArchiveReadPtr a, open_tar_file(path, gzip));
   LayerEntries out;
   for (;;) {
     archive_entry* e = nullptr;
@@ -108,17 +100,9 @@ Result<LayerEntries> read_entries(const std::string& path, bool gzip) {
 
 Result<LayerEntries> read_layer_entries(const OciLayout& layout, const Descriptor& layer) {
   const std::string context = "reading the entries of layer " + layer.digest.to_string();
-  const bool gzip =
-      layer.media_type == kMediaTypeLayerGzip || layer.media_type == kMediaTypeDockerLayerGzip;
-  if (!gzip && layer.media_type != kMediaTypeLayerTar) {
-    return unimplemented(context + ": media type \"" + layer.media_type +
-                         "\" cannot be read here (only tar and tar+gzip)");
-  }
-  if (!layout.has_blob(layer.digest)) {
-    return not_found(context + ": blob " + layer.digest.to_string() + " is not in OCI layout " +
-                     layout.dir());
-  }
-  auto entries = read_entries(layout.blob_path(layer.digest), gzip);
+  auto file = layer_file(layout, layer);
+  if (!file.ok()) return file.status().with_context(context);
+  auto entries = read_entries(file->path, file->gzip);
   if (!entries.ok()) return entries.status().with_context(context);
   return entries;
 }

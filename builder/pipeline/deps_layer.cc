@@ -164,16 +164,6 @@ std::vector<std::string> read_tree_notes(const std::string& tree) {
   return out;
 }
 
-Result<std::string> make_temp_dir(const std::string& parent) {
-  std::error_code ec;
-  fs::create_directories(parent, ec);
-  if (ec) return errno_status("creating " + parent, ec.value());
-  std::string tmpl = parent + "/.tmp-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr)
-    return errno_status("creating a directory in " + parent, errno);
-  return tmpl;
-}
-
 // Every installed tree's files under opt/ignite/deps, as one plan. Two packages installing the
 // same file would make the result depend on which wins: refused, naming both.
 Result<oci::LayerPlan> merged_plan(const std::vector<WheelJob>& jobs) {
@@ -317,7 +307,7 @@ Result<DepsLayer> ensure_deps_layer(FunctionStore& store, const oci::BaseImage& 
   } cleanup{missing};
   IGNITE_RETURN_IF_ERROR(run_parallel(missing.size(), [&](std::size_t i) -> Status {
     WheelJob& j = *missing[i];
-    IGNITE_ASSIGN_OR_RETURN(j.tmp, make_temp_dir(installed_dir));
+    IGNITE_ASSIGN_OR_RETURN(j.tmp, make_temp_dir(installed_dir, ".tmp-"));
     wheel::InstallOptions options;
     options.interpreter = std::string(kTargetInterpreter);
     options.record = request.record;

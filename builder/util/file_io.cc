@@ -84,6 +84,17 @@ Status sync_directory(const std::string& dir) {
   return ok_status();
 }
 
+Result<std::string> make_temp_dir(const std::string& parent, std::string_view prefix) {
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) return errno_status("creating " + parent, ec.value());
+  std::string dir = parent + "/" + std::string(prefix) + "XXXXXX";
+  if (::mkdtemp(dir.data()) == nullptr) {
+    return errno_status("creating a directory in " + parent, errno);
+  }
+  return dir;
+}
+
 void remove_tree(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;

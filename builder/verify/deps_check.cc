@@ -1,9 +1,5 @@
 #include "builder/verify/deps_check.h"
 
-#include <stdlib.h>
-
-#include <cerrno>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -39,25 +35,10 @@ Check skip(std::string why) { return result(Outcome::kSkip, "", "", std::move(wh
 // A directory removed with everything in it when the guard goes, whatever happened meanwhile.
 struct ScratchDir {
   std::string path;
-  ScratchDir() = default;
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
   ~ScratchDir() {
     if (!path.empty()) remove_tree(path);
   }
 };
-
-Status make_scratch_dir(const std::string& parent, ScratchDir& out) {
-  std::error_code ec;
-  std::filesystem::create_directories(parent, ec);
-  if (ec) return errno_status("creating " + parent, ec.value());
-  std::string dir = parent + "/verify-deps-XXXXXX";
-  if (::mkdtemp(dir.data()) == nullptr) {
-    return errno_status("creating a scratch directory in " + parent, errno);
-  }
-  out.path = std::move(dir);
-  return ok_status();
-}
 
 // The base to re-install on, in `scratch`. Without bytecode nothing of it is read: scratch.
 // With bytecode, its interpreter runs: the image's own base layers (those below the runtime host,
@@ -266,9 +247,9 @@ class DepsChecker {
       pipeline::Progress& progress;
       ~EndProgress() { progress.done(); }
     } end_progress{progress_};
-    ScratchDir dir;
-    if (Status s = make_scratch_dir(store_.tmp_dir(), dir); !s.ok())
-      return unverifiable(s.message());
+    auto scratch_dir = make_temp_dir(store_.tmp_dir(), "verify-deps-");
+    if (!scratch_dir.ok()) return unverifiable(scratch_dir.status().message());
+    const ScratchDir dir{*scratch_dir};
     auto scratch = pipeline::FunctionStore::open(dir.path, pipeline::OpenStore::kCreateIfMissing);
     if (!scratch.ok()) return unverifiable(scratch.status().message());
     auto base = base_from_image(store_.layout(), manifest, scratch->layout(), request.bytecode);
