@@ -143,11 +143,8 @@ Result<verify::DepsCheckOptions> deps_check_options(const Args& args,
     indexes.emplace_back("--extra-index-url", url);
   }
   for (const auto& [flag, url] : indexes) {
-    auto parsed = index::Url::parse(url);
-    if (!parsed.ok()) {
-      return invalid_argument(flag + " " + index::redact_url(url) + ": " +
-                              parsed.status().message());
-    }
+    auto parsed = index::Url::parse(url);  // its error names the URL, credentials redacted
+    if (!parsed.ok()) return invalid_argument(flag + ": " + parsed.status().message());
     out.index_urls.push_back(url);
   }
   return out;

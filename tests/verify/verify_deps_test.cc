@@ -292,28 +292,36 @@ TEST_F(VerifyDepsTest, AnotherLocksLayerInPlaceOfTheImagesFailsNamingFiles) {
   EXPECT_NE(detail.find("; and "), std::string::npos) << "more than 5 differences: " << detail;
 }
 
+// An index that wants credentials: they come in the URL, go to its host only, and are printed
+// nowhere.
 TEST_F(VerifyDepsTest, WheelsComeFromAnIndex) {
-  IndexServer index({"--wheelhouse", kWheelhouse});
+  IndexServer index({"--wheelhouse", kWheelhouse, "--auth", "builder:s3cret"});
   ASSERT_NE(index.port(), 0);
   build("acme-corp/fn", "six\n", "a");
   fs::remove_all(store() + "/cache/blobs");
   fs::remove_all(wheels());
 
-  auto r = verify("acme-corp/fn", "--index-url " + shell_quote(index.simple_url()));
+  const std::string url = index.simple_url("builder:s3cret");
+  auto r = verify("acme-corp/fn", "--index-url " + shell_quote(url));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   Json deps = dependencies(r);
   EXPECT_EQ(deps["result"], "PASS") << deps.dump();
   EXPECT_NE(text_of(&deps, "detail").find("wheels: 1 from index " + index.simple_url() + ")"),
             std::string::npos)
       << deps.dump();
+  EXPECT_EQ((r.out + r.err).find("s3cret"), std::string::npos) << r.out << r.err;
 
-  // An index without the wheel's project is looked in and named.
-  r = verify("acme-corp/fn", "--index-url " + shell_quote(index.simple_url() + "nothing/"));
+  // An index without the wheel's project is looked in and named; one after it has the wheel.
+  r = verify("acme-corp/fn", "--index-url " + shell_quote(url + "nothing/") +
+                                 " --extra-index-url " + shell_quote(url));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = verify("acme-corp/fn", "--index-url " + shell_quote(url + "nothing/"));
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   deps = dependencies(r);
   EXPECT_NE(text_of(&deps, "detail").find("; index " + index.simple_url() + "nothing/ (no page "),
             std::string::npos)
       << deps.dump();
+  EXPECT_EQ((r.out + r.err).find("s3cret"), std::string::npos) << r.out << r.err;
 }
 
 // A version recorded before inputs.deps: bytecode is inferred from the image's layer.
@@ -370,7 +378,7 @@ TEST_F(VerifyDepsTest, BadWheelSourcesAreUsageErrorsNamingThem) {
       << r.err;
   r = verify("acme-corp/fn", "--index-url 'http://[x'");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("--index-url http://[x"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--index-url: invalid URL 'http://[x'"), std::string::npos) << r.err;
   r = verify("acme-corp/fn", "--find-links");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--find-links needs a value"), std::string::npos) << r.err;
