@@ -125,6 +125,19 @@ Result<StoredImage> read_image(const OciLayout& layout, std::string_view ref) {
   return image;
 }
 
+Result<LayerFile> layer_file(const OciLayout& layout, const Descriptor& layer) {
+  const bool gzip =
+      layer.media_type == kMediaTypeLayerGzip || layer.media_type == kMediaTypeDockerLayerGzip;
+  if (!gzip && layer.media_type != kMediaTypeLayerTar) {
+    return unimplemented("media type \"" + layer.media_type +
+                         "\" cannot be read here (only tar and tar+gzip)");
+  }
+  if (!layout.has_blob(layer.digest)) {
+    return not_found("blob " + layer.digest.to_string() + " is not in OCI layout " + layout.dir());
+  }
+  return LayerFile{layout.blob_path(layer.digest), gzip};
+}
+
 Result<BlobContent> read_blob_content(const OciLayout& layout, const Descriptor& blob,
                                       BlobRole role) {
   const bool layer = role == BlobRole::kLayer;

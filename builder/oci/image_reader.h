@@ -45,6 +45,15 @@ enum class BlobRole {
   kLayer,  // also decompressed by its media type, for the diff_id
 };
 
+// A layer blob to read as a tar: its file in `layout`, and whether it is gzip-compressed (by its
+// media type). UNIMPLEMENTED "media type "T" cannot be read here (only tar and tar+gzip)" for
+// another type; NOT_FOUND "blob D is not in OCI layout DIR" when the layout lacks it.
+struct LayerFile {
+  std::string path;
+  bool gzip = false;
+};
+Result<LayerFile> layer_file(const OciLayout& layout, const Descriptor& layer);
+
 // Streams `blob` from `layout` (1 MiB reads). NOT_FOUND "blob ... is not in OCI layout DIR"
 // when the layout lacks it; other errors when it cannot be read.
 Result<BlobContent> read_blob_content(const OciLayout& layout, const Descriptor& blob,

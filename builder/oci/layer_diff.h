@@ -18,13 +18,15 @@
 
 namespace ignite::oci {
 
-enum class EntryKind { kFile, kDirectory, kSymlink, kHardLink, kOther };
+// (Not LayerEntry and EntryKind: layer_plan.h's LayerEntry is what a layer is written from, and
+// ignite::EntryKind a source tree's; both are in scope wherever layers are built.)
+enum class ComparedKind { kFile, kDirectory, kSymlink, kHardLink, kOther };
 
 // One tar entry of a layer, as compared: what it is, its mode bits (07777), owner, size, the
 // sha256 of its content (files), and its link target (symlinks, hard links). mtimes are not
 // compared: every layer the builder writes pins them.
-struct LayerEntry {
-  EntryKind kind = EntryKind::kFile;
+struct ComparedEntry {
+  ComparedKind kind = ComparedKind::kFile;
   std::uint32_t mode = 0;
   std::int64_t uid = 0;
   std::int64_t gid = 0;
@@ -34,7 +36,7 @@ struct LayerEntry {
 };
 
 // Path (as in the tar, without a leading "./" or trailing "/") to entry.
-using LayerEntries = std::map<std::string, LayerEntry>;
+using LayerEntries = std::map<std::string, ComparedEntry>;
 
 // Reads layer `layer` (tar or tar+gzip, by its media type) from `layout`, streaming: only
 // hashes are kept. NOT_FOUND naming the blob when the layout lacks it; DATA_LOSS naming the

@@ -1,22 +1,15 @@
 #include "builder/oci/scratch_layout.h"
 
-#include <stdlib.h>
-
-#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <utility>
 
+#include "builder/util/file_io.h"
+
 namespace ignite::oci {
 
 Result<ScratchLayout> ScratchLayout::make(const std::string& parent, std::string_view prefix) {
-  std::error_code ec;
-  std::filesystem::create_directories(parent, ec);
-  if (ec) return errno_status("making " + parent, ec.value());
-  std::string dir = parent + "/" + std::string(prefix) + "XXXXXX";
-  if (::mkdtemp(dir.data()) == nullptr) {
-    return errno_status("making a scratch directory in " + parent, errno);
-  }
+  IGNITE_ASSIGN_OR_RETURN(std::string dir, make_temp_dir(parent, prefix));
   ScratchLayout scratch(dir);
   auto layout = OciLayout::open(dir + "/oci", CreateLayout::kIfMissing);
   if (!layout.ok()) return layout.status().with_context("opening the scratch layout");

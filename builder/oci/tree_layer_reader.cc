@@ -5,14 +5,12 @@
 
 #include <string>
 
-#include "builder/oci/media_types.h"
+#include "builder/oci/image_reader.h"
 #include "builder/source/source_path.h"
 #include "builder/util/archive_read.h"
 
 namespace ignite::oci {
 namespace {
-
-constexpr std::size_t kReadBlockBytes = 1 << 20;
 
 bool is_whiteout(std::string_view path) {
   for (std::size_t start = 0; start <= path.size();) {
@@ -30,13 +28,7 @@ class TreeLayerReader {
       : prefix_(prefix), limits_(limits) {}
 
   Result<SourceTree> read(const std::string& path, bool gzip) {
-    ArchiveReadPtr a(archive_read_new());
-    if (!a) return internal_error("libarchive: out of memory");
-    if (gzip) archive_read_support_filter_gzip(a.get());
-    archive_read_support_format_tar(a.get());
-    if (archive_read_open_filename(a.get(), path.c_str(), kReadBlockBytes) != ARCHIVE_OK) {
-      return data_loss("not a readable tar: " + archive_error(a.get()));
-    }
+    IGNITE_ASSIGN_OR_RETURN(ArchiveReadPtr a, open_tar_file(path, gzip));
     for (;;) {
       archive_entry* e = nullptr;
       const int r = archive_read_next_header(a.get(), &e);
@@ -135,17 +127,9 @@ Result<SourceTree> read_tree_layer(const OciLayout& layout, const Descriptor& la
                                    std::string_view prefix, const IntakeLimits& limits) {
   const std::string context =
       "reading " + std::string(prefix) + "/ from layer " + layer.digest.to_string();
-  const bool gzip =
-      layer.media_type == kMediaTypeLayerGzip || layer.media_type == kMediaTypeDockerLayerGzip;
-  if (!gzip && layer.media_type != kMediaTypeLayerTar) {
-    return unimplemented(context + ": media type \"" + layer.media_type +
-                         "\" cannot be read here (only tar and tar+gzip)");
-  }
-  if (!layout.has_blob(layer.digest)) {
-    return not_found(context + ": blob " + layer.digest.to_string() + " is not in OCI layout " +
-                     layout.dir());
-  }
-  auto tree = TreeLayerReader(prefix, limits).read(layout.blob_path(layer.digest), gzip);
+  auto file = layer_file(layout, layer);
+  if (!file.ok()) return file.status().with_context(context);
+  auto tree = TreeLayerReader(prefix, limits).read(file->path, file->gzip);
   if (!tree.ok()) return tree.status().with_context(context);
   return tree;
 }

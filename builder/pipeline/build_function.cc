@@ -163,6 +163,10 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
     inputs["lock"] = lock.bytes;
     if (result.dependencies.layer) {
       inputs["depsLayer"] = result.dependencies.layer->layer.blob.digest.to_string();
+      // What the layer's bytes depend on beside the lock and the base: verify re-installs the
+      // lock with the same choices.
+      inputs["deps"] = {{"bytecode", std::string(bytecode_name(request.bytecode))},
+                        {"record", std::string(record_policy_name(request.record))}};
     }
   }
   result.inputs = inputs.dump();

@@ -54,10 +54,6 @@ Status run_parallel(std::size_t n, const std::function<Status(std::size_t)>& wor
   return ok_status();
 }
 
-std::string record_name(wheel::RecordPolicy p) {
-  return p == wheel::RecordPolicy::kStrict ? "strict" : "warn";
-}
-
 // The HTTP client holds one connection and is not for several threads: downloads take turns,
 // while hashing and writing into the cache go on in parallel.
 class SerializedHttp final : public index::HttpClient {
@@ -86,7 +82,7 @@ struct WheelJob {
 // interpreter and the record policy.
 std::string target_text(const std::string& interpreter_id, const DepsRequest& request) {
   return std::string(kDepsLayerFormat) + "\ninterpreter " + std::string(kTargetInterpreter) + " " +
-         interpreter_id + "\nrecord " + record_name(request.record) + "\n";
+         interpreter_id + "\nrecord " + std::string(record_policy_name(request.record)) + "\n";
 }
 
 // An installed tree's variant: the target, and whether the package was named (REQUESTED).
@@ -168,16 +164,6 @@ std::vector<std::string> read_tree_notes(const std::string& tree) {
   return out;
 }
 
-Result<std::string> make_temp_dir(const std::string& parent) {
-  std::error_code ec;
-  fs::create_directories(parent, ec);
-  if (ec) return errno_status("creating " + parent, ec.value());
-  std::string tmpl = parent + "/.tmp-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr)
-    return errno_status("creating a directory in " + parent, errno);
-  return tmpl;
-}
-
 // Every installed tree's files under opt/ignite/deps, as one plan. Two packages installing the
 // same file would make the result depend on which wins: refused, naming both.
 Result<oci::LayerPlan> merged_plan(const std::vector<WheelJob>& jobs) {
@@ -213,6 +199,26 @@ Result<oci::LayerPlan> merged_plan(const std::vector<WheelJob>& jobs) {
 }
 
 }  // namespace
+
+std::string_view bytecode_name(Bytecode bytecode) {
+  return bytecode == Bytecode::kCompile ? "compile" : "none";
+}
+
+std::optional<Bytecode> parse_bytecode(std::string_view name) {
+  if (name == "compile") return Bytecode::kCompile;
+  if (name == "none") return Bytecode::kNone;
+  return std::nullopt;
+}
+
+std::string_view record_policy_name(wheel::RecordPolicy policy) {
+  return policy == wheel::RecordPolicy::kStrict ? "strict" : "warn";
+}
+
+std::optional<wheel::RecordPolicy> parse_record_policy(std::string_view name) {
+  if (name == "strict") return wheel::RecordPolicy::kStrict;
+  if (name == "warn") return wheel::RecordPolicy::kWarn;
+  return std::nullopt;
+}
 
 std::string store_cache_dir(const FunctionStore& store) { return store.dir() + "/cache"; }
 
@@ -301,7 +307,7 @@ Result<DepsLayer> ensure_deps_layer(FunctionStore& store, const oci::BaseImage& 
   } cleanup{missing};
   IGNITE_RETURN_IF_ERROR(run_parallel(missing.size(), [&](std::size_t i) -> Status {
     WheelJob& j = *missing[i];
-    IGNITE_ASSIGN_OR_RETURN(j.tmp, make_temp_dir(installed_dir));
+    IGNITE_ASSIGN_OR_RETURN(j.tmp, make_temp_dir(installed_dir, ".tmp-"));
     wheel::InstallOptions options;
     options.interpreter = std::string(kTargetInterpreter);
     options.record = request.record;

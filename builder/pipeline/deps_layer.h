@@ -18,12 +18,15 @@
 // A later build with the same install set and target finds the record and its blob: no
 // fetching, unpacking, compiling or compressing. A build killed before its trees are renamed
 // into the cache (fault point "deps-installed") leaves only temporary directories there
-// (cache/installed/.tmp-*), which nothing reads; removing the cache is always safe. Caches are written by rename, so builds
-// running at once never see half an entry; the worst a race costs is work done twice.
+// (cache/installed/.tmp-*), which nothing reads; removing the cache is always safe. Caches are
+// written by rename, so builds running at once never see half an entry; the worst a race costs is
+// work done twice.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "builder/index/http_client.h"
@@ -39,6 +42,13 @@ enum class Bytecode {
   kCompile,  // __pycache__/*.pyc in unchecked-hash mode, by the target's interpreter (default)
   kNone,     // no bytecode: the interpreter compiles every module at every cold start
 };
+
+// The names a version's inputs record them by ("deps": {"bytecode": "compile", "record":
+// "strict"}), and back; nullopt for a name that is not one.
+std::string_view bytecode_name(Bytecode bytecode);  // "compile", "none"
+std::optional<Bytecode> parse_bytecode(std::string_view name);
+std::string_view record_policy_name(wheel::RecordPolicy policy);  // "strict", "warn"
+std::optional<wheel::RecordPolicy> parse_record_policy(std::string_view name);
 
 struct DepsRequest {
   wheel::RecordPolicy record = wheel::RecordPolicy::kStrict;

@@ -369,20 +369,6 @@ Status make_mount_point(const std::string& rootfs) {
   return ok_status();
 }
 
-// Removes a directory tree even where unpacking left directories without write permission
-// (as it does when not root: their modes are the image's).
-void remove_tree(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_symlink(path, ec) && fs::is_directory(path, ec)) {
-    fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ec);
-    for (auto it = fs::directory_iterator(path, ec); !ec && it != fs::directory_iterator();
-         it.increment(ec)) {
-      if (!it->is_symlink(ec) && it->is_directory(ec)) remove_tree(it->path().string());
-    }
-  }
-  fs::remove_all(path, ec);
-}
-
 struct Facts {
   std::string interpreter_digest;
   std::string version;

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <vector>
 
 #include "builder/util/unique_fd.h"
@@ -81,6 +82,30 @@ Status sync_directory(const std::string& dir) {
     return errno_status("syncing directory " + dir, errno);
   }
   return ok_status();
+}
+
+Result<std::string> make_temp_dir(const std::string& parent, std::string_view prefix) {
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) return errno_status("creating " + parent, ec.value());
+  std::string dir = parent + "/" + std::string(prefix) + "XXXXXX";
+  if (::mkdtemp(dir.data()) == nullptr) {
+    return errno_status("creating a directory in " + parent, errno);
+  }
+  return dir;
+}
+
+void remove_tree(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_symlink(path, ec) && fs::is_directory(path, ec)) {
+    fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ec);
+    for (auto it = fs::directory_iterator(path, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
+      if (!it->is_symlink(ec) && it->is_directory(ec)) remove_tree(it->path().string());
+    }
+  }
+  fs::remove_all(path, ec);
 }
 
 }  // namespace ignite

@@ -1,4 +1,5 @@
-// Whole-file reads and atomic writes (temp file, fsync, rename, fsync of the directory).
+// Whole-file reads, atomic writes (temp file, fsync, rename, fsync of the directory), and
+// making and removing temporary trees.
 #pragma once
 
 #include <string>
@@ -26,5 +27,13 @@ Status write_file_atomic(const std::string& path, std::string_view data, int mod
 // directories (EINVAL: some network and FUSE file systems) is not an error: there is nothing
 // more to do there.
 Status sync_directory(const std::string& dir);
+
+// A new directory `parent`/`prefix`XXXXXX (mkdtemp), `parent` made when missing; its path.
+Result<std::string> make_temp_dir(const std::string& parent, std::string_view prefix);
+
+// Removes `path` and everything under it, even where a directory lacks write permission (as an
+// unpacked image's may: its modes are the image's). Symlinks are removed, never followed.
+// Best effort: what cannot be removed stays.
+void remove_tree(const std::string& path);
 
 }  // namespace ignite

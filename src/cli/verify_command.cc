@@ -1,11 +1,15 @@
-// ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [-o text|json]
-//                       [registry flags]
+// ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [--find-links DIR]...
+//                       [--index-url URL] [--extra-index-url URL]... [-o text|json]
+//                       [--progress|--quiet] [registry flags]
 // ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE] [-o text|json]
 //                       [registry flags]
+#include <sys/stat.h>
+
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "builder/index/url.h"
 #include "builder/oci/scratch_layout.h"
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/registry_publish.h"
@@ -13,9 +17,11 @@
 #include "builder/registry/image_source.h"
 #include "builder/source/code_hash.h"
 #include "builder/source/intake.h"
+#include "builder/verify/deps_check.h"
 #include "builder/verify/verify_version.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
+#include "src/cli/package_sources.h"
 #include "src/cli/publish_options.h"
 #include "src/cli/report.h"
 #include "src/cli/store_option.h"
@@ -27,13 +33,16 @@ namespace {
 const std::string kVerifyUsage =
     std::string(
         "usage: ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [-o text|json]\n"
+        "                             [--find-links DIR]... [--index-url URL]\n"
+        "                             [--extra-index-url URL]... [--progress|--quiet]\n"
         "                             [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
         "                              [--registry-user USER [--registry-password-stdin]]]\n"
         "       ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE]\n"
         "                             [-o text|json] [registry flags as above]\n"
         "  checks version N of the app (default: its latest) against the store: its ref,\n"
         "  every blob's digest and size, every layer's diff_id, the identity labels, and the\n"
-        "  app layer's codeHash against the record (and SOURCE's with --source); one line\n"
+        "  app layer's codeHash against the record (and SOURCE's with --source), and the\n"
+        "  dependency layer against the recorded lock re-installed in a scratch store; one line\n"
         "  per check: PASS|FAIL|SKIP|UNVERIFIABLE  CHECK  EVIDENCE (\"expected ...; actual ...\"\n"
         "  when they differ)  (docs/verify.md). A layer the version keeps only in the registry\n"
         "  it was published to is read from there (into a scratch layout under the store's tmp/).\n"
@@ -42,13 +51,22 @@ const std::string kVerifyUsage =
         "  codeHash against its dev.ignite.code-hash label (no version record: `record` is SKIP)\n"
         "  --source SOURCE  the draft it should have been built from (a file, directory or\n"
         "                   archive)\n"
+        "  -f, --find-links DIR   a directory of wheels for the re-install (repeatable); each "
+        "wheel\n"
+        "                         is taken from the store's wheel cache, then these, then the\n"
+        "                         indexes, then the lock's own path or url: the first whose bytes\n"
+        "                         have the lock's sha256\n"
+        "  -i, --index-url URL    an index (PEP 503/691) to take the lock's wheels from;\n"
+        "                         --extra-index-url URL another, asked after it (repeatable)\n"
+        "  --progress       show the re-install's stages on stderr even when it is not a\n"
+        "                   terminal; --quiet never\n"
         "  --registry HOST[:PORT]  how to reach the registry (the version's, or the reference's):\n"
         "                          without it, the system's CAs and ~/.docker/config.json\n") +
     kRegistryFlagsUsage +
     std::string(
         "  exit status: 0 every check passed (skips allowed), 1 a check failed, 2 it could not be\n"
-        "  verified (a blob the registry cannot give, a missing version, an unreachable registry,\n"
-        "  an unreadable SOURCE) or a usage error\n");
+        "  verified (a blob the registry cannot give, a lock's wheel no source has, a missing\n"
+        "  version, an unreachable registry, an unreadable SOURCE) or a usage error\n");
 
 constexpr int kExitUnverifiable = 2;
 
@@ -101,6 +119,36 @@ class RegistryFetcher {
   std::optional<registry::OpenedImage> image_;
   Status open_error_;
 };
+
+// The re-install's wheel sources: --find-links directories (each must be one), then
+// --index-url and each --extra-index-url. INVALID_ARGUMENT naming the flag and its value.
+Result<verify::DepsCheckOptions> deps_check_options(const Args& args,
+                                                    const RepeatedSources& repeated) {
+  verify::DepsCheckOptions out;
+  for (const std::string& dir : repeated.find_links) {
+    if (dir.starts_with("http://") || dir.starts_with("https://")) {
+      return invalid_argument("--find-links " + index::redact_url(dir) +
+                              ": verify takes a directory of wheels here, not a URL (use "
+                              "--index-url for an index)");
+    }
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return invalid_argument("--find-links " + dir + ": not a directory");
+    }
+    out.find_links.push_back(dir);
+  }
+  std::vector<std::pair<std::string, std::string>> indexes;
+  if (auto url = args.value(kIndexUrlFlag.name)) indexes.emplace_back(kIndexUrlFlag.name, *url);
+  for (const std::string& url : repeated.extra_index_urls) {
+    indexes.emplace_back("--extra-index-url", url);
+  }
+  for (const auto& [flag, url] : indexes) {
+    auto parsed = index::Url::parse(url);  // its error names the URL, credentials redacted
+    if (!parsed.ok()) return invalid_argument(flag + ": " + parsed.status().message());
+    out.index_urls.push_back(url);
+  }
+  return out;
+}
 
 std::string result_word(int exit) {
   return exit == 0 ? "pass" : exit == 1 ? "fail" : "unverifiable";
@@ -200,8 +248,9 @@ int verify_registry_reference(const std::string& text,
   verify::VerifyOptions options_with_fetch = base_options;
   options_with_fetch.fetch = [&fetcher](const oci::Descriptor& d) { return fetcher.fetch(d); };
   options_with_fetch.fetched_from = "registry " + image_ref.registry;
-  const verify::VerifyReport report =
+  verify::VerifyReport report =
       verify::verify_unrecorded_image(scratch->layout(), manifest, *app, options_with_fetch);
+  report.checks.push_back(verify::unrecorded_dependencies_check());
 
   nlohmann::json version = nullptr;
   if (auto n = registry::parse_version_tag(image_ref.tag)) version = *n;
@@ -211,11 +260,17 @@ int verify_registry_reference(const std::string& text,
 
 }  // namespace
 
-int run_verify(const std::vector<std::string>& argv, Io io) {
-  auto parsed = parse_command(argv,
+int run_verify(const std::vector<std::string>& argv_in, Io io) {
+  RepeatedSources repeated;
+  auto rest = take_repeated_sources(argv_in, repeated);
+  if (!rest.ok()) return usage_error(io, rest.status().message(), kVerifyUsage);
+  auto parsed = parse_command(*rest,
                               {kStoreFlag,
                                {"--source", "", true},
                                {"--output", "-o", true},
+                               kIndexUrlFlag,
+                               kProgressFlag,
+                               kQuietFlag,
                                kRegistryFlag,
                                kRegistryCaFlag,
                                kPlainHttpFlag,
@@ -227,6 +282,8 @@ int run_verify(const std::vector<std::string>& argv, Io io) {
   const Args& args = std::get<Args>(parsed);
   auto format = parse_output_format(args.value_or("--output", "text"));
   if (!format.ok()) return usage_error(io, format.status().message(), kVerifyUsage);
+  auto wheel_sources = deps_check_options(args, repeated);
+  if (!wheel_sources.ok()) return usage_error(io, wheel_sources.status().message(), kVerifyUsage);
   const std::string& text = args.positional()[0];
   const bool registry_reference = text.starts_with("docker://");
   std::optional<VersionRef> ref;
@@ -269,8 +326,11 @@ int run_verify(const std::vector<std::string>& argv, Io io) {
       options.fetched_from = "registry " + host;
     }
   }
-  const verify::VerifyReport report =
+  verify::VerifyReport report =
       verify::verify_version(store->layout(), ref->app, *version, options);
+  ProgressChoice choice(args, io.err);
+  report.checks.push_back(
+      verify::check_dependencies(*store, *version, *wheel_sources, choice.progress()));
   return print_report(report, ref->app.ref_name(version->number), version->number,
                       version->manifest_digest, *format, io);
 }

@@ -1,5 +1,5 @@
 // Atomic writes: the whole new file or the old one, with its mode, and no temporary file left
-// behind on success or failure.
+// behind on success or failure. Trees removed whatever their directories' modes.
 #include "builder/util/file_io.h"
 
 #include <sys/stat.h>
@@ -62,6 +62,22 @@ TEST(FileIoTest, SyncDirectoryNamesAMissingDirectory) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.code(), Code::kNotFound);
   EXPECT_NE(s.message().find(dir.path() + "/missing"), std::string::npos);
+}
+
+// An unpacked image's tree (read-only directories, a symlink out of it) goes whole; what the
+// symlink points to stays.
+TEST(FileIoTest, RemoveTreeRemovesReadOnlyDirectoriesAndFollowsNoSymlink) {
+  testing::TempDir dir;
+  dir.write("keep/outside.txt", "kept");
+  dir.write("tree/usr/lib/a.txt", "a");
+  dir.write("tree/usr/b.txt", "b");
+  dir.symlink("tree/usr/out", "../../keep");
+  ASSERT_EQ(::chmod((dir / "tree/usr/lib").c_str(), 0555), 0);
+  ASSERT_EQ(::chmod((dir / "tree/usr").c_str(), 0500), 0);
+  remove_tree(dir / "tree");
+  EXPECT_FALSE(std::filesystem::exists(dir / "tree"));
+  EXPECT_EQ(*read_file(dir / "keep/outside.txt"), "kept");
+  remove_tree(dir / "nothing");  // absent: nothing to do
 }
 
 }  // namespace

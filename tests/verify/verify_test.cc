@@ -64,7 +64,8 @@ class VerifyTest : public ::testing::Test {
     auto db = store::Database::open(store() + "/ignite.db", store::Database::Create::kNo);
     ASSERT_TRUE(db.ok()) << db.status().to_string();
     ASSERT_TRUE(db->exec("DROP TRIGGER versions_never_change; UPDATE versions SET "
-                         "manifest_digest = '" + d->digest.to_string() + "';")
+                         "manifest_digest = '" +
+                         d->digest.to_string() + "';")
                     .ok());
   }
 
@@ -121,10 +122,15 @@ TEST_F(VerifyTest, ACleanVersionPassesAndItsCodeHashIsHashOfTheSource) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   const Json report = Json::parse(r.out);
   EXPECT_EQ(report["result"], "pass");
-  for (const auto& c : report["checks"]) EXPECT_EQ(c["result"], "PASS") << c.dump();
   // record, 3 blobs of manifest and config, 3 layers (base, host, app) with their diff_ids,
-  // labels, codeHash, source.
-  EXPECT_EQ(report["checks"].size(), 2u + 1u + 3u * 2u + 3u);
+  // labels, codeHash, source; and dependencies, SKIP without a lock.
+  EXPECT_EQ(report["checks"].size(), 2u + 1u + 3u * 2u + 3u + 1u);
+  for (const auto& c : report["checks"]) {
+    EXPECT_EQ(c["result"], c["check"] == "dependencies" ? "SKIP" : "PASS") << c.dump();
+  }
+  EXPECT_EQ(report["checks"].back()["check"], "dependencies");
+  EXPECT_EQ(report["checks"].back()["detail"],
+            "version 1 records no lock: its source had no requirements.txt or pylock.toml");
   const Json* code = find_check(report, "codeHash");
   ASSERT_NE(code, nullptr);
   EXPECT_EQ((*code)["actual"], recorded);
@@ -136,10 +142,10 @@ TEST_F(VerifyTest, ACleanVersionPassesAndItsCodeHashIsHashOfTheSource) {
   // The text form: one line per check, the same results.
   auto text = run_builder(std::string("verify ") + kApp + " --store " + shell_quote(store()));
   EXPECT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_NE(text.out.find("PASS  codeHash  " + recorded + "  ("),
-            std::string::npos)
+  EXPECT_NE(text.out.find("PASS  codeHash  " + recorded + "  ("), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("SKIP  dependencies  version 1 records no lock"), std::string::npos)
       << text.out;
-  EXPECT_NE(text.out.find("pass: 11 passed, 0 failed, 0 skipped, 0 unverifiable\n"),
+  EXPECT_NE(text.out.find("pass: 11 passed, 0 failed, 1 skipped, 0 unverifiable\n"),
             std::string::npos)
       << text.out;
 }
@@ -238,9 +244,9 @@ TEST_F(VerifyTest, AWrongLabelFailsTheLabelsLineNamingIt) {
   EXPECT_NE((*labels)["expected"].get<std::string>().find("dev.ignite.app=fn "), std::string::npos);
   EXPECT_NE((*labels)["actual"].get<std::string>().find("dev.ignite.app=someone-else "),
             std::string::npos);
-  // Only the labels: the blobs, diff_ids and codeHash are fine.
+  // Only the labels: the blobs, diff_ids and codeHash are fine (and there is no lock).
   for (const auto& c : report["checks"]) {
-    if (c["check"] != "labels") {
+    if (c["check"] != "labels" && c["check"] != "dependencies") {
       EXPECT_EQ(c["result"], "PASS") << c.dump();
     }
   }
@@ -300,7 +306,12 @@ TEST_F(VerifyTest, AnImageDraftSkipsTheCodeHashChecks) {
   auto r = run_builder("verify acme-corp/img --store " + shell_quote(store()) + " -o json");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   const Json report = Json::parse(r.out);
-  EXPECT_EQ(results(report).back(), "codeHash=SKIP");
+  const std::vector<std::string> all = results(report);
+  ASSERT_GE(all.size(), 2u);
+  EXPECT_EQ(all[all.size() - 2], "codeHash=SKIP");
+  EXPECT_EQ(all.back(), "dependencies=SKIP");
+  EXPECT_EQ((*find_check(report, "dependencies"))["detail"],
+            "version 1 is an image published with publish-image: it has no lock");
   EXPECT_EQ((*find_check(report, "labels"))["result"], "SKIP");
   EXPECT_NE((*find_check(report, "codeHash"))["detail"].get<std::string>().find("has no codeHash"),
             std::string::npos);
