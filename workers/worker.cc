@@ -6,15 +6,15 @@
 #include <optional>
 #include <thread>
 
+#include "builder/git/fetched_source.h"
 #include "builder/pipeline/publish_image.h"
 #include "builder/util/file_io.h"
-#include "builder/git/fetched_source.h"
 #include "builder/util/wall_clock.h"
 #include "workers/git_build_source.h"
+#include "workers/queue_hooks.h"
 
 namespace ignite::workers {
 namespace {
-
 
 // Renews the lease every interval until stopped, on its own queue connection. A renewal that
 // fails leaves the fence to do its work: the build's next set_stage or its commit is refused.
@@ -50,47 +50,6 @@ class Heartbeat {
   bool stop_ = false;
   std::thread thread_;
 };
-
-// The queue's gates on a build's way: every stage boundary, and the fenced commit (without a
-// registry, or around the registry's tag with one; docs/publish-lock.md).
-// `commit`: a git source's, for the build's record ("" for any other source).
-pipeline::BuildHooks queue_hooks(store::BuildQueue& queue, const std::string& id,
-                                 std::int64_t epoch, const std::string& commit) {
-  pipeline::BuildHooks hooks;
-  hooks.enter_stage = [&queue, id, epoch](std::string_view stage) {
-    return queue.set_stage(id, epoch, stage);
-  };
-  hooks.before_commit = [&queue, id, epoch, commit](store::Database& db,
-                                                    const store::VersionRecord& record,
-                                                    std::int64_t number) {
-    return queue.succeed_in_transaction(
-        db, id, epoch,
-        store::BuildOutcome{number, record.manifest_digest, record.lock_hash, record.code_hash,
-                            commit});
-  };
-  // With --registry: the fence before the tag, and the success with the version (of this
-  // build, or of an earlier one whose worker stopped after its tag: its intent names it).
-  hooks.build_id = id;
-  hooks.before_intent = [&queue, id, epoch](store::Database& db,
-                                            const store::PublishIntent& intent) {
-    return queue.publishing_in_transaction(
-        db, id, epoch,
-        store::BuildOutcome{intent.record.number, intent.record.manifest_digest,
-                            intent.record.lock_hash});
-  };
-  // A rolled-forward intent may be another build's: its commit is in the version's inputs, and
-  // only this build's own is known here.
-  hooks.on_published = [&queue, id, commit](store::Database& db,
-                                            const store::PublishIntent& intent) {
-    if (intent.build_id.empty()) return ok_status();  // an `ignite-builder build`'s
-    return queue.succeed_published_in_transaction(
-        db, intent.build_id,
-        store::BuildOutcome{intent.record.number, intent.record.manifest_digest,
-                            intent.record.lock_hash, intent.record.code_hash,
-                            intent.build_id == id ? commit : std::string()});
-  };
-  return hooks;
-}
 
 }  // namespace
 
@@ -141,7 +100,8 @@ Result<Turn> run_one_build(pipeline::FunctionStore& store, store::BuildQueue& qu
       fetched.emplace(std::move(*got));
       const git::GitCheckout& c = fetched->checkout();
       request.source = c.tree.string();
-      request.origin = pipeline::SourceOrigin{pipeline::GitOrigin{c.url, c.ref, c.commit, c.subdir}};
+      request.origin =
+          pipeline::SourceOrigin{pipeline::GitOrigin{c.url, c.ref, c.commit, c.subdir}};
     }
     const std::string commit = fetched ? fetched->checkout().commit : std::string();
     request.hooks = queue_hooks(queue, id, epoch, commit);
@@ -167,8 +127,9 @@ Result<Turn> run_one_build(pipeline::FunctionStore& store, store::BuildQueue& qu
     if (!request.make_version) {
       // A draft's image is made: its end is recorded here (a version build's, in its commit).
       return queue
-          .succeed_draft(id, epoch,
-                         store::BuildOutcome{0, manifest_digest, lock_hash, draft_code_hash, commit})
+          .succeed_draft(
+              id, epoch,
+              store::BuildOutcome{0, manifest_digest, lock_hash, draft_code_hash, commit})
           .status();
     }
     return ok_status();

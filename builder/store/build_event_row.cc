@@ -34,6 +34,8 @@ Result<BuildEvent> read_event(const Statement& q, int first) {
   e.lock_hash = q.column_text(first + 9);
   IGNITE_ASSIGN_OR_RETURN(e.error_code, read_code(q.column_text(first + 10), whose));
   e.error = q.column_text(first + 11);
+  e.sbom_digest = q.column_text(first + 12);
+  e.provenance_digest = q.column_text(first + 13);
   return e;
 }
 

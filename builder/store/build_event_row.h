@@ -21,10 +21,10 @@ Result<Code> read_code(const std::string& text, const std::string& whose);
 // ("e.") where a query joins.
 inline constexpr std::string_view kEventColumns =
     "build_id, sequence, state, stage, message, at_ms, version, manifest_digest, code_hash, "
-    "lock_hash, error_code, error";
-inline constexpr int kEventColumnCount = 12;
+    "lock_hash, error_code, error, sbom_digest, provenance_digest";
+inline constexpr int kEventColumnCount = 14;
 
-// The event in columns first...first + 11 of `q`, in kEventColumns's order.
+// The event in columns first...first + 13 of `q`, in kEventColumns's order.
 Result<BuildEvent> read_event(const Statement& q, int first = 0);
 
 }  // namespace ignite::store

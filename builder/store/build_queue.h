@@ -66,7 +66,11 @@ struct BuildRecord {
   std::string error{};            // the last attempt's failure, for a person; "" once SUCCEEDED
   Code error_code = Code::kOk;    // and its code (kOk with no error)
   std::string source_commit{};    // a git source's commit, once fetched
-  int attempts = 0;               // claims so far, this one included
+  // Once a version build SUCCEEDED: its version's SBOM and provenance artifact manifests
+  // (VersionRecord's); "" when the version has none, and for a draft build.
+  std::string sbom_digest{};
+  std::string provenance_digest{};
+  int attempts = 0;  // claims so far, this one included
   int max_attempts = 0;
   int leases_lost = 0;  // attempts that ended with an expired lease
   bool cancel_requested = false;
@@ -93,10 +97,12 @@ struct BuildEvent {
   std::string stage{};
   std::string message{};
   std::int64_t at_ms = 0;
-  std::int64_t version = 0;       // once SUCCEEDED
-  std::string manifest_digest{};  // once SUCCEEDED (a draft build's image too)
-  std::string code_hash{};        // as the build knew it then
-  std::string lock_hash{};        // once SUCCEEDED
+  std::int64_t version = 0;         // once SUCCEEDED
+  std::string manifest_digest{};    // once SUCCEEDED (a draft build's image too)
+  std::string code_hash{};          // as the build knew it then
+  std::string lock_hash{};          // once SUCCEEDED
+  std::string sbom_digest{};        // once a version build SUCCEEDED, when its version has one
+  std::string provenance_digest{};  // the same
   // The failure that ended the build (FAILED, CANCELLED) or sent it back to the queue (a retry);
   // kOk and "" otherwise.
   Code error_code = Code::kOk;
@@ -134,6 +140,10 @@ struct BuildOutcome {
   // nothing to add, as for a draft's code, whose codeHash is known at submission).
   std::string code_hash{};
   std::string source_commit{};
+  // The committed version's SBOM and provenance artifact manifests (VersionRecord's; "" when it
+  // has none). A version build's success records them; a draft build takes none.
+  std::string sbom_digest{};
+  std::string provenance_digest{};
 };
 
 struct BuildFilter {

@@ -1,9 +1,10 @@
--- The build queue's tables in the store's database (docs/queue.md), queue schema version 3,
+-- The build queue's tables in the store's database (docs/queue.md), queue schema version 4,
 -- recorded in meta as 'queue_schema_version'. Version 2 added builds.kind (draft builds) and
 -- builds.source_kind (image drafts), and idempotency_keys; version 3 added builds.error_code,
 -- builds.source_commit and GIT sources, what an event knows of its build (the message the
--- control plane is sent), and the event outbox (docs/events.md). A version 1 or 2 queue is
--- upgraded in place when opened (sqlite_build_queue.cc). Kept apart from the version store's schema
+-- control plane is sent), and the event outbox (docs/events.md); version 4 added the digests of
+-- a version's SBOM and provenance to builds and build_events. An older queue is upgraded in
+-- place when opened (sqlite_build_queue.cc). Kept apart from the version store's schema
 -- (schema.sql, 'schema_version') so that either can change without the other.
 -- Times are milliseconds since the Unix epoch, from the queue's clock.
 
@@ -44,6 +45,11 @@ CREATE TABLE IF NOT EXISTS builds (
   lease_expires_ms INTEGER NOT NULL,
   error_code       TEXT NOT NULL,        -- gRPC's name of the error's code ("" with no error)
   source_commit    TEXT NOT NULL,        -- a GIT source's commit, once fetched; "" otherwise
+  -- Once a version build SUCCEEDED: the artifact manifests referring to its image, as its
+  -- version records them (schema.sql's versions; docs/attestations.md), '' when it has none.
+  -- Schema 4; the defaults are what ALTER TABLE gave the builds of an upgraded queue.
+  sbom_digest       TEXT NOT NULL DEFAULT '',
+  provenance_digest TEXT NOT NULL DEFAULT '',
   -- A version build succeeds with its number; a draft build never takes one.
   CHECK (kind = 'DRAFT' OR state != 'SUCCEEDED' OR version >= 1),
   CHECK (kind = 'VERSION' OR version = 0),
@@ -101,6 +107,9 @@ CREATE TABLE IF NOT EXISTS build_events (
   lock_hash       TEXT NOT NULL DEFAULT '',
   error_code      TEXT NOT NULL DEFAULT '',
   error           TEXT NOT NULL DEFAULT '',
+  -- Schema 4: the version's SBOM and provenance digests, on a version build's SUCCEEDED event.
+  sbom_digest       TEXT NOT NULL DEFAULT '',
+  provenance_digest TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (build_id, sequence)
 ) STRICT, WITHOUT ROWID;
 

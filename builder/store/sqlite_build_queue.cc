@@ -28,7 +28,7 @@ constexpr std::size_t kErrorTail = 2 * 1024;
 
 // The columns of a BuildRecord, in read_record's order; `seq` follows them where a query needs it.
 // The columns of queue schema 1; schema 2 added `kind` and `source_kind` after them, schema 3
-// `error_code` and `source_commit`.
+// `error_code` and `source_commit`, schema 4 `sbom_digest` and `provenance_digest`.
 #define IGNITE_QUEUE_COLUMNS_V1                                                                \
   "id, org, app, state, priority, stage, source_digest, code_hash, version, manifest_digest, " \
   "lock_hash, error, attempts, max_attempts, leases_lost, cancel_requested, submitted_at_ms, " \
@@ -36,10 +36,12 @@ constexpr std::size_t kErrorTail = 2 * 1024;
   "lease_expires_ms"
 constexpr std::string_view kColumnsV1 = IGNITE_QUEUE_COLUMNS_V1;
 constexpr std::string_view kColumnsV2 = IGNITE_QUEUE_COLUMNS_V1 ", kind, source_kind";
-constexpr std::string_view kColumns =
+constexpr std::string_view kColumnsV3 =
     IGNITE_QUEUE_COLUMNS_V1 ", kind, source_kind, error_code, source_commit";
+constexpr std::string_view kColumns = IGNITE_QUEUE_COLUMNS_V1
+    ", kind, source_kind, error_code, source_commit, sbom_digest, provenance_digest";
 #undef IGNITE_QUEUE_COLUMNS_V1
-constexpr int kSeqColumn = 28;
+constexpr int kSeqColumn = 30;
 
 // The API's numbers (build.proto), so the column reads the same there and here.
 std::int64_t priority_value(BuildPriority p) { return p == BuildPriority::kPublish ? 2 : 1; }
@@ -141,6 +143,8 @@ Result<BuildRecord> read_record(const Statement& q) {
   r.source_kind = *source_kind;
   IGNITE_ASSIGN_OR_RETURN(r.error_code, read_code(q.column_text(26), "build " + id));
   r.source_commit = q.column_text(27);
+  r.sbom_digest = q.column_text(28);
+  r.provenance_digest = q.column_text(29);
   return r;
 }
 
@@ -153,7 +157,7 @@ Result<BuildRecord> load(Database& db, std::string_view id) {
   return read_record(q);
 }
 
-// Binds id as ?1 and every other column as ?2...?28, in kColumns's order.
+// Binds id as ?1 and every other column as ?2...?30, in kColumns's order.
 void bind_record(Statement& q, const BuildRecord& b) {
   q.bind(1, b.id)
       .bind(2, b.app.org())
@@ -182,7 +186,9 @@ void bind_record(Statement& q, const BuildRecord& b) {
       .bind(25, build_kind_name(b.kind))
       .bind(26, source_kind_name(b.source_kind))
       .bind(27, code_column(b.error_code))
-      .bind(28, b.source_commit);
+      .bind(28, b.source_commit)
+      .bind(29, b.sbom_digest)
+      .bind(30, b.provenance_digest);
 }
 
 // Whether an event of `b` as it is now carries b's error: the failure that ended it, or the one
@@ -198,9 +204,10 @@ Status add_event(Database& db, const BuildRecord& b, std::string_view message, s
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
       db.prepare("INSERT INTO build_events (build_id, sequence, state, stage, message, at_ms, "
-                 "version, manifest_digest, code_hash, lock_hash, error_code, error) "
+                 "version, manifest_digest, code_hash, lock_hash, error_code, error, "
+                 "sbom_digest, provenance_digest) "
                  "SELECT ?1, COALESCE(MAX(sequence), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                 "?10, ?11 FROM build_events WHERE build_id = ?1"));
+                 "?10, ?11, ?12, ?13 FROM build_events WHERE build_id = ?1"));
   const bool with_error = event_has_error(b);
   q.bind(1, b.id)
       .bind(2, build_state_name(b.state))
@@ -212,7 +219,9 @@ Status add_event(Database& db, const BuildRecord& b, std::string_view message, s
       .bind(8, b.code_hash)
       .bind(9, b.lock_hash)
       .bind(10, with_error ? code_column(b.error_code) : std::string_view())
-      .bind(11, with_error ? std::string_view(b.error) : std::string_view());
+      .bind(11, with_error ? std::string_view(b.error) : std::string_view())
+      .bind(12, b.sbom_digest)
+      .bind(13, b.provenance_digest);
   return q.run();
 }
 
@@ -221,7 +230,7 @@ Status insert(Database& db, const BuildRecord& b, std::string_view message, std:
       Statement q, db.prepare("INSERT INTO builds (" + std::string(kColumns) +
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
                               "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
-                              "?27, ?28)"));
+                              "?27, ?28, ?29, ?30)"));
   bind_record(q, b);
   IGNITE_RETURN_IF_ERROR(q.run());
   return add_event(db, b, message, now);
@@ -239,7 +248,7 @@ Status save(Database& db, const BuildRecord& b, std::string_view message, std::i
                  "started_at_ms = ?18, finished_at_ms = ?19, deadline_ms = ?20, "
                  "not_before_ms = ?21, lease_owner = ?22, lease_epoch = ?23, "
                  "lease_expires_ms = ?24, kind = ?25, source_kind = ?26, error_code = ?27, "
-                 "source_commit = ?28 WHERE id = ?1"));
+                 "source_commit = ?28, sbom_digest = ?29, provenance_digest = ?30 WHERE id = ?1"));
   bind_record(q, b);
   IGNITE_RETURN_IF_ERROR(q.run());
   return add_event(db, b, message, now);
@@ -279,10 +288,26 @@ Status save_published(Database& store_tx, BuildRecord& b, const BuildOutcome& ou
   b.version = outcome.version;
   b.manifest_digest = outcome.manifest_digest;
   b.lock_hash = outcome.lock_hash;
+  b.sbom_digest = outcome.sbom_digest;
+  b.provenance_digest = outcome.provenance_digest;
   take_source_facts(b, outcome);
   finish(b, BuildState::kSucceeded, now);
   return save(store_tx, b,
               "published as " + b.app.ref_name(b.version) + " (" + b.manifest_digest + ")", now);
+}
+
+// A version's SBOM and provenance digests: each a digest, or "" for none.
+Status check_attestation_digests(const BuildOutcome& outcome, const std::string& ctx) {
+  if (!outcome.sbom_digest.empty()) {
+    IGNITE_RETURN_IF_ERROR(
+        Digest::parse(outcome.sbom_digest).status().with_context(ctx + ": SBOM digest"));
+  }
+  if (!outcome.provenance_digest.empty()) {
+    IGNITE_RETURN_IF_ERROR(Digest::parse(outcome.provenance_digest)
+                               .status()
+                               .with_context(ctx + ": provenance digest"));
+  }
+  return ok_status();
 }
 
 // The fencing rule. The epoch is compared first: a worker whose build was taken over learns
@@ -333,46 +358,64 @@ Result<std::vector<std::string>> select_ids(Database& db, std::string_view sql, 
   return ids;
 }
 
-// Queue schema 1 or 2 to 3. Schema 2 gave builds `kind` and `source_kind`, and a success check
-// that lets a draft build succeed without a number; schema 3 gives it `error_code` and
-// `source_commit` and lets a GIT source have a codeHash. SQLite cannot change a table's CHECK in
-// place, so builds is made anew and its rows copied, all in one transaction, by SQLite's own
-// procedure for it: foreign keys off (build_events and idempotency_keys refer to builds), and
-// legacy renames, so that renaming the old table away does not rewrite those references to
-// follow it. build_events only gains columns (their defaults fill the old events), and the
-// outbox's tables are new.
+// Queue schema 1, 2 or 3 to 4.
+//
+// From 1 or 2, builds is rebuilt: schema 2 gave it `kind` and `source_kind`, and a success check
+// that lets a draft build succeed without a number; schema 3 gave it `error_code` and
+// `source_commit` and let a GIT source have a codeHash. SQLite cannot change a table's CHECK in
+// place, so builds is made anew (with schema 4's columns) and its rows copied, all in one
+// transaction, by SQLite's own procedure for it: foreign keys off (build_events and
+// idempotency_keys refer to builds), and legacy renames, so that renaming the old table away does
+// not rewrite those references to follow it. The outbox's tables are new.
+//
+// From 3, builds only gains schema 4's columns (`sbom_digest`, `provenance_digest`), which ALTER
+// TABLE adds in place. build_events only ever gains columns; their defaults fill the old rows
+// (an old event has no version, no digests, no error).
 Status upgrade_queue(Database& db, const std::string& from) {
+  const bool rebuild = from == "1" || from == "2";
+  auto attestation_columns = [](const std::string& table) {
+    return "ALTER TABLE " + table + " ADD COLUMN sbom_digest TEXT NOT NULL DEFAULT '';" +
+           "ALTER TABLE " + table + " ADD COLUMN provenance_digest TEXT NOT NULL DEFAULT '';";
+  };
   IGNITE_RETURN_IF_ERROR(db.exec("PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON;"));
   Status upgraded = [&]() -> Status {
     IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db));
     IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> version,
                             read_meta(db, "queue_schema_version"));
     if (version != from) return tx.commit();  // another process upgraded it meanwhile
-    // The old table's indexes and trigger go first: their names are the new table's.
-    IGNITE_RETURN_IF_ERROR(
-        db.exec("DROP TRIGGER IF EXISTS finished_builds_never_change;"
-                "DROP INDEX IF EXISTS builds_queued; DROP INDEX IF EXISTS builds_running_by_org;"
-                "DROP INDEX IF EXISTS builds_running_by_lease;"
-                "DROP INDEX IF EXISTS builds_unfinished_by_deadline;"
-                "DROP INDEX IF EXISTS builds_by_app; DROP INDEX IF EXISTS builds_by_state;"
-                "ALTER TABLE builds RENAME TO builds_old;"
-                "ALTER TABLE build_events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;"
-                "ALTER TABLE build_events ADD COLUMN manifest_digest TEXT NOT NULL DEFAULT '';"
-                "ALTER TABLE build_events ADD COLUMN code_hash TEXT NOT NULL DEFAULT '';"
-                "ALTER TABLE build_events ADD COLUMN lock_hash TEXT NOT NULL DEFAULT '';"
-                "ALTER TABLE build_events ADD COLUMN error_code TEXT NOT NULL DEFAULT '';"
-                "ALTER TABLE build_events ADD COLUMN error TEXT NOT NULL DEFAULT '';"));
+    if (rebuild) {
+      // The old table's indexes and trigger go first: their names are the new table's.
+      IGNITE_RETURN_IF_ERROR(
+          db.exec("DROP TRIGGER IF EXISTS finished_builds_never_change;"
+                  "DROP INDEX IF EXISTS builds_queued; DROP INDEX IF EXISTS builds_running_by_org;"
+                  "DROP INDEX IF EXISTS builds_running_by_lease;"
+                  "DROP INDEX IF EXISTS builds_unfinished_by_deadline;"
+                  "DROP INDEX IF EXISTS builds_by_app; DROP INDEX IF EXISTS builds_by_state;"
+                  "ALTER TABLE builds RENAME TO builds_old;"
+                  "ALTER TABLE build_events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;"
+                  "ALTER TABLE build_events ADD COLUMN manifest_digest TEXT NOT NULL DEFAULT '';"
+                  "ALTER TABLE build_events ADD COLUMN code_hash TEXT NOT NULL DEFAULT '';"
+                  "ALTER TABLE build_events ADD COLUMN lock_hash TEXT NOT NULL DEFAULT '';"
+                  "ALTER TABLE build_events ADD COLUMN error_code TEXT NOT NULL DEFAULT '';"
+                  "ALTER TABLE build_events ADD COLUMN error TEXT NOT NULL DEFAULT '';"));
+    } else {
+      IGNITE_RETURN_IF_ERROR(db.exec(attestation_columns("builds")));
+    }
+    IGNITE_RETURN_IF_ERROR(db.exec(attestation_columns("build_events")));
     IGNITE_RETURN_IF_ERROR(db.exec(kQueueSchemaSql));
-    // What the old rows lack: a schema 1 build is a version build of code; none has an error
-    // code or a commit yet.
-    const std::string old_columns =
-        from == "1" ? std::string(kColumnsV1) + ", 'VERSION', 'CODE'" : std::string(kColumnsV2);
-    IGNITE_RETURN_IF_ERROR(db.exec(
-        "INSERT INTO builds (seq, " + std::string(kColumns) + ") SELECT seq, " + old_columns +
-        ", '', '' FROM builds_old;"
-        "DROP TABLE builds_old;"
-        "UPDATE meta SET value = '" +
-        std::to_string(kQueueSchemaVersion) + "' WHERE key = 'queue_schema_version';"));
+    if (rebuild) {
+      // What the old rows lack: a schema 1 build is a version build of code; none has an error
+      // code, a commit or an attestation yet (the last two take their columns' defaults).
+      const std::string old_columns =
+          from == "1" ? std::string(kColumnsV1) + ", 'VERSION', 'CODE'" : std::string(kColumnsV2);
+      IGNITE_RETURN_IF_ERROR(db.exec("INSERT INTO builds (seq, " + std::string(kColumnsV3) +
+                                     ") SELECT seq, " + old_columns +
+                                     ", '', '' FROM builds_old;"
+                                     "DROP TABLE builds_old;"));
+    }
+    IGNITE_RETURN_IF_ERROR(db.exec("UPDATE meta SET value = '" +
+                                   std::to_string(kQueueSchemaVersion) +
+                                   "' WHERE key = 'queue_schema_version';"));
     IGNITE_ASSIGN_OR_RETURN(Statement check, db.prepare("PRAGMA foreign_key_check"));
     IGNITE_ASSIGN_OR_RETURN(bool dangling, check.step());
     if (dangling) {
@@ -406,7 +449,7 @@ Status ensure_queue_schema(Database& db, const std::string& path) {
   IGNITE_ASSIGN_OR_RETURN(std::string version,
                           ensure_versioned_tables(db, "queue_schema_version", kQueueSchemaSql,
                                                   kQueueSchemaVersion, "the build queue"));
-  if (version == "1" || version == "2") {
+  if (version == "1" || version == "2" || version == "3") {
     IGNITE_RETURN_IF_ERROR(upgrade_queue(db, version).with_context("opening " + path));
     version = current;
   }
@@ -851,7 +894,7 @@ Status SqliteBuildQueue::check_store_tx(Database& store_tx, std::string_view id,
   if (Status s = Digest::parse(outcome.manifest_digest).status(); !s.ok()) {
     return s.with_context(ctx + ": manifest digest");
   }
-  return ok_status();
+  return check_attestation_digests(outcome, ctx);
 }
 
 Result<BuildRecord> SqliteBuildQueue::load_fenced_in(Database& store_tx, std::string_view id,
@@ -913,6 +956,10 @@ Result<BuildRecord> SqliteBuildQueue::succeed_draft(std::string_view id, std::in
   IGNITE_RETURN_IF_ERROR(validate_id(id));
   const std::string ctx = "the end of draft build " + std::string(id);
   if (outcome.version != 0) return invalid_argument(ctx + ": a draft build takes no version");
+  if (!outcome.sbom_digest.empty() || !outcome.provenance_digest.empty()) {
+    // They are a version's (VersionRecord), and a draft build records none.
+    return invalid_argument(ctx + ": a draft build takes no SBOM or provenance digest");
+  }
   if (Status s = Digest::parse(outcome.manifest_digest).status(); !s.ok()) {
     return s.with_context(ctx + ": manifest digest");
   }

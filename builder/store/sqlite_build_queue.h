@@ -21,7 +21,7 @@
 
 namespace ignite::store {
 
-inline constexpr int kQueueSchemaVersion = 3;
+inline constexpr int kQueueSchemaVersion = 4;
 
 // Creates the queue's tables in `db` when missing, or upgrades them to kQueueSchemaVersion:
 // what open() does first, for the other users of these tables (the event outbox).
@@ -31,9 +31,9 @@ Status ensure_queue_schema(Database& db, const std::string& path);
 class SqliteBuildQueue final : public BuildQueue {
  public:
   // Opens the database at `path` (usually the version store's ignite.db) with a connection of
-  // its own, creating the queue's tables when they are missing, or upgrading a schema 1 or 2
-  // queue (the only writes it does, under the write lock). FAILED_PRECONDITION on a schema version it
-  // does not know.
+  // its own, creating the queue's tables when they are missing, or upgrading a schema 1, 2 or 3
+  // queue (the only writes it does, under the write lock). FAILED_PRECONDITION on a schema version
+  // it does not know.
   static Result<SqliteBuildQueue> open(const std::string& path, QueueOptions options = {},
                                        Database::Create create = Database::Create::kIfMissing);
 

@@ -72,7 +72,8 @@ Result<std::vector<OutboxEvent>> SqliteEventOutbox::next(int max_builds) {
       Statement q,
       db_.prepare("SELECT b.org, b.app, e.build_id, e.sequence, e.state, e.stage, e.message, "
                   "e.at_ms, e.version, e.manifest_digest, e.code_hash, e.lock_hash, "
-                  "e.error_code, e.error FROM event_outbox o "
+                  "e.error_code, e.error, e.sbom_digest, e.provenance_digest "
+                  "FROM event_outbox o "
                   "JOIN build_events e ON e.build_id = o.build_id AND e.sequence = o.sequence "
                   "JOIN builds b ON b.id = o.build_id "
                   "WHERE NOT EXISTS (SELECT 1 FROM event_outbox p "
@@ -104,8 +105,8 @@ Status SqliteEventOutbox::delivered(const std::vector<EventKey>& events) {
 }
 
 Result<OutboxStats> read_outbox_stats(Database& db) {
-  IGNITE_ASSIGN_OR_RETURN(
-      Statement q, db.prepare("SELECT COUNT(*), COALESCE(MIN(at_ms), 0) FROM event_outbox"));
+  IGNITE_ASSIGN_OR_RETURN(Statement q,
+                          db.prepare("SELECT COUNT(*), COALESCE(MIN(at_ms), 0) FROM event_outbox"));
   IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
   OutboxStats s;
   if (row) {

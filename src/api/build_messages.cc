@@ -64,6 +64,8 @@ void to_proto(const store::BuildRecord& b, v1::Build* out) {
   out->set_error(b.error);
   out->set_error_code(code_text(b.error_code));
   out->set_source_commit(b.source_commit);
+  out->set_sbom_digest(b.sbom_digest);
+  out->set_provenance_digest(b.provenance_digest);
   out->set_attempts(static_cast<std::uint32_t>(b.attempts));
   if (b.submitted_at_ms) set_time(b.submitted_at_ms, out->mutable_submitted_at());
   if (b.started_at_ms) set_time(b.started_at_ms, out->mutable_started_at());
@@ -84,6 +86,8 @@ void to_proto(const store::AppId& app, const store::BuildEvent& e, v1::BuildEven
   out->set_digest(e.manifest_digest);
   out->set_code_hash(e.code_hash);
   out->set_lock_hash(e.lock_hash);
+  out->set_sbom_digest(e.sbom_digest);
+  out->set_provenance_digest(e.provenance_digest);
   if (e.error_code != Code::kOk || !e.error.empty()) {
     out->mutable_error()->set_code(code_text(e.error_code));
     out->mutable_error()->set_message(e.error);

@@ -105,6 +105,9 @@ nlohmann::json build_json(const store::BuildRecord& b) {
     j["version"] = b.version;
     j["reference"] = b.app.ref_name(b.version);
     j["digest"] = b.manifest_digest;
+    // The version's SBOM and provenance (docs/attestations.md), when it has them.
+    if (!b.sbom_digest.empty()) j["sbomDigest"] = b.sbom_digest;
+    if (!b.provenance_digest.empty()) j["provenanceDigest"] = b.provenance_digest;
   }
   if (!b.error.empty()) j["error"] = b.error;
   return j;

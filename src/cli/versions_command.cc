@@ -17,7 +17,8 @@ constexpr const char* kVersionsUsage =
     "usage: ignite-builder versions ORG/APP [--store DIR] [-o text|json]\n"
     "  lists the app's versions: number, when it was recorded, manifest digest, codeHash (empty\n"
     "  for an image published with publish-image), lockHash and dependency layer (- for a\n"
-    "  function without dependencies) and the registries it was tagged in\n";
+    "  function without dependencies) and the registries it was tagged in; -o json adds its\n"
+    "  base, its recorded inputs and the digests of its SBOM and provenance\n";
 
 std::string utc(std::int64_t seconds) {
   std::time_t t = static_cast<std::time_t>(seconds);
@@ -67,6 +68,9 @@ int run_versions(const std::vector<std::string>& argv, Io io) {
                       {"reference", app->ref_name(v.number)},
                       {"createdAt", utc(v.created_at)},
                       {"registries", v.registries},
+                      // The artifact manifests referring to the image ("" when none).
+                      {"sbomDigest", v.sbom_digest},
+                      {"provenanceDigest", v.provenance_digest},
                       {"inputs", nlohmann::json::parse(v.inputs, nullptr, false)}});
     }
     io.out << nlohmann::json{{"app", app->to_string()}, {"versions", list}}.dump(2) << "\n";

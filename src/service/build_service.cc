@@ -29,6 +29,8 @@ void to_proto(const store::AppId& app, const store::VersionRecord& v, v1::Versio
   out->set_code_hash(v.code_hash);
   out->set_image_digest(v.manifest_digest);
   out->set_lock_hash(v.lock_hash);
+  out->set_sbom_digest(v.sbom_digest);
+  out->set_provenance_digest(v.provenance_digest);
   set_time(v.created_at * 1000, out->mutable_published_at());
 }
 

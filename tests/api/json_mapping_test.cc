@@ -6,6 +6,7 @@
 
 #include "dodil/ignite/builder/v1/build.pb.h"
 #include "dodil/ignite/v1/compute.pb.h"
+#include "src/api/build_messages.h"
 
 namespace ignite::api {
 namespace {
@@ -83,6 +84,45 @@ TEST(JsonMappingTest, WritesVersionsAsNumbersEnumsByNameAndTimesAsRfc3339) {
   bv1::Build back;
   ASSERT_TRUE(parse_json(to_json(b), back).ok());
   EXPECT_EQ(back.SerializeAsString(), b.SerializeAsString());
+}
+
+// The queue's records as messages (build_messages.h): a version build's SBOM and provenance
+// digests reach the Build and the BuildEvent, named as docs/api.md and docs/events.md say.
+TEST(BuildMessagesTest, ABuildAndItsEventCarryTheVersionsSbomAndProvenanceDigests) {
+  const store::AppId app = *store::AppId::parse("acme-corp/greet");
+  store::BuildRecord r{"b-0123456789abcdef0123456789abcdef", app};
+  r.state = store::BuildState::kSucceeded;
+  r.version = 3;
+  r.sbom_digest = "sha256:" + std::string(64, 'a');
+  r.provenance_digest = "sha256:" + std::string(64, 'f');
+  bv1::Build b;
+  to_proto(r, &b);
+  EXPECT_EQ(b.sbom_digest(), r.sbom_digest);
+  EXPECT_EQ(b.provenance_digest(), r.provenance_digest);
+  const std::string build_json = to_json(b);
+  EXPECT_NE(build_json.find(R"("sbomDigest":"sha256:aaaa)"), std::string::npos) << build_json;
+  EXPECT_NE(build_json.find(R"("provenanceDigest":"sha256:ffff)"), std::string::npos) << build_json;
+
+  store::BuildEvent e;
+  e.build_id = r.id;
+  e.sequence = 5;
+  e.state = store::BuildState::kSucceeded;
+  e.sbom_digest = r.sbom_digest;
+  e.provenance_digest = r.provenance_digest;
+  bv1::BuildEvent event;
+  to_proto(app, e, &event);
+  EXPECT_EQ(event.sbom_digest(), r.sbom_digest);
+  EXPECT_EQ(event.provenance_digest(), r.provenance_digest);
+  const std::string event_json = to_json(event);
+  EXPECT_NE(event_json.find(R"("sbomDigest":"sha256:aaaa)"), std::string::npos) << event_json;
+  EXPECT_NE(event_json.find(R"("provenanceDigest":"sha256:ffff)"), std::string::npos) << event_json;
+
+  // None: left out, as every field at its default is.
+  e.sbom_digest.clear();
+  e.provenance_digest.clear();
+  bv1::BuildEvent plain;
+  to_proto(app, e, &plain);
+  EXPECT_EQ(to_json(plain).find("Digest"), std::string::npos) << to_json(plain);
 }
 
 TEST(JsonMappingTest, ErrorsCarryTheGrpcStatusAndTheMatchingHttpStatus) {

@@ -11,6 +11,7 @@
 
 #include "builder/store/sqlite_build_queue.h"
 #include "builder/store/sqlite_event_outbox.h"
+#include "builder/store/version_store.h"
 #include "src/events/event_delivery.h"
 #include "src/events/event_signature.h"
 #include "tests/events/event_receiver.h"
@@ -145,6 +146,53 @@ TEST_F(EventDeliveryTest, EveryEventArrivesSignedOnceAndInOrder) {
     std::this_thread::sleep_for(milliseconds(10));
   }
   EXPECT_EQ(delivery->stats().delivered, 23);
+}
+
+// A version build's last event, its success, carries the version's SBOM and provenance digests
+// beside its image digest, as the version records them; the earlier events leave them out.
+TEST_F(EventDeliveryTest, AVersionsSucceededEventCarriesItsSbomAndProvenanceDigests) {
+  testing::EventReceiver receiver(kSecret);
+  auto q = queue();
+  auto versions = store::VersionStore::open(db());
+  ASSERT_TRUE(versions.ok()) << versions.status().to_string();
+  auto delivery = start(options(receiver.url()));
+  ASSERT_TRUE(delivery);
+  const store::AppId app = *store::AppId::parse("acme-corp/greet");
+  auto b = q.submit(app, digest_of('5'), digest_of('c'), store::BuildPriority::kNormal, {});
+  ASSERT_TRUE(b.ok()) << b.status().to_string();
+  auto c = q.claim("worker-1", seconds(30));
+  ASSERT_TRUE(c.ok() && c->has_value() && (*c)->build.id == b->id);
+  store::VersionRecord record;
+  record.manifest_digest = digest_of('d');
+  record.code_hash = digest_of('c');
+  record.base_digest = digest_of('b');
+  record.inputs = "{}";
+  record.sbom_digest = digest_of('a');
+  record.provenance_digest = digest_of('f');
+  auto v = versions->commit_version(app, record, [&](std::int64_t number) {
+    store::BuildOutcome outcome{number, record.manifest_digest, ""};
+    outcome.sbom_digest = record.sbom_digest;
+    outcome.provenance_digest = record.provenance_digest;
+    return q.succeed_in_transaction(versions->database(), b->id, (*c)->epoch, outcome);
+  });
+  ASSERT_TRUE(v.ok()) << v.status().to_string();
+  ASSERT_TRUE(wait_for(receiver, 3)) << receiver.taken();  // queued, running, succeeded
+
+  EXPECT_EQ(receiver.bad_signatures(), 0u);
+  const auto events = receiver.builds().at(b->id);
+  ASSERT_EQ(events.size(), 3u);
+  const auto end = nlohmann::json::parse(events[2].body);
+  EXPECT_EQ(end["state"], "BUILD_STATE_SUCCEEDED");
+  EXPECT_EQ(end["version"], 1);
+  EXPECT_EQ(end["digest"], digest_of('d'));
+  EXPECT_EQ(end["sbomDigest"], digest_of('a'));
+  EXPECT_EQ(end["provenanceDigest"], digest_of('f'));
+  EXPECT_EQ(events[2].event.sbom_digest(), digest_of('a'));
+  for (int i = 0; i < 2; ++i) {
+    const auto before = nlohmann::json::parse(events[i].body);
+    EXPECT_FALSE(before.contains("sbomDigest")) << events[i].body;
+    EXPECT_FALSE(before.contains("provenanceDigest")) << events[i].body;
+  }
 }
 
 TEST_F(EventDeliveryTest, AReceiverThatIsDownOrRefusingLosesNothing) {

@@ -125,9 +125,10 @@ TEST_F(BuildQueueTest, ASchemaOneQueueIsUpgradedInPlaceKeepingEveryBuildAndEvent
     ASSERT_TRUE(db->exec(kQueueSchemaV1Builds).ok());
   }
   auto q = open_queue();
-  auto meta = q.database().prepare("SELECT value FROM meta WHERE key = 'queue_schema_version'");
-  ASSERT_TRUE(meta.ok() && *meta->step());
-  EXPECT_EQ(meta->column_text(0), "3");
+  EXPECT_EQ(queue_schema_version(q.database()), "4");
+  // Through every schema since, to the columns a new queue has (schema 4's attestations too).
+  EXPECT_EQ(table_columns(q.database(), "builds"), new_queue_columns("builds"));
+  EXPECT_EQ(table_columns(q.database(), "build_events"), new_queue_columns("build_events"));
 
   auto old = q.get("b-0123456789abcdef0123456789abcdef");
   ASSERT_TRUE(old.ok()) << old.status().to_string();
@@ -261,9 +262,10 @@ TEST_F(BuildQueueTest, ASchemaTwoQueueIsUpgradedKeepingItsBuildsEventsAndKeys) {
     ASSERT_TRUE(db->exec(kQueueSchemaV2).ok());
   }
   auto q = open_queue();
-  auto meta = q.database().prepare("SELECT value FROM meta WHERE key = 'queue_schema_version'");
-  ASSERT_TRUE(meta.ok() && *meta->step());
-  EXPECT_EQ(meta->column_text(0), "3");
+  EXPECT_EQ(queue_schema_version(q.database()), "4");
+  // Through every schema since, to the columns a new queue has (schema 4's attestations too).
+  EXPECT_EQ(table_columns(q.database(), "builds"), new_queue_columns("builds"));
+  EXPECT_EQ(table_columns(q.database(), "build_events"), new_queue_columns("build_events"));
   auto old = q.get("b-00112233445566778899aabbccddeeff");
   ASSERT_TRUE(old.ok()) << old.status().to_string();
   EXPECT_EQ(old->kind, BuildKind::kDraft);

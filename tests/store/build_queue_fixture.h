@@ -34,6 +34,36 @@ inline SubmitOptions draft_options() {
 // "sha256:" and 64 copies of one hex digit.
 inline std::string digest_of(char hex) { return "sha256:" + std::string(64, hex); }
 
+// A table's columns as "name type notnull default", in order: what an upgraded queue must share
+// with a new one, whatever path it took (an upgrade's ALTER TABLE and a new table's CREATE TABLE
+// must end the same).
+inline std::vector<std::string> table_columns(Database& db, std::string_view table) {
+  std::vector<std::string> out;
+  auto q = db.prepare(
+      "SELECT name, type, \"notnull\", COALESCE(dflt_value, '(none)') "
+      "FROM pragma_table_info(?1) ORDER BY cid");
+  if (!q.ok()) {
+    ADD_FAILURE() << q.status().to_string();
+    return out;
+  }
+  q->bind(1, table);
+  for (;;) {
+    auto row = q->step();
+    if (!row.ok()) ADD_FAILURE() << row.status().to_string();
+    if (!row.ok() || !*row) break;
+    out.push_back(q->column_text(0) + " " + q->column_text(1) + " " + q->column_text(2) + " " +
+                  q->column_text(3));
+  }
+  return out;
+}
+
+// The queue's schema version as meta records it.
+inline std::string queue_schema_version(Database& db) {
+  auto v = read_meta(db, "queue_schema_version");
+  if (!v.ok()) ADD_FAILURE() << v.status().to_string();
+  return v.ok() && v->has_value() ? **v : std::string("(none)");
+}
+
 class BuildQueueTest : public ::testing::Test {
  protected:
   std::string db_path() const { return dir_ / "ignite.db"; }
@@ -95,6 +125,16 @@ class BuildQueueTest : public ::testing::Test {
       if (tagged != nullptr) *tagged = true;
       return ok_status();
     });
+  }
+
+  // `table`'s columns in a queue made new (beside the test's own database).
+  std::vector<std::string> new_queue_columns(std::string_view table) {
+    auto q = SqliteBuildQueue::open(dir_ / "new.db", options());
+    if (!q.ok()) {
+      ADD_FAILURE() << q.status().to_string();
+      return {};
+    }
+    return table_columns(q->database(), table);
   }
 
   std::vector<BuildEvent> events_of(BuildQueue& q, const std::string& id) {

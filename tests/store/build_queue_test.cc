@@ -603,11 +603,11 @@ TEST_F(BuildQueueTest, AnotherQueueSchemaVersionIsRefused) {
   {
     auto q = open_queue();
     ASSERT_TRUE(
-        q.database().exec("UPDATE meta SET value = '4' WHERE key = 'queue_schema_version'").ok());
+        q.database().exec("UPDATE meta SET value = '5' WHERE key = 'queue_schema_version'").ok());
   }
   auto again = SqliteBuildQueue::open(db_path(), options());
   EXPECT_TRUE(is_error(again.status(), Code::kFailedPrecondition,
-                       "has build queue schema version 4, this ignite-builder reads version 3"));
+                       "has build queue schema version 5, this ignite-builder reads version 4"));
   // The version store's own schema version is another matter: it still opens.
   EXPECT_TRUE(VersionStore::open(db_path()).ok());
 }
