@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "builder/oci/descriptor_json.h"
-#include "builder/oci/json_codec.h"
+#include "builder/util/json_codec.h"
 #include "builder/oci/manifest.h"
 #include "builder/oci/media_types.h"
 #include "builder/util/file_lock.h"

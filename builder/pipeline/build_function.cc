@@ -14,6 +14,7 @@
 #include "builder/source/code_hash.h"
 #include "builder/util/builder_version.h"
 #include "builder/util/fault.h"
+#include "builder/util/wall_clock.h"
 
 namespace ignite::pipeline {
 namespace {
@@ -54,7 +55,8 @@ const SourceTree& python_host_tree() {
 Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& request,
                                    Progress& progress) {
   const store::AppId& app = request.app;
-  BuildResult result{{}, Digest::of(""), Digest::of(""), "", "", {}};
+  const std::int64_t started_at_ms = unix_now_ms();  // the provenance's startedOn
+  BuildResult result{{}, Digest::of(""), Digest::of(""), "", "", {}, {}};
   // Each stage is announced, then passed through the queue's gate when a worker runs the build.
   auto enter = [&](std::string_view stage, std::string_view detail) -> Status {
     progress.stage(stage, detail);
@@ -115,13 +117,13 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   result.base_digest = base.image().manifest_descriptor.digest.to_string();
   fault_point("base");
 
+  DepsRequest deps_request;
+  deps_request.record = request.record;
+  deps_request.bytecode = request.bytecode;
+  deps_request.http.netrc_file = lock_request.netrc_file;
+  deps_request.http.credentials = lock.credentials;
   if (has_lock && !lock.lock.packages.empty()) {
     IGNITE_RETURN_IF_ERROR(enter("deps", lock.lock_hash));
-    DepsRequest deps_request;
-    deps_request.record = request.record;
-    deps_request.bytecode = request.bytecode;
-    deps_request.http.netrc_file = lock_request.netrc_file;
-    deps_request.http.credentials = lock.credentials;
     auto deps = ensure_deps_layer(store, base, lock.lock, deps_request, progress);
     if (!deps.ok())
       return deps.status().with_context("building the dependency layer of " + request.source);
@@ -224,6 +226,32 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
     return result;
   }
 
+  IGNITE_RETURN_IF_ERROR(enter("attest", "SBOM and provenance"));
+  AttestInputs attest_inputs;
+  attest_inputs.manifest = &manifest;
+  attest_inputs.base = &base;
+  attest_inputs.lock = result.dependencies.layer ? &lock.lock : nullptr;
+  attest_inputs.deps = &deps_request;
+  attest_inputs.created = epoch.rfc3339();
+  attest::ProvenanceClaims& claims = attest_inputs.claims;
+  claims.org = app.org();
+  claims.app = app.app();
+  claims.code_hash = result.code_hash.to_string();
+  claims.code_hash_version = std::string(kCodeHashVersion);
+  if (git) claims.git = attest::GitSourceClaim{git->url, git->ref, git->commit, git->subdir};
+  claims.lock_hash = result.dependencies.lock_hash;
+  claims.base = build_base.recorded;
+  claims.base_digest = result.base_digest;
+  claims.source_date_epoch = epoch.seconds();
+  claims.builder_version = kBuilderVersion;
+  claims.invocation_id = request.hooks.build_id;
+  claims.started_at_ms = started_at_ms;
+  IGNITE_ASSIGN_OR_RETURN(VersionAttestations attested,
+                          attest_image(store, app, attest_inputs, request.attest, progress));
+  warnings.insert(warnings.end(), attested.warnings.begin(), attested.warnings.end());
+  result.attestations = std::move(attested);
+  fault_point("attest");
+
   if (publication) {
     IGNITE_RETURN_IF_ERROR(enter("push", request.registry->host + "/" + app.to_string()));
     IGNITE_RETURN_IF_ERROR(publication->check_tags(store));
@@ -240,6 +268,10 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   record.lock_hash = result.dependencies.lock_hash;
   record.base_digest = result.base_digest;
   record.inputs = result.inputs;
+  record.sbom_digest = result.attestations->sbom->manifest.digest.to_string();
+  if (result.attestations->provenance) {
+    record.provenance_digest = result.attestations->provenance->manifest.digest.to_string();
+  }
   IGNITE_ASSIGN_OR_RETURN(
       static_cast<CommittedVersion&>(result),
       commit_version_with_ref(

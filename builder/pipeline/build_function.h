@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "builder/index/lock_requirements.h"
+#include "builder/pipeline/attestations.h"
 #include "builder/pipeline/deps_layer.h"
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/progress.h"
@@ -84,6 +85,9 @@ struct BuildRequest {
   // in the version's inputs ("source") and as the image's org.opencontainers.image.source and
   // .revision labels. Unset, neither appears, and the image's digest is what it always was.
   std::optional<SourceOrigin> origin{};
+  // The version's SBOM, and its provenance when a signing key is given (attestations.h).
+  // Not made for a draft build (make_version false).
+  AttestOptions attest{};
 };
 
 // The function's dependencies as built: empty `lock_hash` for a function without any.
@@ -101,6 +105,7 @@ struct BuildResult : CommittedVersion {
   std::string base_digest;
   std::string inputs;  // the JSON recorded with the version
   BuildDependencies dependencies;
+  std::optional<VersionAttestations> attestations;  // a version's; none for a draft build
 };
 
 Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& request,

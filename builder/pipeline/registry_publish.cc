@@ -6,6 +6,8 @@
 #include <set>
 
 #include "builder/oci/image_reader.h"
+#include "builder/oci/media_types.h"
+#include "builder/oci/referrers.h"
 #include "builder/pipeline/version_commit.h"
 #include "builder/registry/image_copy.h"
 
@@ -284,8 +286,55 @@ Status RegistryPublication::upload_copy(FunctionStore& store, registry::OpenedIm
 
 // The tag guard (docs/registry.md): a vN tag naming another digest is never moved. The blobs and
 // the manifest went up in upload(), so only the tag travels here, inside the store's lock.
+Status RegistryPublication::push_referrers(const oci::OciLayout& layout,
+                                           const oci::Descriptor& manifest) {
+  IGNITE_ASSIGN_OR_RETURN(std::vector<oci::Referrer> referrers,
+                          oci::referrers_in_layout(layout, repository(), manifest.digest));
+  if (referrers.empty()) return ok_status();
+  for (const oci::Referrer& r : referrers) {
+    IGNITE_ASSIGN_OR_RETURN(std::string bytes, layout.read_blob(r.manifest.digest));
+    auto artifact = oci::parse_artifact_manifest(bytes);
+    if (!artifact.ok()) {
+      return artifact.status().with_context("referrer " + r.manifest.digest.to_string() + " of " +
+                                            manifest.digest.to_string());
+    }
+    IGNITE_ASSIGN_OR_RETURN(oci::ImageManifest parsed, oci::parse_manifest(bytes));
+    std::vector<oci::Descriptor> blobs = artifact->blobs;
+    blobs.push_back(parsed.config);
+    for (const oci::Descriptor& blob : blobs) {
+      IGNITE_RETURN_IF_ERROR(
+          client_.push_blob(repository(), blob, layout.blob_path(blob.digest)).status());
+    }
+    IGNITE_RETURN_IF_ERROR(client_.put_manifest(repository(), r.manifest.digest.to_string(),
+                                                oci::kMediaTypeManifest, bytes));
+  }
+  // distribution 2.8 has no referrers API: the fallback tag's index lists them. Read, merged,
+  // written under the app's publish lock, so publications of the app lose none.
+  const std::string tag = oci::referrers_tag(manifest.digest);
+  std::vector<oci::Referrer> listed;
+  auto existing = client_.get_manifest(repository(), tag);
+  if (existing.ok()) {
+    auto parsed = oci::parse_referrers_index(existing->bytes);
+    if (!parsed.ok()) {
+      return parsed.status().with_context("the referrers tag " + tag + " in registry " + host_ +
+                                          " repository " + repository());
+    }
+    listed = std::move(*parsed);
+  } else if (existing.status().code() != Code::kNotFound) {
+    return existing.status();
+  }
+  IGNITE_ASSIGN_OR_RETURN(std::string index, oci::referrers_index_json(listed, referrers));
+  if (existing.ok() && existing->bytes == index) return ok_status();
+  IGNITE_RETURN_IF_ERROR(client_.put_manifest(repository(), tag, oci::kMediaTypeIndex, index));
+  progress_.note(std::to_string(referrers.size()) + " referrer(s) of " +
+                 manifest.digest.to_string() + " under tag " + tag);
+  return ok_status();
+}
+
 Status RegistryPublication::tag(const oci::OciLayout& layout, const oci::Descriptor& manifest,
                                 std::int64_t number) {
+  // The attestations first: a version tag in the registry always has them.
+  IGNITE_RETURN_IF_ERROR(push_referrers(layout, manifest));
   const std::string tag = "v" + std::to_string(number);
   IGNITE_ASSIGN_OR_RETURN(std::optional<oci::Descriptor> existing,
                           client_.head_manifest(repository(), tag));

@@ -76,7 +76,13 @@ class RegistryPublication {
   Status upload_copy(FunctionStore& store, registry::OpenedImage& image);
   // The tag "vN", outside any store transaction, by the holder of the app's publish lock
   // (version_commit.h).
+  // First pushes the image's referrers (its SBOM and provenance, as the layout's relation lists
+  // them: push_referrers), so a version's tag never names an image without them.
   Status tag(const oci::OciLayout& layout, const oci::Descriptor& manifest, std::int64_t number);
+  // The referrers the layout lists for `manifest` (oci/referrers.h): each artifact's blobs and
+  // manifest by digest, then the fallback tag "sha256-<hex>" naming their index, merged with
+  // what the registry's index already lists.
+  Status push_referrers(const oci::OciLayout& layout, const oci::Descriptor& manifest);
 
   const std::string& host() const { return host_; }
   Progress& progress() { return progress_; }

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "builder/oci/image_reader.h"
+#include "builder/oci/referrers.h"
 #include "builder/pipeline/version_commit.h"
 
 namespace ignite::pipeline {
@@ -87,6 +88,31 @@ int count_temp_blobs(const std::string& layout_dir) {
   return n;
 }
 
+// A referrers index (ref "<org>/<app>:sha256-<hex>"): every artifact it lists is stored, with
+// its blobs, and refers to that digest. "" when so, else what is wrong.
+std::string check_referrers(const oci::OciLayout& layout, const oci::Descriptor& index,
+                            const std::string& tag) {
+  auto bytes = layout.read_blob(index.digest);
+  if (!bytes.ok()) return bytes.status().message();
+  auto referrers = oci::parse_referrers_index(*bytes);
+  if (!referrers.ok()) return referrers.status().message();
+  for (const oci::Referrer& r : *referrers) {
+    const std::string what = "referrer " + r.manifest.digest.to_string();
+    auto manifest = layout.read_blob(r.manifest.digest);
+    if (!manifest.ok()) return what + ": " + manifest.status().message();
+    auto artifact = oci::parse_artifact_manifest(*manifest);
+    if (!artifact.ok()) return what + ": " + artifact.status().message();
+    if (oci::referrers_tag(artifact->subject.digest) != tag) {
+      return what + ": its subject is " + artifact->subject.digest.to_string();
+    }
+    for (const oci::Descriptor& blob : artifact->blobs) {
+      if (!layout.has_blob(blob.digest))
+        return what + ": blob " + blob.digest.to_string() + " is missing";
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
@@ -152,6 +178,14 @@ Result<StoreCheckReport> check_store(FunctionStore& store, CheckDepth depth) {
   // Every version-shaped ref is recorded.
   for (const auto& r : refs) {
     const auto parsed = store::parse_version_ref(r.name);
+    if (const std::string tag = r.name.substr(r.name.rfind(':') + 1);
+        !parsed && tag.starts_with("sha256-")) {
+      // An image's referrers (its SBOM and provenance, oci/referrers.h).
+      if (std::string p = check_referrers(store.layout(), r.manifest, tag); !p.empty()) {
+        report.problems.push_back("ref " + r.name + ": " + p);
+      }
+      continue;
+    }
     if (!parsed) {
       // Other refs (base images) must at least be whole images.
       if (std::string p = check_image(store.layout(), r.manifest, depth, {}, &in_registry);

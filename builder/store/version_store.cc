@@ -47,6 +47,26 @@ constexpr const char* kSelectVersions =
 
 namespace {
 
+// Adds `column` to `table` unless it has it (or the table does not exist yet).
+Status add_missing_column(Database& db, const std::string& table, const std::string& column,
+                          const std::string& declaration) {
+  IGNITE_ASSIGN_OR_RETURN(Statement q,
+                          db.prepare("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2"));
+  q.bind(1, table).bind(2, column);
+  IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
+  const bool has = row && q.column_int(0) > 0;
+  q.reset();
+  IGNITE_ASSIGN_OR_RETURN(Statement t,
+                          db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                                     "name = ?1"));
+  t.bind(1, table);
+  IGNITE_ASSIGN_OR_RETURN(bool trow, t.step());
+  const bool exists = trow && t.column_int(0) > 0;
+  t.reset();
+  if (has || !exists) return ok_status();
+  return db.exec("ALTER TABLE " + table + " ADD COLUMN " + column + " " + declaration + ";");
+}
+
 // The schema version the database records, or nullopt when it has no schema yet.
 Result<std::optional<std::string>> recorded_schema(Database& db) {
   return read_meta(db, "schema_version");
@@ -86,14 +106,13 @@ Result<VersionStore> VersionStore::open(const std::string& path, Database::Creat
                     "ALTER TABLE pending_tags ADD COLUMN lock_epoch INTEGER NOT NULL DEFAULT 0;"));
       }
       if (version && (*version == "1" || *version == "2" || *version == "3")) {
-        // Schema 4's attestation digests; versions older than it have none.
-        const std::string columns = " ADD COLUMN sbom_digest TEXT NOT NULL DEFAULT '';";
-        const std::string columns2 = " ADD COLUMN provenance_digest TEXT NOT NULL DEFAULT '';";
-        IGNITE_RETURN_IF_ERROR(
-            db.exec("ALTER TABLE versions" + columns + "ALTER TABLE versions" + columns2));
-        if (*version != "1") {  // schema 1 had no pending_tags: the schema below makes them
-          IGNITE_RETURN_IF_ERROR(db.exec("ALTER TABLE pending_tags" + columns +
-                                         "ALTER TABLE pending_tags" + columns2));
+        // Schema 4's attestation digests; versions older than it have none. A table made by
+        // the schema below has them already (pending_tags of schema 1).
+        for (const char* table : {"versions", "pending_tags"}) {
+          for (const char* column : {"sbom_digest", "provenance_digest"}) {
+            IGNITE_RETURN_IF_ERROR(
+                add_missing_column(db, table, column, "TEXT NOT NULL DEFAULT ''"));
+          }
         }
       }
       IGNITE_RETURN_IF_ERROR(db.exec(kSchemaSql));

@@ -16,6 +16,7 @@
 #include "src/cli/package_sources.h"
 #include "src/cli/publish_options.h"
 #include "src/cli/report.h"
+#include "src/cli/signing_flags.h"
 #include "src/cli/store_option.h"
 
 namespace ignite::cli {
@@ -25,7 +26,7 @@ const std::string kBuildUsage = std::string(
     "usage: ignite-builder build SOURCE --org ORG --app APP [--base IMAGE] [--store DIR]\n"
     "       ignite-builder build --git URL --ref REF [--subdir DIR] --org ORG --app APP ...\n"
     "                            [--find-links DIR|URL] [--index-url URL] [--no-index] [--refresh]\n"
-    "                            [--allow-bad-record] [--no-compile]\n"
+    "                            [--allow-bad-record] [--no-compile] [--signing-key FILE]\n"
     "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
     "                             [--registry-user USER [--registry-password-stdin]]]\n"
     "                            [--containerd SOCKET [--namespace NS]]\n"
@@ -51,6 +52,8 @@ const std::string kBuildUsage = std::string(
     "                      warning for each mismatch (default: such a wheel fails the build)\n"
     "  --no-compile        ship no bytecode (default: .pyc files made by the base image's own\n"
     "                      python3, in unchecked-hash mode)\n"
+    "Attestations (an SPDX SBOM always; docs/attestations.md):\n"
+    ) + kSigningKeyUsage + std::string(
     "  --progress  show stages on stderr even when it is not a terminal; --quiet never\n"
     "  SOURCE_DATE_EPOCH in the environment sets every timestamp in the image (default 0)\n");
 
@@ -106,7 +109,8 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
                                kRegistryCaFlag, kPlainHttpFlag, kRegistryUserFlag,
                                kPasswordStdinFlag, kIndexUrlFlag, kNoIndexFlag, kRefreshFlag,
                                {"--allow-bad-record", "", false}, {"--no-compile", "", false},
-                               kGitFlag, kRefFlag, kSubdirFlag, kContainerdFlag, kNamespaceFlag},
+                               kGitFlag, kRefFlag, kSubdirFlag, kContainerdFlag, kNamespaceFlag,
+                               kSigningKeyFlag},
                               from_git ? 0 : 1,
                               from_git ? "build takes no SOURCE with --git"
                                        : "build takes exactly one SOURCE (or --git URL --ref REF)",
@@ -138,6 +142,9 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
   request.refresh = args.has(kRefreshFlag.name) ? index::Refresh::kYes : index::Refresh::kNo;
   request.record = args.has("--allow-bad-record") ? wheel::RecordPolicy::kWarn : wheel::RecordPolicy::kStrict;
   request.bytecode = args.has("--no-compile") ? pipeline::Bytecode::kNone : pipeline::Bytecode::kCompile;
+  auto attest = attest_options_from(args);
+  if (!attest.ok()) return report_error(io, attest.status());
+  request.attest = std::move(*attest);
   ProgressChoice choice(args, io.err);
   pipeline::Progress& progress = choice.progress();
 
@@ -212,6 +219,7 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
     if (const auto& r = result->registry) j["registry"] = registry_json(*r);
     if (git_source) j["source"] = {{"git", git_json(git_source->checkout())}};
     if (imported) j["containerd"] = containerd_json(**containerd_target, *imported);
+    if (const auto& a = result->attestations) j["attestations"] = attestations_json(*a);
     io.out << j.dump(2) << "\n";
   } else {
     if (git_source) {
@@ -233,6 +241,7 @@ int run_build(const std::vector<std::string>& argv_in, Io io) {
            << "digest     " << result->manifest_digest.to_string() << "\n"
            << "reference  " << result->reference << "\n"
            << "image      " << image << "\n";
+    if (const auto& a = result->attestations) print_attestations_text(io.out, *a);
     if (const auto& r = result->registry) print_registry_text(io.out, *r);
     if (imported) {
       io.out << "imported   " << imported->name << " (namespace " << (*containerd_target)->ns

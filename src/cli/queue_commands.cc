@@ -52,7 +52,7 @@ const std::string kWorkerUsage =
     std::string(
         "usage: ignite-builder worker [--until-idle] [--lease SECONDS] [--id NAME] [--store DIR]\n"
         "                             [--base IMAGE] [package sources] [--allow-bad-record]\n"
-        "                             [--no-compile] [--progress|--quiet]\n"
+        "                             [--no-compile] [--signing-key FILE] [--progress|--quiet]\n"
         "                             [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
         "                              [--registry-user USER [--registry-password-stdin]]]\n"
         "  claims queued builds of the store one at a time and publishes each as its app's next\n"
@@ -62,7 +62,8 @@ const std::string kWorkerUsage =
         "  --until-idle  exit when no build is ready to claim (default: wait for more)\n"
         "  --lease       seconds a claim lasts without a renewal (default 60)\n"
         "  --id          this worker's name in the queue (default HOST:PID)\n"
-        "  --base, package sources, --allow-bad-record, --no-compile: as for `build`\n"
+        "  --base, package sources, --allow-bad-record, --no-compile,\n"
+        "  --signing-key: as for `build`\n"
         "  --registry HOST[:PORT]  also publish every version as HOST/ORG/APP:vN; the tag is set\n"
         "                          outside the store's transactions, under the app's publish "
         "lock\n") +
@@ -197,8 +198,10 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
   auto registry = registry_target_from(args, std::cin);
   if (!registry.ok()) return usage_error(io, registry.status().message(), kWorkerUsage);
   const std::string dir = store_dir(args);
-  const workers::WorkerOptions options =
-      worker_options(args, repeated, dir, args.value_or("--id", ""), *lease, *registry);
+  auto attest = attest_options_from(args);
+  if (!attest.ok()) return report_error(io, attest.status());
+  const workers::WorkerOptions options = worker_options(
+      args, repeated, dir, args.value_or("--id", ""), *lease, *registry, std::move(*attest));
 
   auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());

@@ -41,7 +41,7 @@ const std::string kServeUsage =
         "                            [--auth-keys FILE[,FILE...] | --auth-jwks FILE\n"
         "                             --auth-audience AUD [--auth-org-claim NAME]]\n"
         "                            [--store DIR] [--base IMAGE] [package sources]\n"
-        "                            [--allow-bad-record] [--no-compile]\n"
+        "                            [--allow-bad-record] [--no-compile] [--signing-key FILE]\n"
         "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
         "                             [--registry-user USER [--registry-password-stdin]]]\n"
         "  serves dodil.ignite.v1.ComputeService (CreateApp, SaveDraft, PublishDraft) and\n"
@@ -55,7 +55,8 @@ const std::string kServeUsage =
         "  --workers  worker threads (default 2; 0: only `worker` processes build)\n"
         "  --lease    seconds a worker's claim lasts without a renewal (default 60; 5 to 3600):\n"
         "             a build whose server died is taken up again after it\n"
-        "  --base, package sources, --allow-bad-record, --no-compile: as for `build`\n"
+        "  --base, package sources, --allow-bad-record, --no-compile,\n"
+        "  --signing-key: as for `build`\n"
         "  --registry HOST[:PORT]  also publish every version as HOST/ORG/APP:vN (as `worker`)\n") +
     kEventsUsage + kServeAuthUsage + kRegistryFlagsUsage + kPackageSourcesUsage;
 
@@ -102,7 +103,10 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   metrics::Registry& metrics = metrics::default_registry();
   service::register_build_info(metrics);
   if (*registry) (*registry)->on_blob = ignite::registry::count_blob_bytes(metrics);
-  const workers::WorkerOptions options = worker_options(args, repeated, dir, "", *lease, *registry);
+  auto attest = attest_options_from(args);
+  if (!attest.ok()) return report_error(io, attest.status());
+  const workers::WorkerOptions options =
+      worker_options(args, repeated, dir, "", *lease, *registry, std::move(*attest));
   auto event_options = event_delivery_options(args);
   if (!event_options.ok()) return usage_error(io, event_options.status().message(), kServeUsage);
 

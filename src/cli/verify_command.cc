@@ -1,7 +1,7 @@
-// ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [--find-links DIR]...
+// ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [--key PUB] [--find-links DIR]...
 //                       [--index-url URL] [--extra-index-url URL]... [-o text|json]
 //                       [--progress|--quiet] [registry flags]
-// ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE] [-o text|json]
+// ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE] [--key PUB] [-o text|json]
 //                       [registry flags]
 #include <sys/stat.h>
 
@@ -25,6 +25,7 @@
 #include "src/cli/publish_options.h"
 #include "src/cli/report.h"
 #include "src/cli/store_option.h"
+#include "src/cli/verify_attestations.h"
 #include "src/cli/version_ref.h"
 
 namespace ignite::cli {
@@ -32,12 +33,13 @@ namespace {
 
 const std::string kVerifyUsage =
     std::string(
-        "usage: ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [-o text|json]\n"
+        "usage: ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [--key PUB]\n"
+        "                             [-o text|json]\n"
         "                             [--find-links DIR]... [--index-url URL]\n"
         "                             [--extra-index-url URL]... [--progress|--quiet]\n"
         "                             [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
         "                              [--registry-user USER [--registry-password-stdin]]]\n"
-        "       ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE]\n"
+        "       ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE] [--key PUB]\n"
         "                             [-o text|json] [registry flags as above]\n"
         "  checks version N of the app (default: its latest) against the store: its ref,\n"
         "  every blob's digest and size, every layer's diff_id, the identity labels, and the\n"
@@ -49,6 +51,11 @@ const std::string kVerifyUsage =
         "  With a docker:// reference, the image in the registry is checked without a store: its\n"
         "  blobs, diff_ids, its labels against themselves and ORG/APP, and the app layer's\n"
         "  codeHash against its dev.ignite.code-hash label (no version record: `record` is SKIP)\n"
+        "  Then the attestations attached to the image (docs/attestations.md): the SPDX SBOM\n"
+        "  against the recorded lock and the image's dpkg status, the SLSA provenance's claims\n"
+        "  against the record (or the labels), and with --key its DSSE signature\n"
+        "  --key PUB        the builder's public key (PEM, Ed25519 or ECDSA P-256): the\n"
+        "                   provenance must be signed by it\n"
         "  --source SOURCE  the draft it should have been built from (a file, directory or\n"
         "                   archive)\n"
         "  -f, --find-links DIR   a directory of wheels for the re-install (repeatable); each "
@@ -211,7 +218,8 @@ int print_report(const verify::VerifyReport& report, const std::string& referenc
 // temporary directory, checked without a version record.
 int verify_registry_reference(const std::string& text,
                               const std::optional<pipeline::RegistryTarget>& target,
-                              const verify::VerifyOptions& base_options, OutputFormat format,
+                              const verify::VerifyOptions& base_options,
+                              const std::optional<attest::VerifyingKey>& key, OutputFormat format,
                               Io io) {
   auto source = registry::ImageSource::parse(text);
   if (!source.ok()) return usage_error(io, source.status().message(), kVerifyUsage);
@@ -251,6 +259,7 @@ int verify_registry_reference(const std::string& text,
   verify::VerifyReport report =
       verify::verify_unrecorded_image(scratch->layout(), manifest, *app, options_with_fetch);
   report.checks.push_back(verify::unrecorded_dependencies_check());
+  add_registry_attestation_checks(scratch->layout(), manifest, image_ref, options, key, report);
 
   nlohmann::json version = nullptr;
   if (auto n = registry::parse_version_tag(image_ref.tag)) version = *n;
@@ -267,6 +276,7 @@ int run_verify(const std::vector<std::string>& argv_in, Io io) {
   auto parsed = parse_command(*rest,
                               {kStoreFlag,
                                {"--source", "", true},
+                               {"--key", "", true},
                                {"--output", "-o", true},
                                kIndexUrlFlag,
                                kProgressFlag,
@@ -304,7 +314,15 @@ int run_verify(const std::vector<std::string>& argv_in, Io io) {
     if (!tree.ok()) return cannot_verify(io, tree.status().with_context("--source " + *source));
     options.source_code_hash = code_hash(*tree);
   }
-  if (registry_reference) return verify_registry_reference(text, *target, options, *format, io);
+  std::optional<attest::VerifyingKey> key;
+  if (auto path = args.value("--key")) {
+    auto loaded = attest::VerifyingKey::load_pem_file(*path);
+    if (!loaded.ok()) return cannot_verify(io, loaded.status().with_context("--key"));
+    key = std::move(*loaded);
+  }
+  if (registry_reference) {
+    return verify_registry_reference(text, *target, options, key, *format, io);
+  }
 
   auto store = pipeline::FunctionStore::open(store_dir(args), pipeline::OpenStore::kExisting);
   if (!store.ok()) return cannot_verify(io, store.status());
@@ -331,6 +349,7 @@ int run_verify(const std::vector<std::string>& argv_in, Io io) {
   ProgressChoice choice(args, io.err);
   report.checks.push_back(
       verify::check_dependencies(*store, *version, *wheel_sources, choice.progress()));
+  add_store_attestation_checks(store->layout(), ref->app, *version, key, report);
   return print_report(report, ref->app.ref_name(version->number), version->number,
                       version->manifest_digest, *format, io);
 }

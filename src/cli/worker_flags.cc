@@ -42,13 +42,15 @@ std::vector<FlagSpec> worker_build_flags() {
           kRegistryCaFlag,
           kPlainHttpFlag,
           kRegistryUserFlag,
-          kPasswordStdinFlag};
+          kPasswordStdinFlag,
+          kSigningKeyFlag};
 }
 
 workers::WorkerOptions worker_options(const Args& args, const RepeatedSources& repeated,
                                       const std::string& store_dir, std::string id,
                                       std::chrono::milliseconds lease,
-                                      std::optional<pipeline::RegistryTarget> registry) {
+                                      std::optional<pipeline::RegistryTarget> registry,
+                                      pipeline::AttestOptions attest) {
   workers::WorkerOptions options;
   options.worker_id = id.empty() ? host_and_pid() : std::move(id);
   options.lease = lease;
@@ -70,6 +72,7 @@ workers::WorkerOptions worker_options(const Args& args, const RepeatedSources& r
     r.record = warn_record ? wheel::RecordPolicy::kWarn : wheel::RecordPolicy::kStrict;
     r.bytecode = no_compile ? pipeline::Bytecode::kNone : pipeline::Bytecode::kCompile;
     r.registry = registry;
+    r.attest = attest;
   };
   return options;
 }

@@ -36,7 +36,8 @@ class CrashTest : public ::testing::Test {
 
 TEST_F(CrashTest, KilledAfterEveryStageLeavesAConsistentStore) {
   int n = 0;
-  for (const std::string stage : {"intake", "base", "layers", "image", "tag", "commit", "ref"}) {
+  for (const std::string stage :
+       {"intake", "base", "layers", "image", "attest", "tag", "commit", "ref"}) {
     SCOPED_TRACE("killed after " + stage);
     const std::string args = build_args("crash" + std::to_string(n++));
     const std::int64_t before = latest_version(store);
@@ -141,7 +142,7 @@ TEST_F(CrashTest, ASchemaOneLeftoverRefIsRemovedByTheUpgrade) {
                         &out),
             0)
       << out;
-  EXPECT_EQ(out, "3\n");  // upgraded through 2 to the current schema
+  EXPECT_EQ(out, "4\n");  // upgraded through 2 and 3 to the current schema
 }
 
 TEST_F(CrashTest, StoreCheckFindsAMissingBlobAndAStrayRef) {

@@ -187,8 +187,8 @@ TEST_P(ServeCrashTest, EveryAcceptedBuildFinishesOnceAfterARestart) {
 // the draft build's too; tag is just before the commit, inside its transaction; commit and ref
 // come after the version is recorded.
 INSTANTIATE_TEST_SUITE_P(Stages, ServeCrashTest,
-                         ::testing::Values("intake", "base", "layers", "image", "tag", "commit",
-                                           "ref"),
+                         ::testing::Values("intake", "base", "layers", "image", "attest", "tag",
+                                           "commit", "ref"),
                          [](const auto& p) { return p.param; });
 
 }  // namespace

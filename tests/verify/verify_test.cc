@@ -123,13 +123,18 @@ TEST_F(VerifyTest, ACleanVersionPassesAndItsCodeHashIsHashOfTheSource) {
   const Json report = Json::parse(r.out);
   EXPECT_EQ(report["result"], "pass");
   // record, 3 blobs of manifest and config, 3 layers (base, host, app) with their diff_ids,
-  // labels, codeHash, source; and dependencies, SKIP without a lock.
-  EXPECT_EQ(report["checks"].size(), 2u + 1u + 3u * 2u + 3u + 1u);
+  // labels, codeHash, source; dependencies, SKIP without a lock; the SBOM, and no provenance
+  // (built without a signing key) and so no signature.
+  EXPECT_EQ(report["checks"].size(), 2u + 1u + 3u * 2u + 3u + 1u + 3u);
   for (const auto& c : report["checks"]) {
-    EXPECT_EQ(c["result"], c["check"] == "dependencies" ? "SKIP" : "PASS") << c.dump();
+    const bool skipped =
+        c["check"] == "dependencies" || c["check"] == "provenance" || c["check"] == "signature";
+    EXPECT_EQ(c["result"], skipped ? "SKIP" : "PASS") << c.dump();
   }
-  EXPECT_EQ(report["checks"].back()["check"], "dependencies");
-  EXPECT_EQ(report["checks"].back()["detail"],
+  const Json& deps = report["checks"][report["checks"].size() - 4];
+  EXPECT_EQ(deps["check"], "dependencies");
+  EXPECT_EQ(results(report).back(), "signature=SKIP");
+  EXPECT_EQ(deps["detail"],
             "version 1 records no lock: its source had no requirements.txt or pylock.toml");
   const Json* code = find_check(report, "codeHash");
   ASSERT_NE(code, nullptr);
@@ -145,7 +150,7 @@ TEST_F(VerifyTest, ACleanVersionPassesAndItsCodeHashIsHashOfTheSource) {
   EXPECT_NE(text.out.find("PASS  codeHash  " + recorded + "  ("), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("SKIP  dependencies  version 1 records no lock"), std::string::npos)
       << text.out;
-  EXPECT_NE(text.out.find("pass: 11 passed, 0 failed, 1 skipped, 0 unverifiable\n"),
+  EXPECT_NE(text.out.find("pass: 12 passed, 0 failed, 3 skipped, 0 unverifiable\n"),
             std::string::npos)
       << text.out;
 }
@@ -244,9 +249,12 @@ TEST_F(VerifyTest, AWrongLabelFailsTheLabelsLineNamingIt) {
   EXPECT_NE((*labels)["expected"].get<std::string>().find("dev.ignite.app=fn "), std::string::npos);
   EXPECT_NE((*labels)["actual"].get<std::string>().find("dev.ignite.app=someone-else "),
             std::string::npos);
-  // Only the labels: the blobs, diff_ids and codeHash are fine (and there is no lock).
+  // Only the labels: the blobs, diff_ids and codeHash are fine (and there is no lock). The
+  // SBOM, attached to the original image, does not describe this one: it fails too.
+  EXPECT_EQ((*find_check(report, "sbom"))["result"], "FAIL");
   for (const auto& c : report["checks"]) {
-    if (c["check"] != "labels" && c["check"] != "dependencies") {
+    if (c["check"] != "labels" && c["check"] != "dependencies" && c["check"] != "sbom" &&
+        c["check"] != "provenance" && c["check"] != "signature") {
       EXPECT_EQ(c["result"], "PASS") << c.dump();
     }
   }
@@ -307,9 +315,11 @@ TEST_F(VerifyTest, AnImageDraftSkipsTheCodeHashChecks) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   const Json report = Json::parse(r.out);
   const std::vector<std::string> all = results(report);
-  ASSERT_GE(all.size(), 2u);
-  EXPECT_EQ(all[all.size() - 2], "codeHash=SKIP");
-  EXPECT_EQ(all.back(), "dependencies=SKIP");
+  ASSERT_GE(all.size(), 5u);
+  EXPECT_EQ(all[all.size() - 5], "codeHash=SKIP");
+  EXPECT_EQ(all[all.size() - 4], "dependencies=SKIP");
+  EXPECT_EQ(all[all.size() - 3], "sbom=SKIP");  // publish-image attaches no attestations
+  EXPECT_EQ(all.back(), "signature=SKIP");
   EXPECT_EQ((*find_check(report, "dependencies"))["detail"],
             "version 1 is an image published with publish-image: it has no lock");
   EXPECT_EQ((*find_check(report, "labels"))["result"], "SKIP");

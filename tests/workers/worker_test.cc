@@ -99,7 +99,7 @@ TEST_F(WorkerTest, AQueuedDraftBecomesTheNextVersion) {
   for (const auto& e : *events) {
     if (!e.stage.empty() && (stages.empty() || stages.back() != e.stage)) stages.push_back(e.stage);
   }
-  EXPECT_EQ(stages, (std::vector<std::string>{"intake", "layers", "image", "commit"}));
+  EXPECT_EQ(stages, (std::vector<std::string>{"intake", "layers", "image", "attest", "commit"}));
 }
 
 TEST_F(WorkerTest, AWorkerWhoseBuildWasTakenOverCannotPublishIt) {
