@@ -57,10 +57,12 @@ TEST_F(RegistryPublishTest, PublishesAndSendsOnlyWhatIsNew) {
   ASSERT_EQ(second.exit_code, 0) << second.err;
   auto k = nlohmann::json::parse(second.out);
   EXPECT_EQ(k["version"], 2);
-  // The app layer, the config and the manifest; the base and host layers were skipped.
-  EXPECT_EQ(registry_.blobs_added_since(before).size(), 3u);
-  EXPECT_EQ(k["registry"]["blobsUploaded"], 2);
-  EXPECT_EQ(k["registry"]["blobsSkipped"], 2);
+  // The app layer, the config and the manifest, and the new version's SBOM (its document, its
+  // artifact manifest, the referrers index); the base and host layers and the SBOM's empty
+  // config ("{}", uploaded with v1) were skipped.
+  EXPECT_EQ(registry_.blobs_added_since(before).size(), 6u);
+  EXPECT_EQ(k["registry"]["blobsUploaded"], 3);
+  EXPECT_EQ(k["registry"]["blobsSkipped"], 3);
   EXPECT_EQ(remote_digest("v2"), k["digest"]);
 }
 
@@ -91,8 +93,9 @@ TEST_F(RegistryPublishTest, ASecondAppWithTheSameLockUploadsNoDependencyBytes) {
   const auto b = nlohmann::json::parse(second.out);
   EXPECT_EQ(b["dependencies"]["layer"]["digest"], deps);
   // Mounted: the base and host layers (same base) and the dependency layer (same lock); only
-  // the app layer and the config go up, both far smaller than the dependency layer.
-  EXPECT_EQ(b["registry"]["blobsUploaded"], 2) << second.out;
+  // the app layer, the config and the SBOM (its document and empty config) go up, all far
+  // smaller than the dependency layer.
+  EXPECT_EQ(b["registry"]["blobsUploaded"], 4) << second.out;
   EXPECT_GE(b["registry"]["bytesMounted"].get<std::int64_t>(), deps_size) << second.out;
   EXPECT_LT(b["registry"]["bytesUploaded"].get<std::int64_t>(), deps_size) << second.out;
   std::string raw;
@@ -128,10 +131,11 @@ TEST_F(RegistryPublishTest, ABlobOfThePreviousVersionGoneIsPushedAgain) {
   auto j = nlohmann::json::parse(second.out);
   EXPECT_EQ(j["version"], 2);
   EXPECT_EQ(remote_digest("v2"), j["digest"]);
-  // The app layer and config first, then the host layer once the registry refused the manifest.
-  EXPECT_EQ(j["registry"]["blobsUploaded"], 3) << second.out;
-  EXPECT_EQ(j["registry"]["blobsSkipped"], 1)
-      << second.out;  // the base layer, asked the second time
+  // The app layer and config first, then the host layer once the registry refused the manifest;
+  // then the SBOM's document (its empty config is there since v1).
+  EXPECT_EQ(j["registry"]["blobsUploaded"], 4) << second.out;
+  EXPECT_EQ(j["registry"]["blobsSkipped"], 2)
+      << second.out;  // the base layer, asked the second time, and the SBOM's empty config
   ASSERT_EQ(run_command("skopeo copy -q --src-tls-verify=false docker://" + registry_.host() +
                             "/acme-corp/greet:v2 " +
                             shell_quote("oci:" + (work_ / "pulled") + ":v2") + " 2>&1",
@@ -149,9 +153,10 @@ TEST_F(RegistryPublishTest, AnotherAppMountsTheSharedLayers) {
   ASSERT_EQ(other.exit_code, 0) << other.err;
   auto j = nlohmann::json::parse(other.out);
   // Same source: the base, host and app layers all come from acme-corp/greet's repository;
-  // only the config (whose env and labels name the other app) is new.
+  // only the config (whose env and labels name the other app) is new, with the SBOM's document
+  // and empty config.
   EXPECT_EQ(j["registry"]["blobsMounted"], 3) << other.out;
-  EXPECT_EQ(j["registry"]["blobsUploaded"], 1) << other.out;
+  EXPECT_EQ(j["registry"]["blobsUploaded"], 3) << other.out;
   EXPECT_EQ(j["registry"]["bytesUploaded"].get<std::int64_t>() < 4096, true) << other.out;
 }
 
