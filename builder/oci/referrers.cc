@@ -3,10 +3,10 @@
 #include <algorithm>
 
 #include "builder/oci/descriptor_json.h"
-#include "builder/util/json_codec.h"
 #include "builder/oci/manifest.h"
 #include "builder/oci/media_types.h"
 #include "builder/util/file_lock.h"
+#include "builder/util/json_codec.h"
 
 namespace ignite::oci {
 namespace {
@@ -78,7 +78,7 @@ Result<ArtifactManifest> parse_artifact_manifest(std::string_view bytes) {
   if (subject == j.end()) return invalid_argument("artifact manifest: no \"subject\"");
   IGNITE_ASSIGN_OR_RETURN(Descriptor subject_d,
                           descriptor_from_json(*subject, "artifact manifest: subject"));
-  ArtifactManifest out{std::move(artifact_type), std::move(subject_d), {}, {}};
+  ArtifactManifest out{std::move(artifact_type), std::move(config_d), std::move(subject_d), {}, {}};
   auto layers = j.find("layers");
   if (layers == j.end() || !layers->is_array()) {
     return invalid_argument("artifact manifest: \"layers\" is missing or not an array");

@@ -39,6 +39,7 @@ struct Referrer {
 // What an artifact manifest says.
 struct ArtifactManifest {
   std::string artifact_type;
+  Descriptor config;  // the empty one, for what this builder writes
   Descriptor subject;
   std::vector<Descriptor> blobs;  // its layers
   std::map<std::string, std::string> annotations;

@@ -298,9 +298,8 @@ Status RegistryPublication::push_referrers(const oci::OciLayout& layout,
       return artifact.status().with_context("referrer " + r.manifest.digest.to_string() + " of " +
                                             manifest.digest.to_string());
     }
-    IGNITE_ASSIGN_OR_RETURN(oci::ImageManifest parsed, oci::parse_manifest(bytes));
     std::vector<oci::Descriptor> blobs = artifact->blobs;
-    blobs.push_back(parsed.config);
+    blobs.push_back(artifact->config);
     for (const oci::Descriptor& blob : blobs) {
       IGNITE_RETURN_IF_ERROR(
           client_.push_blob(repository(), blob, layout.blob_path(blob.digest)).status());
