@@ -30,8 +30,9 @@ std::optional<std::string> target_requires_python(const python::Environment& env
   return "==" + std::string(*v) + ".*";
 }
 
-Result<LockOutcome> use_source_lock(std::string bytes, const LockRequest& request) {
-  const std::string origin = "pylock.toml in the source";
+// A lock taken as it is: the source's pylock.toml, or the request's given lock.
+Result<LockOutcome> use_lock(std::string bytes, const LockRequest& request, LockOrigin kind,
+                             const std::string& origin) {
   IGNITE_ASSIGN_OR_RETURN(Lock lock, read_pylock(bytes, origin));
   // Every package that applies to the target must have a wheel that fits it.
   const python::TagPriority tags(python::target_tags(request.target));
@@ -41,8 +42,8 @@ Result<LockOutcome> use_source_lock(std::string bytes, const LockRequest& reques
   out.lock = std::move(lock);
   out.lock_hash = lock_hash(bytes).to_string();
   out.bytes = std::move(bytes);
-  out.origin = LockOrigin::kSourceLock;
-  out.sources = "pylock.toml in the source";
+  out.origin = kind;
+  out.sources = origin;
   return out;
 }
 
@@ -117,6 +118,8 @@ std::string_view lock_origin_name(LockOrigin origin) {
       return "cached";
     case LockOrigin::kSourceLock:
       return "source pylock.toml";
+    case LockOrigin::kGiven:
+      return "given lock";
     case LockOrigin::kNoRequirements:
       return "no requirements";
   }
@@ -146,16 +149,24 @@ SourcePlan plan_sources(const SourceOptions& options, const python::AcceptedRequ
 Result<LockOutcome> lock_requirements(const python::RequirementsFileSource& source,
                                       const LockRequest& request) {
   auto source_lock = source.read(std::string(kSourceLockFile));
-  if (source_lock.ok()) return use_source_lock(std::move(*source_lock), request);
-  if (source_lock.status().code() != Code::kNotFound) {
+  if (source_lock.status().code() != Code::kNotFound && !source_lock.ok()) {
     return source_lock.status().with_context("reading pylock.toml in the source");
+  }
+  auto top = source.read(std::string(kRequirementsFile));
+  if (top.status().code() != Code::kNotFound && !top.ok()) {
+    return top.status().with_context("reading requirements.txt in the source");
+  }
+  const bool has_requirements = source_lock.ok() || top.ok();
+  if (request.given_lock && has_requirements) {
+    return use_lock(*request.given_lock, request, LockOrigin::kGiven, "the given lock");
+  }
+  if (source_lock.ok()) {
+    return use_lock(std::move(*source_lock), request, LockOrigin::kSourceLock,
+                    "pylock.toml in the source");
   }
 
   LockOutcome out;
-  if (auto top = source.read(std::string(kRequirementsFile)); !top.ok()) {
-    if (top.status().code() != Code::kNotFound) {
-      return top.status().with_context("reading requirements.txt in the source");
-    }
+  if (!top.ok()) {  // no requirements at all
     out.lock.environments = {environment_marker(request.environment)};
     out.lock.requires_python = target_requires_python(request.environment);
     out.bytes = write_pylock(out.lock);

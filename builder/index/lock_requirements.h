@@ -60,9 +60,14 @@ struct LockRequest {
   python::Environment environment = python::Environment::target_default();
   std::string netrc_file;                   // "" : $HOME/.netrc
   python::RequirementsVariables variables;  // ${NAME} values for the requirements files
+  // A lock to take as it is when the source has requirements.txt or pylock.toml: nothing is
+  // read from them, resolved or cached (verify --rebuild gives a version's recorded lock, so
+  // that the rebuild installs what the version did, not what an index offers today). Its
+  // wheels must still fit the target. Without requirements in the source it is not used.
+  std::optional<std::string> given_lock;
 };
 
-enum class LockOrigin { kResolved, kCached, kSourceLock, kNoRequirements };
+enum class LockOrigin { kResolved, kCached, kSourceLock, kGiven, kNoRequirements };
 std::string_view lock_origin_name(LockOrigin origin);  // "resolved", "cached", ...
 
 struct LockOutcome {

@@ -75,6 +75,7 @@ Result<BuildResult> build_function(FunctionStore& store, const BuildRequest& req
   lock_request.sources = request.sources;
   lock_request.refresh = request.refresh;
   lock_request.cache_dir = store_cache_dir(store);
+  lock_request.given_lock = request.given_lock;
   const TreeFileSource tree_files(tree);
   if (tree.find("requirements.txt") != nullptr || tree.find("pylock.toml") != nullptr) {
     IGNITE_RETURN_IF_ERROR(

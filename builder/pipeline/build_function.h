@@ -73,6 +73,9 @@ struct BuildRequest {
   // and whether a cached lock may be reused.
   index::SourceOptions sources{};
   index::Refresh refresh = index::Refresh::kNo;
+  // A lock to use as it is instead of locking requirements.txt (index::LockRequest's
+  // given_lock): verify --rebuild's recorded lock.
+  std::optional<std::string> given_lock{};
   wheel::RecordPolicy record = wheel::RecordPolicy::kStrict;
   Bytecode bytecode = Bytecode::kCompile;
   BuildHooks hooks{};

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "builder/index/lock_cache.h"
 #include "tests/index/wheel_testing.h"
 #include "tests/testing/temp_dir.h"
@@ -158,6 +160,53 @@ TEST(LockRequirementsTest, NoRequirementsIsAnEmptyLock) {
   ASSERT_TRUE(lock.ok());
   EXPECT_EQ(lock->origin, LockOrigin::kNoRequirements);
   EXPECT_TRUE(lock->lock.packages.empty());
+}
+
+// verify --rebuild's recorded lock: taken as it is whenever the source has requirements, with
+// nothing resolved (no source would give these pins) and nothing cached.
+TEST(LockRequirementsTest, AGivenLockIsTakenAsItIsWhenTheSourceHasRequirements) {
+  testing::TempDir cache;
+  python::InMemoryFileSource source;
+  source.add("requirements.txt", "flask\n");  // in no source here: resolving it would fail
+  LockRequest request = request_for(kWheelhouse, cache.path());
+  const std::string bytes =
+      "lock-version = \"1.0\"\ncreated-by = \"someone\"\n\n[[packages]]\nname = \"six\"\nversion = "
+      "\"1.17.0\"\n"
+      "wheels = [{ url = \"https://h/six-1.17.0-py2.py3-none-any.whl\", hashes = { sha256 = \"" +
+      std::string(64, 'a') + "\" } }]\n";
+  request.given_lock = bytes;
+  auto lock = lock_requirements(source, request);
+  ASSERT_TRUE(lock.ok()) << lock.status().message();
+  EXPECT_EQ(lock->origin, LockOrigin::kGiven);
+  EXPECT_EQ(lock_origin_name(lock->origin), "given lock");
+  EXPECT_EQ(lock->bytes, bytes);
+  EXPECT_EQ(lock->lock_hash, lock_hash(bytes).to_string());
+  EXPECT_EQ(pins(lock->lock), std::vector<std::string>{"six==1.17.0"});
+  EXPECT_TRUE(std::filesystem::is_empty(cache.path()) ||
+              !std::filesystem::exists(cache.path() + "/locks"))
+      << "a given lock is not cached";
+
+  // It wins over the source's own pylock.toml too.
+  source.add("pylock.toml", "lock-version = \"1.0\"\n");
+  lock = lock_requirements(source, request);
+  ASSERT_TRUE(lock.ok()) << lock.status().message();
+  EXPECT_EQ(lock->bytes, bytes);
+
+  // A given lock that cannot be read names itself.
+  request.given_lock = "lock-version = \"1.0\"\n[[packages]]\nname = \"x\"\n";
+  auto bad = lock_requirements(source, request);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);
+  EXPECT_TRUE(bad.status().message().starts_with("the given lock: packages[0] (x)"))
+      << bad.status().message();
+
+  // Without requirements in the source it is not used: the source has no dependencies.
+  python::InMemoryFileSource bare;
+  request.given_lock = bytes;
+  auto none = lock_requirements(bare, request);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->origin, LockOrigin::kNoRequirements);
+  EXPECT_TRUE(none->lock.packages.empty());
 }
 
 TEST(LockKeyTest, CoversFilesIndexesAndTagsButNoCredentials) {
