@@ -21,6 +21,13 @@ std::string named(const LockedPackage& p, const LockedWheel& w) {
 
 }  // namespace
 
+Result<std::vector<InstallItem>> install_set_for(const Lock& lock,
+                                                 const python::PythonTarget& target,
+                                                 const python::Environment& env) {
+  const python::TagPriority tags(python::target_tags(target));
+  return install_set(lock, env, tags);
+}
+
 Result<std::vector<InstallItem>> install_set(const Lock& lock, const python::Environment& env,
                                              const python::TagPriority& tags) {
   std::vector<InstallItem> out;

@@ -16,6 +16,7 @@
 #include "builder/index/http_client.h"
 #include "builder/index/pylock.h"
 #include "builder/python/environment.h"
+#include "builder/python/platform_tags.h"
 #include "builder/python/wheel_selection.h"
 #include "builder/util/status.h"
 
@@ -33,6 +34,11 @@ struct InstallItem {
 // when a package's marker cannot be read.
 Result<std::vector<InstallItem>> install_set(const Lock& lock, const python::Environment& env,
                                              const python::TagPriority& tags);
+// The same for a target: its wheel tags in priority order (python::target_tags). The build,
+// the SBOM and verify all ask this way, so that they agree on what a lock installs.
+Result<std::vector<InstallItem>> install_set_for(const Lock& lock,
+                                                 const python::PythonTarget& target,
+                                                 const python::Environment& env);
 
 // The path of the wheel's bytes in `cache`. DATA_LOSS "<package> <version>: <wheel>: sha256
 // mismatch: the lock has <a>, the file has <b>" (nothing is kept); NOT_FOUND naming the package

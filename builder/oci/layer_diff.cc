@@ -154,4 +154,13 @@ std::vector<EntryDifference> diff_layer_entries(const LayerEntries& expected,
   return out;
 }
 
+std::string differences_summary(const std::vector<EntryDifference>& diffs, std::size_t shown) {
+  std::string text;
+  for (std::size_t i = 0; i < diffs.size() && i < shown; ++i) {
+    text += (i ? "; " : "") + diffs[i].path + ": " + diffs[i].what;
+  }
+  if (diffs.size() > shown) text += "; and " + std::to_string(diffs.size() - shown) + " more";
+  return text;
+}
+
 }  // namespace ignite::oci

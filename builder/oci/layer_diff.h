@@ -55,4 +55,8 @@ struct EntryDifference {
 std::vector<EntryDifference> diff_layer_entries(const LayerEntries& expected,
                                                 const LayerEntries& actual);
 
+// The first `shown` differences as a report says them: "handler.py: content sha256:… !=
+// sha256:…; util.py: only in actual; and 3 more".
+std::string differences_summary(const std::vector<EntryDifference>& diffs, std::size_t shown);
+
 }  // namespace ignite::oci

@@ -85,9 +85,8 @@ Result<std::vector<attest::SbomDebianPackage>> base_debian_packages(
 Result<std::vector<attest::SbomPythonPackage>> sbom_python_packages(FunctionStore& store,
                                                                     const index::Lock& lock,
                                                                     const DepsRequest& deps) {
-  const python::TagPriority tags(python::target_tags(deps.target));
   IGNITE_ASSIGN_OR_RETURN(std::vector<index::InstallItem> items,
-                          index::install_set(lock, deps.environment, tags));
+                          index::install_set_for(lock, deps.target, deps.environment));
   const index::ContentCache cache(store_cache_dir(store));
   std::vector<attest::SbomPythonPackage> out;
   for (const index::InstallItem& item : items) {

@@ -231,9 +231,8 @@ Result<DepsLayer> ensure_deps_layer(FunctionStore& store, const oci::BaseImage& 
           oci::Descriptor{"", Digest::of(""), 0, {}, std::nullopt}, Digest::of(""), 0, {}}};
   const std::string cache_dir = store_cache_dir(store);
   const index::ContentCache cache(cache_dir);
-  const python::TagPriority tags(python::target_tags(request.target));
   IGNITE_ASSIGN_OR_RETURN(std::vector<index::InstallItem> items,
-                          index::install_set(lock, request.environment, tags));
+                          index::install_set_for(lock, request.target, request.environment));
   out.packages = items.size();
 
   // The target: the base's own interpreter, when bytecode is made with it.

@@ -36,4 +36,16 @@ Result<std::string> make_temp_dir(const std::string& parent, std::string_view pr
 // Best effort: what cannot be removed stays.
 void remove_tree(const std::string& path);
 
+// A directory removed with everything in it when the guard goes, whatever happened meanwhile
+// (a scratch directory made by make_temp_dir).
+struct ScratchDirGuard {
+  std::string path;
+  explicit ScratchDirGuard(std::string p) : path(std::move(p)) {}
+  ScratchDirGuard(const ScratchDirGuard&) = delete;
+  ScratchDirGuard& operator=(const ScratchDirGuard&) = delete;
+  ~ScratchDirGuard() {
+    if (!path.empty()) remove_tree(path);
+  }
+};
+
 }  // namespace ignite

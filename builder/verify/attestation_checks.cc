@@ -109,9 +109,9 @@ Result<std::optional<std::set<PackageKey>>> recorded_python(const store::Version
   }
   IGNITE_ASSIGN_OR_RETURN(
       index::Lock lock, index::read_pylock(inputs["lock"].get<std::string>(), "the recorded lock"));
-  const python::TagPriority tags(python::target_tags(python::PythonTarget{}));
-  IGNITE_ASSIGN_OR_RETURN(std::vector<index::InstallItem> items,
-                          index::install_set(lock, python::Environment::target_default(), tags));
+  IGNITE_ASSIGN_OR_RETURN(
+      std::vector<index::InstallItem> items,
+      index::install_set_for(lock, python::PythonTarget{}, python::Environment::target_default()));
   std::set<PackageKey> out;
   for (const auto& item : items) {
     out.insert({item.package->name, item.package->version, item.wheel->sha256});

@@ -178,4 +178,22 @@ Result<GatheredWheels> gather_locked_wheels(const std::vector<index::InstallItem
   return out;
 }
 
+std::string missing_wheels_text(const GatheredWheels& gathered, std::size_t wheels) {
+  std::string why = std::to_string(gathered.missing.size()) + " of the lock's " +
+                    std::to_string(wheels) + (wheels == 1 ? " wheel" : " wheels") +
+                    " could not be had: ";
+  for (std::size_t i = 0; i < gathered.missing.size(); ++i) {
+    why += (i ? "; " : "") + gathered.missing[i];
+  }
+  return why + " (--find-links DIR or --index-url URL may give them)";
+}
+
+std::string wheel_origins_text(const GatheredWheels& gathered) {
+  std::string origins;
+  for (const auto& [origin, count] : gathered.origins) {
+    origins += (origins.empty() ? "" : ", ") + std::to_string(count) + " from " + origin;
+  }
+  return origins;
+}
+
 }  // namespace ignite::verify

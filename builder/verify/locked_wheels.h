@@ -45,6 +45,12 @@ struct GatheredWheels {
 // Puts the wheel of every item into `into` (its bytes checked against the lock's sha256 first).
 // A wheel that cannot be had is a line of `missing`, not an error; an error is only a failure
 // to write `into`.
+// "2 of the lock's 3 wheels could not be had: <missing lines> (--find-links DIR or --index-url
+// URL may give them)": the reason a check that needs them is UNVERIFIABLE.
+std::string missing_wheels_text(const GatheredWheels& gathered, std::size_t wheels);
+// "2 from the store's wheel cache, 1 from find-links /w": where the wheels came from.
+std::string wheel_origins_text(const GatheredWheels& gathered);
+
 Result<GatheredWheels> gather_locked_wheels(const std::vector<index::InstallItem>& items,
                                             const WheelSources& sources,
                                             const index::ContentCache& into,
