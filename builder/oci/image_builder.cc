@@ -46,10 +46,18 @@ Result<Descriptor> compose_image(OciLayout& layout, const BaseImage& base,
       for (const auto& l : b.manifest.layers) {
         IGNITE_RETURN_IF_ERROR(layout.copy_blob_from(*source, l).with_context(context));
       }
+      // The base's own manifest and config too, which the image names (base.digest) and
+      // derives its config from: with them the layout alone can rebuild the image (verify
+      // --rebuild) and show what it was built on.
+      IGNITE_RETURN_IF_ERROR(
+          layout.copy_blob_from(*source, b.manifest_descriptor).with_context(context));
+      IGNITE_RETURN_IF_ERROR(
+          layout.copy_blob_from(*source, b.manifest.config).with_context(context));
     }
     manifest_layers = b.manifest.layers;
     // A Docker schema 2 base: the same layer bytes under their OCI media type.
-    for (auto& l : manifest_layers) l.media_type = std::string(layer_media_type_as_oci(l.media_type));
+    for (auto& l : manifest_layers)
+      l.media_type = std::string(layer_media_type_as_oci(l.media_type));
     annotations[std::string(kAnnotationBaseDigest)] = b.manifest_descriptor.digest.to_string();
     base_config = b.config_bytes;
   }

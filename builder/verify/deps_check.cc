@@ -32,14 +32,6 @@ Check result(Outcome outcome, std::string expected, std::string actual, std::str
 }
 Check skip(std::string why) { return result(Outcome::kSkip, "", "", std::move(why)); }
 
-// A directory removed with everything in it when the guard goes, whatever happened meanwhile.
-struct ScratchDir {
-  std::string path;
-  ~ScratchDir() {
-    if (!path.empty()) remove_tree(path);
-  }
-};
-
 // The base to re-install on, in `scratch`. Without bytecode nothing of it is read: scratch.
 // With bytecode, its interpreter runs: the image's own base layers (those below the runtime host,
 // dependency and app layers), copied from the store's layout with their digests checked, under a
@@ -100,16 +92,9 @@ std::string differences_text(const std::vector<oci::EntryDifference>& diffs,
            " hold the same paths, types, modes, owners and contents, in other bytes (entry "
            "order, mtimes or compression)";
   }
-  std::string text =
-      (diffs.size() == 1 ? "1 path differs" : std::to_string(diffs.size()) + " paths differ") +
-      std::string(" between the re-installed layer (expected) and ") + where + " (actual): ";
-  for (std::size_t i = 0; i < diffs.size() && i < kShownDifferences; ++i) {
-    text += (i ? "; " : "") + diffs[i].path + ": " + diffs[i].what;
-  }
-  if (diffs.size() > kShownDifferences) {
-    text += "; and " + std::to_string(diffs.size() - kShownDifferences) + " more";
-  }
-  return text;
+  return (diffs.size() == 1 ? "1 path differs" : std::to_string(diffs.size()) + " paths differ") +
+         std::string(" between the re-installed layer (expected) and ") + where +
+         " (actual): " + oci::differences_summary(diffs, kShownDifferences);
 }
 
 class DepsChecker {
@@ -147,8 +132,7 @@ class DepsChecker {
       return skip("the lock " + record_.lock_hash + " has no packages: no dependency layer");
     }
     const pipeline::DepsRequest defaults;
-    const python::TagPriority tags(python::target_tags(defaults.target));
-    auto items = index::install_set(*lock, defaults.environment, tags);
+    auto items = index::install_set_for(*lock, defaults.target, defaults.environment);
     if (!items.ok()) {
       return result(Outcome::kFail, "the lock's wheels for the target", "none fits",
                     items.status().message());
@@ -167,12 +151,11 @@ class DepsChecker {
                     "the lock installs nothing on the target, but the record names a dependency "
                     "layer");
     }
-    return check_layer(inputs, *lock, *items, recorded_layer);
+    return check_layer(*lock, *items, recorded_layer);
   }
 
  private:
-  Check check_layer(const nlohmann::json& inputs, const index::Lock& lock,
-                    const std::vector<index::InstallItem>& items,
+  Check check_layer(const index::Lock& lock, const std::vector<index::InstallItem>& items,
                     const std::optional<std::string>& recorded_layer) {
     // The image's dependency layer: the one below the app layer, which the record names.
     auto manifest_digest = Digest::parse(record_.manifest_digest);
@@ -201,38 +184,19 @@ class DepsChecker {
     }
     const std::string actual = stored->digest.to_string();
 
-    // What the layer was built with: the record's choices, or for an older record the bytecode
-    // the layer shows and the build's default RECORD policy.
-    pipeline::DepsRequest request;
-    std::string choices;
-    if (const auto deps = inputs.find("deps"); deps != inputs.end() && deps->is_object()) {
-      const std::string b = deps->value("bytecode", ""), r = deps->value("record", "");
-      auto bytecode = pipeline::parse_bytecode(b);
-      auto record = pipeline::parse_record_policy(r);
-      if (!bytecode || !record) {
+    auto choices = recorded_deps_choices(record_, store_.layout(), layer, &image_entries_);
+    if (!choices.ok()) {
+      if (choices.status().code() == Code::kInvalidArgument) {
         return result(Outcome::kFail, "deps.bytecode compile|none, deps.record strict|warn",
-                      "bytecode \"" + b + "\", record \"" + r + "\"",
-                      "the record's inputs.deps cannot be read");
+                      "unreadable", choices.status().message());
       }
-      request.bytecode = *bytecode;
-      request.record = *record;
-      choices = "bytecode " + b + ", record " + r + ", as recorded";
-    } else {
-      auto entries = oci::read_layer_entries(store_.layout(), layer);
-      if (!entries.ok()) {
-        return result(Outcome::kFail, layer.digest.to_string(), "unreadable",
-                      where_ + ": " + entries.status().message());
-      }
-      request.bytecode =
-          holds_bytecode(*entries) ? pipeline::Bytecode::kCompile : pipeline::Bytecode::kNone;
-      request.record = wheel::RecordPolicy::kStrict;
-      choices = "bytecode " + std::string(pipeline::bytecode_name(request.bytecode)) +
-                " inferred from the image's layer (" +
-                (request.bytecode == pipeline::Bytecode::kCompile ? "it holds" : "no") +
-                " __pycache__/*.pyc) and record strict assumed: the record predates inputs.deps";
-      image_entries_ = std::move(*entries);
+      return result(Outcome::kFail, layer.digest.to_string(), "unreadable",
+                    where_ + ": " + choices.status().message());
     }
-    return reinstall(lock, items, *manifest, actual, choices, request);
+    pipeline::DepsRequest request;
+    request.bytecode = choices->bytecode;
+    request.record = choices->record;
+    return reinstall(lock, items, *manifest, actual, choices->described, request);
   }
 
   // The lock installed in a scratch store and its layer compared with the image's.
@@ -249,7 +213,7 @@ class DepsChecker {
     } end_progress{progress_};
     auto scratch_dir = make_temp_dir(store_.tmp_dir(), "verify-deps-");
     if (!scratch_dir.ok()) return unverifiable(scratch_dir.status().message());
-    const ScratchDir dir{*scratch_dir};
+    const ScratchDirGuard dir(*scratch_dir);
     auto scratch = pipeline::FunctionStore::open(dir.path, pipeline::OpenStore::kCreateIfMissing);
     if (!scratch.ok()) return unverifiable(scratch.status().message());
     auto base = base_from_image(store_.layout(), manifest, scratch->layout(), request.bytecode);
@@ -261,18 +225,9 @@ class DepsChecker {
     auto gathered = gather_locked_wheels(items, sources, into, progress_);
     if (!gathered.ok()) return unverifiable(gathered.status().message());
     if (!gathered->missing.empty()) {
-      std::string why = std::to_string(gathered->missing.size()) + " of the lock's " +
-                        std::to_string(items.size()) + (items.size() == 1 ? " wheel" : " wheels") +
-                        " could not be had: ";
-      for (std::size_t i = 0; i < gathered->missing.size(); ++i) {
-        why += (i ? "; " : "") + gathered->missing[i];
-      }
-      return unverifiable(why + " (--find-links DIR or --index-url URL may give them)");
+      return unverifiable(missing_wheels_text(*gathered, items.size()));
     }
-    std::string origins;
-    for (const auto& [origin, count] : gathered->origins) {
-      origins += (origins.empty() ? "" : ", ") + std::to_string(count) + " from " + origin;
-    }
+    const std::string origins = wheel_origins_text(*gathered);
 
     progress_.stage("deps", "re-installing the lock " + record_.lock_hash + " in a scratch store");
     auto rebuilt = pipeline::ensure_deps_layer(*scratch, *base, lock, request, progress_);
@@ -318,6 +273,37 @@ class DepsChecker {
 };
 
 }  // namespace
+
+Result<DepsChoices> recorded_deps_choices(const store::VersionRecord& record,
+                                          const oci::OciLayout& layout,
+                                          const oci::Descriptor& layer,
+                                          std::optional<oci::LayerEntries>* entries) {
+  const auto inputs = nlohmann::json::parse(record.inputs, nullptr, /*allow_exceptions=*/false);
+  DepsChoices out;
+  if (const auto deps = inputs.is_object() ? inputs.find("deps") : inputs.end();
+      inputs.is_object() && deps != inputs.end() && deps->is_object()) {
+    const std::string b = deps->value("bytecode", ""), r = deps->value("record", "");
+    auto bytecode = pipeline::parse_bytecode(b);
+    auto policy = pipeline::parse_record_policy(r);
+    if (!bytecode || !policy) {
+      return invalid_argument("the record's inputs.deps cannot be read: bytecode \"" + b +
+                              "\", record \"" + r + "\"");
+    }
+    out.bytecode = *bytecode;
+    out.record = *policy;
+    out.described = "bytecode " + b + ", record " + r + ", as recorded";
+    return out;
+  }
+  IGNITE_ASSIGN_OR_RETURN(oci::LayerEntries read, oci::read_layer_entries(layout, layer));
+  out.bytecode = holds_bytecode(read) ? pipeline::Bytecode::kCompile : pipeline::Bytecode::kNone;
+  out.record = wheel::RecordPolicy::kStrict;
+  out.described = "bytecode " + std::string(pipeline::bytecode_name(out.bytecode)) +
+                  " inferred from the image's layer (" +
+                  (out.bytecode == pipeline::Bytecode::kCompile ? "it holds" : "no") +
+                  " __pycache__/*.pyc) and record strict assumed: the record predates inputs.deps";
+  if (entries) *entries = std::move(read);
+  return out;
+}
 
 Check check_dependencies(pipeline::FunctionStore& store, const store::VersionRecord& record,
                          const DepsCheckOptions& options, pipeline::Progress& progress) {

@@ -14,9 +14,12 @@
 // lock's sha256.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "builder/oci/layer_diff.h"
+#include "builder/pipeline/deps_layer.h"
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/progress.h"
 #include "builder/store/version_store.h"
@@ -46,6 +49,20 @@ struct DepsCheckOptions {
 // assumed, as the detail says.
 Check check_dependencies(pipeline::FunctionStore& store, const store::VersionRecord& record,
                          const DepsCheckOptions& options, pipeline::Progress& progress);
+
+// The choices (bytecode, RECORD policy) the image's dependency layer `layer` was made with: the
+// record's inputs.deps, or for a version recorded before it bytecode inferred from the layer
+// (any __pycache__/*.pyc; its entries then left in *entries when given) and RECORD strict.
+// INVALID_ARGUMENT when inputs.deps cannot be read; the layer's read error when it is needed.
+struct DepsChoices {
+  pipeline::Bytecode bytecode = pipeline::Bytecode::kCompile;
+  wheel::RecordPolicy record = wheel::RecordPolicy::kStrict;
+  std::string described;  // "bytecode none, record strict, as recorded"
+};
+Result<DepsChoices> recorded_deps_choices(const store::VersionRecord& record,
+                                          const oci::OciLayout& layout,
+                                          const oci::Descriptor& layer,
+                                          std::optional<oci::LayerEntries>* entries = nullptr);
 
 // The check for an image with no version record (a registry reference): SKIP, since only a
 // store's record holds the lock's text (the image carries its lockHash alone).

@@ -1,8 +1,8 @@
-// ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [--key PUB] [--find-links DIR]...
-//                       [--index-url URL] [--extra-index-url URL]... [-o text|json]
-//                       [--progress|--quiet] [registry flags]
-// ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE] [--key PUB] [-o text|json]
-//                       [registry flags]
+// ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [--rebuild] [--key PUB]
+//                       [--find-links DIR]... [--index-url URL] [--extra-index-url URL]...
+//                       [-o text|json] [--progress|--quiet] [registry flags]
+// ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE] [--rebuild] [--key PUB]
+//                       [-o text|json] [registry flags]
 #include <sys/stat.h>
 
 #include <iostream>
@@ -18,6 +18,7 @@
 #include "builder/source/code_hash.h"
 #include "builder/source/intake.h"
 #include "builder/verify/deps_check.h"
+#include "builder/verify/rebuild_check.h"
 #include "builder/verify/verify_version.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
@@ -26,6 +27,7 @@
 #include "src/cli/report.h"
 #include "src/cli/store_option.h"
 #include "src/cli/verify_attestations.h"
+#include "src/cli/verify_rebuild.h"
 #include "src/cli/version_ref.h"
 
 namespace ignite::cli {
@@ -33,13 +35,15 @@ namespace {
 
 const std::string kVerifyUsage =
     std::string(
-        "usage: ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [--key PUB]\n"
-        "                             [-o text|json]\n"
+        "usage: ignite-builder verify ORG/APP[:vN] [--store DIR] [--source SOURCE] [--rebuild]\n"
+        "                             [--key PUB] [-o text|json]\n"
         "                             [--find-links DIR]... [--index-url URL]\n"
         "                             [--extra-index-url URL]... [--progress|--quiet]\n"
         "                             [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
         "                              [--registry-user USER [--registry-password-stdin]]]\n"
-        "       ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE] [--key PUB]\n"
+        "       ignite-builder verify docker://HOST[:PORT]/ORG/APP:vN [--source SOURCE] "
+        "[--rebuild]\n"
+        "                             [--key PUB]\n"
         "                             [-o text|json] [registry flags as above]\n"
         "  checks version N of the app (default: its latest) against the store: its ref,\n"
         "  every blob's digest and size, every layer's diff_id, the identity labels, and the\n"
@@ -58,6 +62,12 @@ const std::string kVerifyUsage =
         "                   provenance must be signed by it\n"
         "  --source SOURCE  the draft it should have been built from (a file, directory or\n"
         "                   archive)\n"
+        "  --rebuild        build the version again in a scratch store from SOURCE (or, for a\n"
+        "                   version built from git, its recorded URL and commit) with the\n"
+        "                   recorded lock, base, epoch and choices, and compare the manifest\n"
+        "                   digests, naming the first differing layer and file; without a\n"
+        "                   source it is \"rebuild skipped\" (exit 2), and a version made by\n"
+        "                   another builder version is \"not comparable\" (exit 2)\n"
         "  -f, --find-links DIR   a directory of wheels for the re-install (repeatable); each "
         "wheel\n"
         "                         is taken from the store's wheel cache, then these, then the\n"
@@ -219,8 +229,8 @@ int print_report(const verify::VerifyReport& report, const std::string& referenc
 int verify_registry_reference(const std::string& text,
                               const std::optional<pipeline::RegistryTarget>& target,
                               const verify::VerifyOptions& base_options,
-                              const std::optional<attest::VerifyingKey>& key, OutputFormat format,
-                              Io io) {
+                              const std::optional<attest::VerifyingKey>& key, bool rebuild,
+                              OutputFormat format, Io io) {
   auto source = registry::ImageSource::parse(text);
   if (!source.ok()) return usage_error(io, source.status().message(), kVerifyUsage);
   const registry::ImageReference& image_ref = source->registry_image;
@@ -260,6 +270,11 @@ int verify_registry_reference(const std::string& text,
       verify::verify_unrecorded_image(scratch->layout(), manifest, *app, options_with_fetch);
   report.checks.push_back(verify::unrecorded_dependencies_check());
   add_registry_attestation_checks(scratch->layout(), manifest, image_ref, options, key, report);
+  if (rebuild) {
+    report.checks.push_back(verify::rebuild_skipped(
+        "a registry image has no version record: the lock's text and the build's inputs are "
+        "kept by the store that built it (verify ORG/APP[:vN] --store DIR --rebuild there)"));
+  }
 
   nlohmann::json version = nullptr;
   if (auto n = registry::parse_version_tag(image_ref.tag)) version = *n;
@@ -276,6 +291,7 @@ int run_verify(const std::vector<std::string>& argv_in, Io io) {
   auto parsed = parse_command(*rest,
                               {kStoreFlag,
                                {"--source", "", true},
+                               {"--rebuild", "", false},
                                {"--key", "", true},
                                {"--output", "-o", true},
                                kIndexUrlFlag,
@@ -321,7 +337,8 @@ int run_verify(const std::vector<std::string>& argv_in, Io io) {
     key = std::move(*loaded);
   }
   if (registry_reference) {
-    return verify_registry_reference(text, *target, options, key, *format, io);
+    return verify_registry_reference(text, *target, options, key, args.has("--rebuild"), *format,
+                                     io);
   }
 
   auto store = pipeline::FunctionStore::open(store_dir(args), pipeline::OpenStore::kExisting);
@@ -350,6 +367,10 @@ int run_verify(const std::vector<std::string>& argv_in, Io io) {
   report.checks.push_back(
       verify::check_dependencies(*store, *version, *wheel_sources, choice.progress()));
   add_store_attestation_checks(store->layout(), ref->app, *version, key, report);
+  if (args.has("--rebuild")) {
+    report.checks.push_back(rebuild_check(args.value("--source"), *store, ref->app, *version,
+                                          *wheel_sources, choice.progress(), io.err));
+  }
   return print_report(report, ref->app.ref_name(version->number), version->number,
                       version->manifest_digest, *format, io);
 }
