@@ -12,8 +12,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -70,8 +70,9 @@ std::vector<std::string> postmaster_pid_lines(const std::string& data) {
 }
 
 std::string trim(std::string s) {
-  s.erase(std::find_if(s.rbegin(), s.rend(), [](unsigned char c) { return !std::isspace(c); }).base(),
-          s.end());
+  s.erase(
+      std::find_if(s.rbegin(), s.rend(), [](unsigned char c) { return !std::isspace(c); }).base(),
+      s.end());
   s.erase(s.begin(),
           std::find_if(s.begin(), s.end(), [](unsigned char c) { return !std::isspace(c); }));
   return s;
@@ -137,9 +138,10 @@ PostgresServer::PostgresServer() {
   }
   // -N: no fsync of the new files; trust: any local user may connect as any role, fine for a
   // throw-away server on loopback.
-  const std::string initdb = (run_as_ ? std::string(kRunuser) + " -u " + kServerUser + " -- " : "") +
-                             shell_quote(bin_ + "/initdb") + " -D " + shell_quote(data_) +
-                             " -A trust -U postgres -E UTF8 --locale=C -N --no-instructions";
+  const std::string initdb =
+      (run_as_ ? std::string(kRunuser) + " -u " + kServerUser + " -- " : "") +
+      shell_quote(bin_ + "/initdb") + " -D " + shell_quote(data_) +
+      " -A trust -U postgres -E UTF8 --locale=C -N --no-instructions";
   std::string out;
   if (run_command(initdb + " 2>&1", &out, kInitdbTimeoutSeconds) != 0) {
     ADD_FAILURE() << "initdb failed: " << initdb << "\n" << out;
@@ -196,8 +198,8 @@ PostgresServer::Start PostgresServer::start(int port) {
   if (exited && log.find("Address already in use", log_before) != std::string::npos) {
     return Start::kAddressInUse;
   }
-  ADD_FAILURE() << "postgres did not start on 127.0.0.1:" << port
-                << (exited ? " (it exited)" : "") << ":\n"
+  ADD_FAILURE() << "postgres did not start on 127.0.0.1:" << port << (exited ? " (it exited)" : "")
+                << ":\n"
                 << log.substr(std::min(log_before, log.size()));
   return Start::kFailed;
 }

@@ -30,13 +30,13 @@ std::string postgres_bin_dir();
 std::string postgres_unavailable_reason();
 
 // Skips the test naming what is missing; under CI (where PostgreSQL is installed) fails it.
-#define IGNITE_REQUIRE_POSTGRES()                                                 \
-  do {                                                                            \
-    const std::string why_ = ::ignite::testing::postgres_unavailable_reason();    \
-    if (!why_.empty()) {                                                          \
-      if (std::getenv("CI")) FAIL() << "CI must run this test: " << why_;         \
+#define IGNITE_REQUIRE_POSTGRES()                                                     \
+  do {                                                                                \
+    const std::string why_ = ::ignite::testing::postgres_unavailable_reason();        \
+    if (!why_.empty()) {                                                              \
+      if (std::getenv("CI")) FAIL() << "CI must run this test: " << why_;             \
       GTEST_SKIP() << why_ << " (" << ::ignite::testing::kPostgresInstallHint << ")"; \
-    }                                                                             \
+    }                                                                                 \
   } while (false)
 
 class PostgresServer {

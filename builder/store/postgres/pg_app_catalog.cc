@@ -44,7 +44,8 @@ Result<AppProfile> PgAppCatalog::create_app(const AppProfile& profile) {
                  "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org, app) DO NOTHING",
                  {made.app.org(), made.app.app(), made.resource_tier, made.description,
                   made.created_at_ms}));
-  if (r.affected() == 0) return already_exists("app " + profile.app.to_string() + " already exists");
+  if (r.affected() == 0)
+    return already_exists("app " + profile.app.to_string() + " already exists");
   return made;
 }
 

@@ -86,7 +86,8 @@ Result<PgConnection> PgConnection::open(std::string_view url) {
   // Parsed first, for a clear error about the URL itself and for its password (which a message
   // from libpq or the server is scrubbed of, whether it came in the userinfo or ?password=).
   char* parse_error = nullptr;
-  std::unique_ptr<PQconninfoOption, ConninfoFreer> options(PQconninfoParse(text.c_str(), &parse_error));
+  std::unique_ptr<PQconninfoOption, ConninfoFreer> options(
+      PQconninfoParse(text.c_str(), &parse_error));
   if (!options) {
     std::string why = parse_error ? one_line(parse_error) : "out of memory";
     PQfreemem(parse_error);

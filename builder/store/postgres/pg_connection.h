@@ -105,8 +105,7 @@ class PgConnection {
   struct Closer {
     void operator()(pg_conn* conn) const;
   };
-  PgConnection(std::unique_ptr<pg_conn, Closer> conn, std::string shown_url,
-               std::string password);
+  PgConnection(std::unique_ptr<pg_conn, Closer> conn, std::string shown_url, std::string password);
 
   // Makes the connection again when it was lost; UNAVAILABLE when that fails, or when it was
   // lost inside a transaction (gone with the session).

@@ -35,8 +35,15 @@ Status newer_schema(const PgConnection& conn, int version) {
 
 Result<int> pg_schema_version(PgConnection& conn) {
   constexpr std::string_view kWhat = "reading the schema version";
+  // From pg_class itself, under the statement's snapshot, not with to_regclass(): that looks in
+  // the session's catalog cache, which, without a lock on the table, may still hold "no such
+  // table" from before another process made it (seen when several start at once).
   IGNITE_ASSIGN_OR_RETURN(
-      PgResult exists, conn.exec(kWhat, "SELECT to_regclass('schema_version') IS NOT NULL"));
+      PgResult exists,
+      conn.exec(kWhat,
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND "
+                "c.relname = 'schema_version')"));
   if (exists.text(0, 0) != "t") return 0;
   IGNITE_ASSIGN_OR_RETURN(PgResult row,
                           conn.exec(kWhat, "SELECT version FROM schema_version WHERE id = 1"));
@@ -53,9 +60,9 @@ Status ensure_pg_schema(PgConnection& conn) {
   if (version == kPgSchemaVersion) return ok_status();
   if (version > kPgSchemaVersion) return newer_schema(conn, version);
   return conn.transaction("migrating the schema", [&]() -> Status {
-    IGNITE_RETURN_IF_ERROR(conn.exec("taking the schema lock", "SELECT pg_advisory_xact_lock($1)",
-                                     {kSchemaLockKey})
-                               .status());
+    IGNITE_RETURN_IF_ERROR(
+        conn.exec("taking the schema lock", "SELECT pg_advisory_xact_lock($1)", {kSchemaLockKey})
+            .status());
     // Again, under the lock: another process may have made or migrated it meanwhile.
     IGNITE_ASSIGN_OR_RETURN(int from, pg_schema_version(conn));
     if (from > kPgSchemaVersion) return newer_schema(conn, from);
