@@ -1,6 +1,7 @@
 #include "tests/testing/child_process.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -13,7 +14,7 @@
 namespace ignite::testing {
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,
-                           const std::string& missing_hint) {
+                           const std::string& missing_hint, std::optional<RunAs> run_as) {
   if (::access(argv[0].c_str(), X_OK) != 0) {
     ADD_FAILURE() << argv[0] << " is missing: " << missing_hint;
     return;
@@ -21,9 +22,14 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
   const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ == 0) {
+    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    // Before prctl: a change of credentials clears the parent-death signal.
+    if (run_as && (::setgroups(0, nullptr) != 0 || ::setgid(run_as->gid) != 0 ||
+                   ::setuid(run_as->uid) != 0)) {
+      ::_exit(126);
+    }
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(1);  // the parent died before prctl
-    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     const int null = ::open("/dev/null", O_RDONLY);
     ::dup2(null, 0);
     ::dup2(log, 1);

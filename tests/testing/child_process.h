@@ -6,19 +6,29 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace ignite::testing {
 
+// The user a child runs as, for a server that refuses to run as root (PostgreSQL) when the tests
+// do: its groups are dropped, then its gid and uid set, before it starts.
+struct RunAs {
+  uid_t uid;
+  gid_t gid;
+};
+
 class ChildProcess {
  public:
   // Starts argv (argv[0] by path) with stdin from /dev/null and stdout and stderr appended to
   // `log_path`, and no other descriptor of the test's. When argv[0] is missing, fails the test
   // (non-fatally) with `missing_hint`, e.g. which packages to install; running() is then false.
+  // With `run_as`, the child runs as that user (the log is opened before, as the test's user).
   ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,
-               const std::string& missing_hint = "run scripts/install-deps");
+               const std::string& missing_hint = "run scripts/install-deps",
+               std::optional<RunAs> run_as = std::nullopt);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
