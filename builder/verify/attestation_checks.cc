@@ -12,6 +12,7 @@
 #include "builder/oci/image_file.h"
 #include "builder/oci/media_types.h"
 #include "builder/python/platform_tags.h"
+#include "builder/util/json_codec.h"
 
 namespace ignite::verify {
 namespace {
@@ -266,13 +267,16 @@ class AttestationChecker {
       out["builderVersion"] = text("builderVersion");
       out["org"] = text("org");
       out["app"] = text("app");
-      if (inputs.is_object() && inputs.contains("source") && inputs["source"].contains("git")) {
+      out["git.url"] = "";
+      out["git.commit"] = "";
+      if (inputs.is_object() && inputs.contains("source") && inputs["source"].is_object() &&
+          inputs["source"].contains("git") && inputs["source"]["git"].is_object()) {
+        // A member of another type (an edited record) reads as absent, never as an exception.
         const auto& g = inputs["source"]["git"];
-        out["git.url"] = g.value("url", "");
-        out["git.commit"] = g.value("commit", "");
-      } else {
-        out["git.url"] = "";
-        out["git.commit"] = "";
+        for (const auto& [claim, key] : {std::pair{"git.url", "url"}, {"git.commit", "commit"}}) {
+          auto member = json_optional_string(g, key, "inputs.source.git");
+          if (member.ok()) out[claim] = *member;
+        }
       }
       return out;
     }

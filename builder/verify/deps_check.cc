@@ -14,6 +14,7 @@
 #include "builder/pipeline/deps_layer.h"
 #include "builder/python/platform_tags.h"
 #include "builder/util/file_io.h"
+#include "builder/util/json_codec.h"
 #include "builder/verify/locked_wheels.h"
 
 namespace ignite::verify {
@@ -282,7 +283,11 @@ Result<DepsChoices> recorded_deps_choices(const store::VersionRecord& record,
   DepsChoices out;
   if (const auto deps = inputs.is_object() ? inputs.find("deps") : inputs.end();
       inputs.is_object() && deps != inputs.end() && deps->is_object()) {
-    const std::string b = deps->value("bytecode", ""), r = deps->value("record", "");
+    const auto text = [&](std::string_view key) {
+      auto member = json_optional_string(*deps, key, "inputs.deps");
+      return member.ok() ? *member : "(not a string)";
+    };
+    const std::string b = text("bytecode"), r = text("record");
     auto bytecode = pipeline::parse_bytecode(b);
     auto policy = pipeline::parse_record_policy(r);
     if (!bytecode || !policy) {

@@ -11,6 +11,7 @@
 #include "builder/python/platform_tags.h"
 #include "builder/util/builder_version.h"
 #include "builder/util/file_io.h"
+#include "builder/util/json_codec.h"
 #include "builder/verify/json_difference.h"
 #include "builder/verify/locked_wheels.h"
 
@@ -74,7 +75,13 @@ class Rebuilder {
       return result(Outcome::kSkip, "", "",
                     version + " is an image published with publish-image: not built from source");
     }
-    const std::string built_by = inputs_.value("builderVersion", std::string("an unknown version"));
+    auto recorded_builder = json_optional_string(inputs_, "builderVersion", "the recorded inputs");
+    if (!recorded_builder.ok()) {
+      return result(Outcome::kFail, "inputs.builderVersion as a string", "unreadable",
+                    recorded_builder.status().message());
+    }
+    const std::string built_by =
+        recorded_builder->empty() ? std::string("an unknown version") : *recorded_builder;
     if (built_by != kBuilderVersion) {
       return result(Outcome::kUnverifiable, record_.manifest_digest, std::string(kNotRebuilt),
                     "not comparable: built by ignite-builder " + built_by +
@@ -308,11 +315,12 @@ std::optional<pipeline::GitOrigin> recorded_git_origin(const store::VersionRecor
   if (source == inputs.end() || !source->is_object()) return std::nullopt;
   const auto git = source->find("git");
   if (git == source->end() || !git->is_object()) return std::nullopt;
-  pipeline::GitOrigin origin;
-  origin.url = git->value("url", "");
-  origin.ref = git->value("ref", "");
-  origin.commit = git->value("commit", "");
-  origin.subdir = git->value("subdir", "");
+  // A member of another type (a record someone edited) reads as absent: no git origin then.
+  const auto member = [&](std::string_view key) {
+    auto text = json_optional_string(*git, key, "inputs.source.git");
+    return text.ok() ? *text : std::string();
+  };
+  pipeline::GitOrigin origin{member("url"), member("ref"), member("commit"), member("subdir")};
   if (origin.url.empty() || origin.commit.empty()) return std::nullopt;
   return origin;
 }

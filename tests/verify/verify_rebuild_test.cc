@@ -196,6 +196,20 @@ TEST_F(VerifyRebuildTest, AnotherBuilderVersionIsNotComparable) {
       << detail(c);
 }
 
+// Inputs of the wrong types (an edited record) are named, never a crash.
+TEST_F(VerifyRebuildTest, RecordedInputsOfTheWrongTypeAreNamed) {
+  const std::string src = source("src", "a", "");
+  build("acme-corp/fn", src);
+  tamper(
+      "UPDATE versions SET inputs = json_set(inputs, '$.builderVersion', 7, '$.source', "
+      "json('{\"git\": {\"url\": 1, \"commit\": []}}'));");
+  auto r = verify("acme-corp/fn", "--source " + shell_quote(src));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const Json c = rebuild_check(r);
+  EXPECT_EQ(c["result"], "FAIL") << c.dump();
+  EXPECT_EQ(c["expected"], "inputs.builderVersion as a string") << c.dump();
+}
+
 TEST_F(VerifyRebuildTest, ABaseMissingFromTheStoreMakesItUnverifiable) {
   const std::string src = source("src", "a", "");
   const Json built = build("acme-corp/fn", src);
