@@ -48,8 +48,10 @@ struct BuildHooks {
   // requested cancel, ABORTED for a lost lease).
   std::function<Status(std::string_view stage)> enter_stage;
   // Without a registry: called first inside the transaction that takes the version number,
-  // with the store's database, the record and its number: an error rolls the transaction back
-  // and no number is taken (the queue's fenced commit, BuildQueue::succeed_in_transaction).
+  // with that transaction, the record and its number: an error rolls the transaction back and
+  // no number is taken (the queue's fenced commit, BuildQueue::succeed_in_transaction). Like
+  // every guard, these may run more than once (a retried transaction) and must have no effect
+  // outside the transaction they are given.
   CommitGuard before_commit;
   // With a registry (docs/publish-lock.md): first in the transaction that takes N and records
   // the intent, before the tag is set (BuildQueue::publishing_in_transaction); an error there

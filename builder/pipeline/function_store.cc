@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "builder/store/sqlite_version_store.h"
+
 namespace ignite::pipeline {
 namespace {
 
@@ -19,8 +21,9 @@ Status upgrade_refs(oci::OciLayout& layout, store::Database& db, int from) {
   IGNITE_ASSIGN_OR_RETURN(auto refs, layout.list_refs());
   IGNITE_ASSIGN_OR_RETURN(
       store::Statement q,
-      db.prepare("SELECT COALESCE(MAX(v.number), 0) FROM apps a LEFT JOIN versions v ON v.app_id = a.id "
-                 "WHERE a.org = ?1 AND a.app = ?2"));
+      db.prepare(
+          "SELECT COALESCE(MAX(v.number), 0) FROM apps a LEFT JOIN versions v ON v.app_id = a.id "
+          "WHERE a.org = ?1 AND a.app = ?2"));
   for (const auto& r : refs) {
     auto v = store::parse_version_ref(r.name);
     if (!v) continue;
@@ -47,8 +50,8 @@ Result<FunctionStore> FunctionStore::open(const std::string& dir, OpenStore mode
     return failed_precondition(ctx + ": not a directory");
   }
   auto layout = oci::OciLayout::open(dir + "/oci", mode == OpenStore::kExisting
-                                                      ? oci::CreateLayout::kNo
-                                                      : oci::CreateLayout::kIfMissing);
+                                                       ? oci::CreateLayout::kNo
+                                                       : oci::CreateLayout::kIfMissing);
   if (!layout.ok()) return layout.status().with_context(ctx);
   const std::string db_path = dir + "/ignite.db";
   const bool db_exists = ::access(db_path.c_str(), F_OK) == 0;
@@ -58,18 +61,20 @@ Result<FunctionStore> FunctionStore::open(const std::string& dir, OpenStore mode
     IGNITE_ASSIGN_OR_RETURN(auto refs, layout->list_refs());
     for (const auto& r : refs) {
       if (store::parse_version_ref(r.name)) {
-        return data_loss(ctx + ": " + db_path + " is missing, but the image layout holds version refs (" +
-                         r.name + ", ...); restore the database rather than starting a new one");
+        return data_loss(ctx + ": " + db_path +
+                         " is missing, but the image layout holds version refs (" + r.name +
+                         ", ...); restore the database rather than starting a new one");
       }
     }
-    if (mode == OpenStore::kExisting) return not_found(ctx + ": it has no database yet (no build has used it)");
+    if (mode == OpenStore::kExisting)
+      return not_found(ctx + ": it has no database yet (no build has used it)");
   }
-  auto versions = store::VersionStore::open(db_path, store::Database::Create::kIfMissing,
-                                            [&](store::Database& db, int from) {
-                                              return upgrade_refs(*layout, db, from);
-                                            });
+  auto versions = store::SqliteVersionStore::open(
+      db_path, store::Database::Create::kIfMissing,
+      [&](store::Database& db, int from) { return upgrade_refs(*layout, db, from); });
   if (!versions.ok()) return versions.status().with_context(ctx);
-  return FunctionStore(dir, std::move(layout).value(), std::move(versions).value());
+  return FunctionStore(dir, std::move(layout).value(),
+                       std::make_unique<store::SqliteVersionStore>(std::move(versions).value()));
 }
 
 Result<store::VersionRecord> store_version(FunctionStore& store, const store::AppId& app,

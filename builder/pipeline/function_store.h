@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -24,14 +25,16 @@ class FunctionStore {
   std::string layout_dir() const { return dir_ + "/oci"; }
   std::string tmp_dir() const { return dir_ + "/tmp"; }
   oci::OciLayout& layout() { return layout_; }
-  store::VersionStore& versions() { return versions_; }
+  store::VersionStore& versions() { return *versions_; }
 
  private:
-  FunctionStore(std::string dir, oci::OciLayout layout, store::VersionStore versions)
+  FunctionStore(std::string dir, oci::OciLayout layout,
+                std::unique_ptr<store::VersionStore> versions)
       : dir_(std::move(dir)), layout_(std::move(layout)), versions_(std::move(versions)) {}
   std::string dir_;
   oci::OciLayout layout_;
-  store::VersionStore versions_;
+  // Held by pointer: a PublishLock keeps a reference to it across moves of the FunctionStore.
+  std::unique_ptr<store::VersionStore> versions_;
 };
 
 // Version `number` of `app` in the store (its latest when nullopt); NOT_FOUND naming the latest.

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "builder/store/build_id.h"
+#include "builder/store/sqlite_version_store.h"
 #include "builder/util/wall_clock.h"
 
 namespace ignite::pipeline {
@@ -98,7 +99,7 @@ void PublishLock::start_renewal(const std::string& db_path, const PublishLockOpt
   renewal_ = std::thread([this, db_path, options] {
     const auto now = options.now_ms ? options.now_ms : std::function<std::int64_t()>(unix_now_ms);
     // A connection is used by one thread at a time: the renewal has its own.
-    auto versions = store::VersionStore::open(db_path, store::Database::Create::kNo);
+    auto versions = store::SqliteVersionStore::open(db_path, store::Database::Create::kNo);
     std::unique_lock lock(mutex_);
     while (!stop_) {
       if (cv_.wait_for(lock, options.renew_every, [this] { return stop_; })) break;

@@ -140,13 +140,14 @@ Status RegistryPublication::adopt_leftover_tag(FunctionStore& store, std::int64_
   inputs["recovered"] = "the process that made this version stopped after tagging it in " + host_ +
                         "; recorded by the next one";
   record.inputs = inputs.dump();
-  auto adopted = store.versions().commit_version(app_, record, [&](std::int64_t n) -> Status {
-    if (n != number) {
-      return aborted("another build recorded version " + std::to_string(number) + " of " +
-                     app_.to_string() + " meanwhile; run the build again");
-    }
-    return ok_status();
-  });
+  auto adopted =
+      store.versions().commit_version(app_, record, [&](store::StoreTx&, std::int64_t n) -> Status {
+        if (n != number) {
+          return aborted("another build recorded version " + std::to_string(number) + " of " +
+                         app_.to_string() + " meanwhile; run the build again");
+        }
+        return ok_status();
+      });
   if (!adopted.ok()) {
     // A concurrent build of this store may have recorded the same leftover first.
     auto recorded = store.versions().versions(app_);

@@ -111,14 +111,14 @@ Result<CommittedVersion> commit_locally(FunctionStore& store, const store::AppId
                                         const store::VersionRecord& record,
                                         const CommitFences& fences) {
   auto commit = [&] {
-    return store.versions().commit_version(app, record, [&](std::int64_t number) -> Status {
-      // First: nothing may happen for a refused commit.
-      if (fences.guard)
-        IGNITE_RETURN_IF_ERROR(fences.guard(store.versions().database(), record, number));
-      IGNITE_RETURN_IF_ERROR(check_no_later_refs(store, app, number));
-      fault_point("tag");  // as with a registry: just before the commit (nothing recorded yet)
-      return ok_status();
-    });
+    return store.versions().commit_version(
+        app, record, [&](store::StoreTx& tx, std::int64_t number) -> Status {
+          // First: nothing may happen for a refused commit.
+          if (fences.guard) IGNITE_RETURN_IF_ERROR(fences.guard(tx, record, number));
+          IGNITE_RETURN_IF_ERROR(check_no_later_refs(store, app, number));
+          fault_point("tag");  // as with a registry: just before the commit (nothing recorded yet)
+          return ok_status();
+        });
   };
   auto committed = commit();
   std::unique_ptr<PublishLock> lock;
@@ -219,9 +219,9 @@ Result<CommittedVersion> publish_to_registry(FunctionStore& store, const store::
   IGNITE_ASSIGN_OR_RETURN(store::PublishIntent intent,
                           store.versions().record_intent(
                               app, record, publication.host(), fences.build_id, lock->lease(),
-                              [&](store::Database& db, const store::PublishIntent& i) -> Status {
+                              [&](store::StoreTx& tx, const store::PublishIntent& i) -> Status {
                                 if (fences.before_intent)
-                                  IGNITE_RETURN_IF_ERROR(fences.before_intent(db, i));
+                                  IGNITE_RETURN_IF_ERROR(fences.before_intent(tx, i));
                                 return check_no_later_refs(store, app, i.record.number);
                               }));
   fault_point("intent");

@@ -48,9 +48,10 @@ struct CommittedVersion {
   std::vector<std::string> warnings;
 };
 
-// Run first inside the transaction that takes the version number (see BuildHooks): an error
-// rolls it back and no number is taken.
-using CommitGuard = std::function<Status(store::Database& db, const store::VersionRecord& record,
+// Run first inside the transaction `tx` that takes the version number (see BuildHooks): an error
+// rolls it back and no number is taken. It may run more than once (a retried transaction) and
+// must have no effect outside `tx` (store::VersionGuard).
+using CommitGuard = std::function<Status(store::StoreTx& tx, const store::VersionRecord& record,
                                          std::int64_t number)>;
 
 // How a queue's build fences its commit (BuildHooks); all unset for `ignite-builder build`.

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "builder/store/app_id.h"
-#include "builder/store/sqlite.h"
+#include "builder/store/store_tx.h"
 #include "builder/util/status.h"
 
 namespace ignite::store {
@@ -256,16 +256,18 @@ class BuildQueue {
   // The fenced commit: records the build SUCCEEDED with `outcome` inside the transaction that
   // records the version, so that the version and the build's success commit together or not at
   // all. Call it first in VersionStore::commit_version's `publish` callback (before the registry
-  // tag or anything else outside the store), with `store_tx` the version store's connection,
-  // whose transaction holds the write lock: no reclaim can come between the check and the
-  // commit. When the lease was lost (ABORTED "lease lost: build X was taken over (epoch E is not
-  // current)"), the deadline passed (DEADLINE_EXCEEDED) or a cancel was requested (CANCELLED: the
-  // commit is a stage boundary too; the worker then calls mark_cancelled), it returns the error
-  // and writes nothing, so commit_version rolls back and takes no number.
+  // tag or anything else outside the store), with `store_tx` the transaction that callback is
+  // given, which holds the write lock: no reclaim can come between the check and the commit. When
+  // the lease was lost (ABORTED "lease lost: build X was taken over (epoch E is not current)"), the
+  // deadline passed (DEADLINE_EXCEEDED) or a cancel was requested (CANCELLED: the commit is a stage
+  // boundary too; the worker then calls mark_cancelled), it returns the error and writes nothing,
+  // so commit_version rolls back and takes no number.
   //
-  // `store_tx` is SQLite's connection because the version store is SQLite's alone today; when it
-  // gets an interface for PostgreSQL, this parameter becomes that store's transaction handle.
-  virtual Status succeed_in_transaction(Database& store_tx, std::string_view id, std::int64_t epoch,
+  // `store_tx` must be a transaction of this queue's own database (FAILED_PRECONDITION "the
+  // version store and the queue are in different databases" otherwise). Like every guard, the
+  // callback may run more than once (a retried transaction): these fences write only into
+  // `store_tx`, so a rolled-back attempt leaves nothing behind.
+  virtual Status succeed_in_transaction(StoreTx& store_tx, std::string_view id, std::int64_t epoch,
                                         const BuildOutcome& outcome) = 0;
 
   // The end of a draft build (BuildKind::kDraft): SUCCEEDED with the image's digests and no
@@ -285,7 +287,7 @@ class BuildQueue {
   // is taken). It records only an event, "publishing <app>:vN (digest)": from then on the build
   // is committed to publishing vN, and neither a cancel nor the deadline stops it any more (the
   // tag may be set; a version whose tag is set is recorded, never abandoned).
-  virtual Status publishing_in_transaction(Database& store_tx, std::string_view id,
+  virtual Status publishing_in_transaction(StoreTx& store_tx, std::string_view id,
                                            std::int64_t epoch, const BuildOutcome& outcome) = 0;
   // The second: records the build SUCCEEDED with `outcome` in the transaction that records the
   // version from its intent (VersionStore::commit_intent), whoever does it: the build's own
@@ -295,7 +297,7 @@ class BuildQueue {
   // (RUNNING under any epoch, or QUEUED again after a lost lease) becomes SUCCEEDED, so a worker
   // that took it over stops at its next fenced call (ABORTED) and publishes nothing; a finished
   // one is left as it is (OK: the triggers forbid changing it, and the version stands).
-  virtual Status succeed_published_in_transaction(Database& store_tx, std::string_view id,
+  virtual Status succeed_published_in_transaction(StoreTx& store_tx, std::string_view id,
                                                   const BuildOutcome& outcome) = 0;
 
  protected:

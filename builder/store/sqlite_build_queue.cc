@@ -876,25 +876,30 @@ Result<std::vector<BuildEvent>> SqliteBuildQueue::events(std::string_view id,
   return out;
 }
 
-Status SqliteBuildQueue::check_store_tx(Database& store_tx, std::string_view id,
-                                        const BuildOutcome& outcome, const std::string& ctx) {
+Result<Database*> SqliteBuildQueue::check_store_tx(StoreTx& store_tx, std::string_view id,
+                                                   const BuildOutcome& outcome,
+                                                   const std::string& ctx) {
   IGNITE_RETURN_IF_ERROR(validate_id(id));
+  auto sqlite = store_tx.sqlite();
+  if (!sqlite.ok()) return sqlite.status().with_context(ctx);
+  Database& db = **sqlite;
   // Outside the version's transaction the check would be a race, not a fence.
-  if (sqlite3_get_autocommit(store_tx.handle()) != 0) {
+  if (sqlite3_get_autocommit(db.handle()) != 0) {
     return failed_precondition(ctx + " must run inside the transaction that records its version " +
                                "(VersionStore::commit_version's publish), and none is open");
   }
-  const char* tx_file = sqlite3_db_filename(store_tx.handle(), "main");
+  const char* tx_file = sqlite3_db_filename(db.handle(), "main");
   const char* queue_file = sqlite3_db_filename(db_.handle(), "main");
   if (tx_file == nullptr || queue_file == nullptr || std::string_view(tx_file) != queue_file) {
-    return failed_precondition(ctx + ": the version store's database " + store_tx.path() +
+    return failed_precondition(ctx + ": the version store's database " + db.path() +
                                " is not the queue's " + db_.path());
   }
   if (outcome.version < 1) return invalid_argument(ctx + ": version numbers start at 1");
   if (Status s = Digest::parse(outcome.manifest_digest).status(); !s.ok()) {
     return s.with_context(ctx + ": manifest digest");
   }
-  return check_attestation_digests(outcome, ctx);
+  IGNITE_RETURN_IF_ERROR(check_attestation_digests(outcome, ctx));
+  return &db;
 }
 
 Result<BuildRecord> SqliteBuildQueue::load_fenced_in(Database& store_tx, std::string_view id,
@@ -918,37 +923,37 @@ Result<BuildRecord> SqliteBuildQueue::load_fenced_in(Database& store_tx, std::st
   return b;
 }
 
-Status SqliteBuildQueue::succeed_in_transaction(Database& store_tx, std::string_view id,
+Status SqliteBuildQueue::succeed_in_transaction(StoreTx& store_tx, std::string_view id,
                                                 std::int64_t epoch, const BuildOutcome& outcome) {
   const std::string ctx = "the commit of build " + std::string(id);
-  IGNITE_RETURN_IF_ERROR(check_store_tx(store_tx, id, outcome, ctx));
+  IGNITE_ASSIGN_OR_RETURN(Database * db, check_store_tx(store_tx, id, outcome, ctx));
   const std::int64_t now = now_ms();
-  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load_fenced_in(store_tx, id, epoch, now));
-  return save_published(store_tx, b, outcome, now);
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load_fenced_in(*db, id, epoch, now));
+  return save_published(*db, b, outcome, now);
 }
 
-Status SqliteBuildQueue::publishing_in_transaction(Database& store_tx, std::string_view id,
+Status SqliteBuildQueue::publishing_in_transaction(StoreTx& store_tx, std::string_view id,
                                                    std::int64_t epoch,
                                                    const BuildOutcome& outcome) {
   const std::string ctx = "the intent to publish build " + std::string(id);
-  IGNITE_RETURN_IF_ERROR(check_store_tx(store_tx, id, outcome, ctx));
+  IGNITE_ASSIGN_OR_RETURN(Database * db, check_store_tx(store_tx, id, outcome, ctx));
   const std::int64_t now = now_ms();
-  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load_fenced_in(store_tx, id, epoch, now));
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load_fenced_in(*db, id, epoch, now));
   b.stage = "tag";
-  return save(store_tx, b,
+  return save(*db, b,
               "publishing " + b.app.ref_name(outcome.version) + " (" + outcome.manifest_digest +
                   "): its registry tag is next; the build can no longer be cancelled",
               now);
 }
 
-Status SqliteBuildQueue::succeed_published_in_transaction(Database& store_tx, std::string_view id,
+Status SqliteBuildQueue::succeed_published_in_transaction(StoreTx& store_tx, std::string_view id,
                                                           const BuildOutcome& outcome) {
   const std::string ctx = "the commit of build " + std::string(id);
-  IGNITE_RETURN_IF_ERROR(check_store_tx(store_tx, id, outcome, ctx));
+  IGNITE_ASSIGN_OR_RETURN(Database * db, check_store_tx(store_tx, id, outcome, ctx));
   const std::int64_t now = now_ms();
-  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(store_tx, id));
+  IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(*db, id));
   if (is_finished(b.state)) return ok_status();  // the version stands; the build cannot change
-  return save_published(store_tx, b, outcome, now);
+  return save_published(*db, b, outcome, now);
 }
 
 Result<BuildRecord> SqliteBuildQueue::succeed_draft(std::string_view id, std::int64_t epoch,

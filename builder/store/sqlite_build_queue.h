@@ -5,9 +5,10 @@
 // cap?) is read under the same lock as the write that follows it.
 //
 // One object per thread: it owns one connection, and a connection runs one transaction at a
-// time. Inside VersionStore::commit_version's `publish` callback, call only
-// succeed_in_transaction (it joins that transaction); any other method would wait for the write
-// lock that the same thread holds on the version store's connection, until the busy timeout.
+// time. Inside SqliteVersionStore::commit_version's `publish` callback, call only
+// succeed_in_transaction (it joins that transaction, a SqliteStoreTx of the same file); any other
+// method would wait for the write lock that the same thread holds on the version store's
+// connection, until the busy timeout.
 #pragma once
 
 #include <cstdint>
@@ -54,13 +55,13 @@ class SqliteBuildQueue final : public BuildQueue {
   Result<BuildPage> list(const BuildFilter& filter) override;
   Result<std::vector<BuildEvent>> events(std::string_view id, std::int64_t after_sequence) override;
   Status sweep() override;
-  Status succeed_in_transaction(Database& store_tx, std::string_view id, std::int64_t epoch,
+  Status succeed_in_transaction(StoreTx& store_tx, std::string_view id, std::int64_t epoch,
                                 const BuildOutcome& outcome) override;
   Result<BuildRecord> succeed_draft(std::string_view id, std::int64_t epoch,
                                     const BuildOutcome& outcome) override;
-  Status publishing_in_transaction(Database& store_tx, std::string_view id, std::int64_t epoch,
+  Status publishing_in_transaction(StoreTx& store_tx, std::string_view id, std::int64_t epoch,
                                    const BuildOutcome& outcome) override;
-  Status succeed_published_in_transaction(Database& store_tx, std::string_view id,
+  Status succeed_published_in_transaction(StoreTx& store_tx, std::string_view id,
                                           const BuildOutcome& outcome) override;
 
   Database& database() { return db_; }
@@ -80,10 +81,10 @@ class SqliteBuildQueue final : public BuildQueue {
   // Past its deadline, a fenced heartbeat or stage fails the build and reports it.
   Status fail_past_deadline(Fenced& f);
   std::chrono::milliseconds backoff(int failed_attempts) const;
-  // The checks of every *_in_transaction call: `store_tx` is this database, in a transaction,
-  // and `outcome` names a version.
-  Status check_store_tx(Database& store_tx, std::string_view id, const BuildOutcome& outcome,
-                        const std::string& ctx);
+  // The checks of every *_in_transaction call: `store_tx` is a SQLite transaction on this
+  // database, open, and `outcome` names a version. Returns its connection.
+  Result<Database*> check_store_tx(StoreTx& store_tx, std::string_view id,
+                                   const BuildOutcome& outcome, const std::string& ctx);
   // The lease, the deadline and a requested cancel, read on `store_tx` (nothing written).
   Result<BuildRecord> load_fenced_in(Database& store_tx, std::string_view id, std::int64_t epoch,
                                      std::int64_t now);

@@ -12,16 +12,22 @@
 // next number throughout, and a refused tag leaves no gap. An intent left by a holder that
 // stopped is rolled forward by the next holder (commit_intent), never dropped.
 // The layout's ref follows the commit (builder/pipeline/version_commit.h, docs/store.md).
+//
+// VersionStore is the interface; SqliteVersionStore (sqlite_version_store.h) fills it for the
+// embedded store. Its transactional methods hand their guard the StoreTx of the transaction they
+// run (store_tx.h), through which the queue's fences join it.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "builder/store/app_id.h"
-#include "builder/store/sqlite.h"
+#include "builder/store/store_tx.h"
+#include "builder/util/status.h"
 
 namespace ignite::store {
 
@@ -60,9 +66,16 @@ struct PublishLockLease {
   std::int64_t epoch = 0;
 };
 
-// Run inside a publication's transactions, after the lock and the intent were checked: an
-// error rolls the transaction back (the queue's fences).
-using IntentGuard = std::function<Status(Database& db, const PublishIntent& intent)>;
+// Run inside a publication's transactions, after the lock and the intent were checked, with
+// that transaction (`tx`): an error rolls it back (the queue's fences). A guard may run more
+// than once for one call (a backend may retry a transaction that met a concurrent one, and runs
+// the guard again in the new one), so it must have no effect outside the transaction: it reads
+// and writes only through `tx` (or reads what does not change, like the layout's refs).
+using IntentGuard = std::function<Status(StoreTx& tx, const PublishIntent& intent)>;
+
+// commit_version's guard: `number` is the one the transaction `tx` takes. The same rules as an
+// IntentGuard: it may run more than once, and has no effect outside `tx`.
+using VersionGuard = std::function<Status(StoreTx& tx, std::int64_t number)>;
 
 struct AppVersions {
   AppId app;
@@ -71,24 +84,16 @@ struct AppVersions {
 
 class VersionStore {
  public:
-  // Opens (or, with Database::Create::kIfMissing, creates) the database at `path`; fails on
-  // another schema version. Creating the schema is the only write it does.
-  // `upgrade(db, from)` runs inside the transaction that upgrades a database of schema version
-  // `from` to the current one, for what must change with it outside the database (the caller's
-  // refs); when it fails, nothing is upgraded.
-  using UpgradeHook = std::function<Status(Database& db, int from)>;
-  static Result<VersionStore> open(const std::string& path,
-                                   Database::Create create = Database::Create::kIfMissing,
-                                   const UpgradeHook& upgrade = nullptr);
+  virtual ~VersionStore() = default;
 
-  // Records `record` as the app's next version. `publish(number)` is called inside the
-  // transaction; when it fails, nothing is recorded and the number stays free. The pending tags
-  // of `record` (its digest in each of record.registries) are forgotten in the same transaction.
-  // While a publication of the app holds an intent (the next number is spoken for), it takes no
-  // number and returns UNAVAILABLE "… is being published …"; `publish_intent` tells it apart
-  // from a busy database.
-  Result<VersionRecord> commit_version(const AppId& app, VersionRecord record,
-                                       const std::function<Status(std::int64_t number)>& publish);
+  // Records `record` as the app's next version. `publish(tx, number)` is called inside the
+  // transaction, `tx` (and may be called again in a retried one); when it fails, nothing is
+  // recorded and the number stays free. The pending tags of `record` (its digest in each of
+  // record.registries) are forgotten in the same transaction. While a publication of the app holds
+  // an intent (the next number is spoken for), it takes no number and returns UNAVAILABLE "… is
+  // being published …"; `publish_intent` tells it apart from a busy database.
+  virtual Result<VersionRecord> commit_version(const AppId& app, VersionRecord record,
+                                               const VersionGuard& publish) = 0;
 
   // The app's publish lock (publish_locks), times in `now_ms` (the caller's clock, milliseconds
   // since the Unix epoch). take: when the lock is free or its lease expired, `holder` gets it
@@ -101,78 +106,74 @@ class VersionStore {
     std::string holder;
     std::int64_t expires_ms = 0;
   };
-  Result<std::optional<PublishLockLease>> take_publish_lock(
+  virtual Result<std::optional<PublishLockLease>> take_publish_lock(
       const AppId& app, std::string_view holder, std::int64_t now_ms, std::int64_t lease_ms,
-      LockBusy* busy = nullptr, std::string_view gone_holder = {});
-  Status renew_publish_lock(const AppId& app, const PublishLockLease& lock, std::int64_t now_ms,
-                            std::int64_t lease_ms);
-  Status release_publish_lock(const AppId& app, const PublishLockLease& lock);
+      LockBusy* busy = nullptr, std::string_view gone_holder = {}) = 0;
+  virtual Status renew_publish_lock(const AppId& app, const PublishLockLease& lock,
+                                    std::int64_t now_ms, std::int64_t lease_ms) = 0;
+  virtual Status release_publish_lock(const AppId& app, const PublishLockLease& lock) = 0;
 
   // The app's numbered intent, if any (at most one: publications of an app are serial).
-  Result<std::optional<PublishIntent>> publish_intent(const AppId& app);
+  virtual Result<std::optional<PublishIntent>> publish_intent(const AppId& app) = 0;
 
   // Transaction A (needs `lock`): N = the highest recorded number + 1; `guard` (the build's
   // fence) runs with the intent; the intent to tag `record` as vN in `registry` is recorded.
   // FAILED_PRECONDITION when the app already has an intent (roll it forward first). Returns the
   // intent, its record numbered.
-  Result<PublishIntent> record_intent(const AppId& app, VersionRecord record,
-                                      std::string_view registry, std::string_view build_id,
-                                      const PublishLockLease& lock,
-                                      const IntentGuard& guard = nullptr);
+  virtual Result<PublishIntent> record_intent(const AppId& app, VersionRecord record,
+                                              std::string_view registry, std::string_view build_id,
+                                              const PublishLockLease& lock,
+                                              const IntentGuard& guard = nullptr) = 0;
   // Transaction B (needs `lock`), for the intent's own holder or for the next holder rolling a
   // left one forward: the intent must still be there (number, digest and registry as `intent`);
   // version N is recorded as intent.record with its registry tag, `guard` runs (the queue's
   // success), the intent goes. ABORTED "lease lost: …" when the lock is another's, or the intent
   // was rolled forward by one.
-  Result<VersionRecord> commit_intent(const AppId& app, const PublishIntent& intent,
-                                      const PublishLockLease& lock,
-                                      const IntentGuard& guard = nullptr);
+  virtual Result<VersionRecord> commit_intent(const AppId& app, const PublishIntent& intent,
+                                              const PublishLockLease& lock,
+                                              const IntentGuard& guard = nullptr) = 0;
   // Transaction C (needs `lock`): the tag was refused, so version N was never published; the
   // intent goes and N stays free (no other build of the app can have taken N + 1: it waits for
   // the lock). ABORTED when the lock is another's (the intent is then theirs to roll forward).
-  Status drop_intent(const AppId& app, const PublishIntent& intent, const PublishLockLease& lock);
+  virtual Status drop_intent(const AppId& app, const PublishIntent& intent,
+                             const PublishLockLease& lock) = 0;
 
   // All versions of one app (NOT_FOUND if the app has none).
-  Result<std::vector<VersionRecord>> versions(const AppId& app);
+  virtual Result<std::vector<VersionRecord>> versions(const AppId& app) = 0;
   // Every app with its versions, ordered by org and app.
-  Result<std::vector<AppVersions>> all_versions();
+  virtual Result<std::vector<AppVersions>> all_versions() = 0;
   // The highest committed number of an app, 0 if none.
-  Result<std::int64_t> latest_number(const AppId& app);
+  virtual Result<std::int64_t> latest_number(const AppId& app) = 0;
   // The numbers of the app's versions whose tag this store set in `registry`.
-  Result<std::vector<std::int64_t>> registry_tagged_numbers(const AppId& app,
-                                                            std::string_view registry);
+  virtual Result<std::vector<std::int64_t>> registry_tagged_numbers(const AppId& app,
+                                                                    std::string_view registry) = 0;
   // Another app tagged in `registry` whose latest such version has base `base_digest`: its
   // repository holds the base's layers, so a new app can mount them from there.
-  Result<std::optional<AppId>> app_in_registry_with_base(std::string_view registry,
-                                                         std::string_view base_digest,
-                                                         const AppId& except);
+  virtual Result<std::optional<AppId>> app_in_registry_with_base(std::string_view registry,
+                                                                 std::string_view base_digest,
+                                                                 const AppId& except) = 0;
 
   // Another app tagged in `registry` whose latest such version has lock `lock_hash`: its
   // repository holds the dependency layer of that lock.
-  Result<std::optional<AppId>> app_in_registry_with_lock(std::string_view registry,
-                                                         std::string_view lock_hash,
-                                                         const AppId& except);
+  virtual Result<std::optional<AppId>> app_in_registry_with_lock(std::string_view registry,
+                                                                 std::string_view lock_hash,
+                                                                 const AppId& except) = 0;
 
   // A pending registry tag of schema 2 (schema.sql, pending_tags, number 0), made before the
   // number was known and left by a process that stopped: looked up by the digest a tag names.
-  Result<std::optional<VersionRecord>> pending_tag(const AppId& app, std::string_view registry,
-                                                   std::string_view manifest_digest);
+  virtual Result<std::optional<VersionRecord>> pending_tag(const AppId& app,
+                                                           std::string_view registry,
+                                                           std::string_view manifest_digest) = 0;
   // Drops such a tag once its version is recorded.
-  Status forget_pending_tag(const AppId& app, std::string_view registry,
-                            std::string_view manifest_digest);
+  virtual Status forget_pending_tag(const AppId& app, std::string_view registry,
+                                    std::string_view manifest_digest) = 0;
 
-  Database& database() { return db_; }
-
- private:
-  explicit VersionStore(Database db) : db_(std::move(db)) {}
-  // Inside a transaction: ABORTED "lease lost: …" unless `lock` holds the app's publish lock.
-  Status check_publish_lock(const AppId& app, const PublishLockLease& lock);
-  Result<std::int64_t> app_row(const AppId& app, std::int64_t now);  // created when missing
-  Result<std::int64_t> next_number(std::int64_t app_id);
-  Status insert_version(std::int64_t app_id, const AppId& app, const VersionRecord& record);
-  Database db_;
+ protected:
+  VersionStore() = default;
+  VersionStore(const VersionStore&) = default;
+  VersionStore(VersionStore&&) = default;
+  VersionStore& operator=(const VersionStore&) = default;
+  VersionStore& operator=(VersionStore&&) = default;
 };
-
-inline constexpr int kStoreSchemaVersion = 4;
 
 }  // namespace ignite::store

@@ -3,7 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "builder/pipeline/function_store.h"
-#include "builder/store/version_store.h"
+#include "builder/store/sqlite_version_store.h"
 #include "src/api/build_messages.h"
 #include "src/service/connections.h"
 #include "src/service/grpc_caller.h"
@@ -48,8 +48,8 @@ Result<std::vector<store::VersionRecord>> versions_of(const std::string& store_d
     return not_found("no versions of " + app.to_string() + " in the store");
   }
   IGNITE_ASSIGN_OR_RETURN(
-      store::VersionStore versions,
-      store::VersionStore::open(store_dir + "/ignite.db", store::Database::Create::kNo));
+      store::SqliteVersionStore versions,
+      store::SqliteVersionStore::open(store_dir + "/ignite.db", store::Database::Create::kNo));
   return versions.versions(app);
 }
 
@@ -203,9 +203,10 @@ grpc::Status BuildServiceImpl::submit_build(const auth::Caller& caller,
   const store::SubmitOptions options{.idempotency_key = req.idempotency_key()};
   auto build =
       req.has_git()
-          ? workers::submit_git(store_dir_, **queue, *app,
-                                git::GitSource{req.git().url(), req.git().ref(), req.git().subdir()},
-                                priority, options)
+          ? workers::submit_git(
+                store_dir_, **queue, *app,
+                git::GitSource{req.git().url(), req.git().ref(), req.git().subdir()}, priority,
+                options)
           : workers::submit_draft(store_dir_, **queue, *app, req.source_code(), priority, options);
   if (!build.ok()) {
     return to_grpc(build.status().with_context(req.has_git() ? "git" : "source_code"));

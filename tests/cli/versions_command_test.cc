@@ -29,7 +29,7 @@ TEST(VersionsCommandTest, JsonShowsEachVersionsSbomAndProvenanceDigests) {
     store::VersionRecord attested = plain;
     attested.sbom_digest = digest_of('a');
     attested.provenance_digest = digest_of('f');
-    auto none = [](std::int64_t) { return ok_status(); };
+    auto none = [](store::StoreTx&, std::int64_t) { return ok_status(); };
     ASSERT_TRUE(store->versions().commit_version(app, plain, none).ok());
     ASSERT_TRUE(store->versions().commit_version(app, attested, none).ok());
   }
@@ -77,11 +77,11 @@ TEST(VersionsCommandTest, BuildsJsonShowsThemOnTheBuildThatMadeTheVersion) {
     r.inputs = "{}";
     r.sbom_digest = digest_of('a');
     r.provenance_digest = digest_of('f');
-    auto v = store->versions().commit_version(app, r, [&](std::int64_t number) {
+    auto v = store->versions().commit_version(app, r, [&](store::StoreTx& tx, std::int64_t number) {
       store::BuildOutcome outcome{number, r.manifest_digest, ""};
       outcome.sbom_digest = r.sbom_digest;
       outcome.provenance_digest = r.provenance_digest;
-      return queue->succeed_in_transaction(store->versions().database(), id, (*c)->epoch, outcome);
+      return queue->succeed_in_transaction(tx, id, (*c)->epoch, outcome);
     });
     ASSERT_TRUE(v.ok()) << v.status().to_string();
   }

@@ -11,7 +11,7 @@
 
 #include "builder/store/sqlite_build_queue.h"
 #include "builder/store/sqlite_event_outbox.h"
-#include "builder/store/version_store.h"
+#include "builder/store/sqlite_version_store.h"
 #include "src/events/event_delivery.h"
 #include "src/events/event_signature.h"
 #include "tests/events/event_receiver.h"
@@ -153,7 +153,7 @@ TEST_F(EventDeliveryTest, EveryEventArrivesSignedOnceAndInOrder) {
 TEST_F(EventDeliveryTest, AVersionsSucceededEventCarriesItsSbomAndProvenanceDigests) {
   testing::EventReceiver receiver(kSecret);
   auto q = queue();
-  auto versions = store::VersionStore::open(db());
+  auto versions = store::SqliteVersionStore::open(db());
   ASSERT_TRUE(versions.ok()) << versions.status().to_string();
   auto delivery = start(options(receiver.url()));
   ASSERT_TRUE(delivery);
@@ -169,11 +169,11 @@ TEST_F(EventDeliveryTest, AVersionsSucceededEventCarriesItsSbomAndProvenanceDige
   record.inputs = "{}";
   record.sbom_digest = digest_of('a');
   record.provenance_digest = digest_of('f');
-  auto v = versions->commit_version(app, record, [&](std::int64_t number) {
+  auto v = versions->commit_version(app, record, [&](store::StoreTx& tx, std::int64_t number) {
     store::BuildOutcome outcome{number, record.manifest_digest, ""};
     outcome.sbom_digest = record.sbom_digest;
     outcome.provenance_digest = record.provenance_digest;
-    return q.succeed_in_transaction(versions->database(), b->id, (*c)->epoch, outcome);
+    return q.succeed_in_transaction(tx, b->id, (*c)->epoch, outcome);
   });
   ASSERT_TRUE(v.ok()) << v.status().to_string();
   ASSERT_TRUE(wait_for(receiver, 3)) << receiver.taken();  // queued, running, succeeded

@@ -12,7 +12,7 @@
 
 #include "builder/pipeline/function_store.h"
 #include "builder/store/sqlite_build_queue.h"
-#include "builder/store/version_store.h"
+#include "builder/store/sqlite_version_store.h"
 #include "src/api/json_mapping.h"
 #include "src/service/build_service.h"
 #include "tests/testing/temp_dir.h"
@@ -65,7 +65,7 @@ class AttestationApiTest : public ::testing::Test {
 
     auto queue = store::SqliteBuildQueue::open(store_dir_ + "/ignite.db");
     EXPECT_TRUE(queue.ok()) << queue.status().to_string();
-    auto versions = store::VersionStore::open(store_dir_ + "/ignite.db");
+    auto versions = store::SqliteVersionStore::open(store_dir_ + "/ignite.db");
     EXPECT_TRUE(versions.ok()) << versions.status().to_string();
     if (!queue.ok() || !versions.ok()) return "";
     auto c = queue->claim("test:1", std::chrono::seconds(60));
@@ -78,12 +78,11 @@ class AttestationApiTest : public ::testing::Test {
     record.inputs = "{}";
     record.sbom_digest = sbom;
     record.provenance_digest = provenance;
-    auto v = versions->commit_version(app_, record, [&](std::int64_t number) {
+    auto v = versions->commit_version(app_, record, [&](store::StoreTx& tx, std::int64_t number) {
       store::BuildOutcome outcome{number, record.manifest_digest, ""};
       outcome.sbom_digest = record.sbom_digest;
       outcome.provenance_digest = record.provenance_digest;
-      return queue->succeed_in_transaction(versions->database(), submitted.id(), (*c)->epoch,
-                                           outcome);
+      return queue->succeed_in_transaction(tx, submitted.id(), (*c)->epoch, outcome);
     });
     EXPECT_TRUE(v.ok()) << v.status().to_string();
     return submitted.id();

@@ -39,10 +39,10 @@ class BuildQueueAttestationTest : public BuildQueueTest {
   // The commit without a registry, fenced as a worker's: the record's digests go to the build.
   static Result<VersionRecord> commit_attested(VersionStore& versions, BuildQueue& q,
                                                const Claim& c, const VersionRecord& record) {
-    return versions.commit_version(c.build.app, record, [&](std::int64_t number) -> Status {
-      return q.succeed_in_transaction(versions.database(), c.build.id, c.epoch,
-                                      outcome_of(record, number));
-    });
+    return versions.commit_version(
+        c.build.app, record, [&](StoreTx& tx, std::int64_t number) -> Status {
+          return q.succeed_in_transaction(tx, c.build.id, c.epoch, outcome_of(record, number));
+        });
   }
 
   Claim claim(BuildQueue& q) {
@@ -148,9 +148,9 @@ TEST_F(BuildQueueAttestationTest, AnIntentsVersionGivesTheBuildItNamesItsDigests
   ASSERT_TRUE(lock.ok() && lock->has_value()) << lock.status().to_string();
   auto intent =
       versions.record_intent(app, attested(digest_of('d')), "registry.example:5000", b.id, **lock,
-                             [&](Database& db, const PublishIntent& i) {
+                             [&](StoreTx& tx, const PublishIntent& i) {
                                return q.publishing_in_transaction(
-                                   db, b.id, c.epoch, outcome_of(i.record, i.record.number));
+                                   tx, b.id, c.epoch, outcome_of(i.record, i.record.number));
                              });
   ASSERT_TRUE(intent.ok()) << intent.status().to_string();
   // Publishing is not succeeding: the build has no digests yet.
@@ -160,8 +160,8 @@ TEST_F(BuildQueueAttestationTest, AnIntentsVersionGivesTheBuildItNamesItsDigests
   auto left = versions.publish_intent(app);
   ASSERT_TRUE(left.ok() && left->has_value()) << left.status().to_string();
   ASSERT_EQ((*left)->build_id, b.id);
-  auto v = versions.commit_intent(app, **left, **lock, [&](Database& db, const PublishIntent& i) {
-    return q.succeed_published_in_transaction(db, i.build_id,
+  auto v = versions.commit_intent(app, **left, **lock, [&](StoreTx& tx, const PublishIntent& i) {
+    return q.succeed_published_in_transaction(tx, i.build_id,
                                               outcome_of(i.record, i.record.number));
   });
   ASSERT_TRUE(v.ok()) << v.status().to_string();

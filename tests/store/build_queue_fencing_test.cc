@@ -13,8 +13,10 @@
 
 #include "builder/store/build_queue.h"
 #include "builder/store/sqlite_build_queue.h"
-#include "builder/store/version_store.h"
+#include "builder/store/sqlite_store_tx.h"
+#include "builder/store/sqlite_version_store.h"
 #include "tests/store/build_queue_fixture.h"
+#include "tests/store/other_backend_tx.h"
 
 namespace ignite::store {
 namespace {
@@ -151,8 +153,10 @@ TEST_F(BuildQueueTest, AStaleEpochChangesNothing) {
   advance(seconds(1));
   EXPECT_TRUE(is_error(q.heartbeat(b.id, stale, kLease).status(), Code::kAborted, taken_over));
   EXPECT_TRUE(is_error(q.set_stage(b.id, stale, "image"), Code::kAborted, taken_over));
-  EXPECT_TRUE(is_error(q.fail(b.id, stale, unavailable("stalled"), true).status(), Code::kAborted, taken_over));
-  EXPECT_TRUE(is_error(q.fail(b.id, stale, unavailable("stalled"), false).status(), Code::kAborted, taken_over));
+  EXPECT_TRUE(is_error(q.fail(b.id, stale, unavailable("stalled"), true).status(), Code::kAborted,
+                       taken_over));
+  EXPECT_TRUE(is_error(q.fail(b.id, stale, unavailable("stalled"), false).status(), Code::kAborted,
+                       taken_over));
   EXPECT_TRUE(is_error(q.mark_cancelled(b.id, stale), Code::kAborted, taken_over));
   bool tagged = false;
   EXPECT_TRUE(is_error(commit(versions, q, b, stale, digest_of('a'), &tagged).status(),
@@ -173,7 +177,8 @@ TEST_F(BuildQueueTest, TheCurrentEpochOfAnEndedBuildIsRefusedToo) {
   const auto b = submit(q, "acme-corp/greet");
   auto c = q.claim("worker-1", kLease);
   ASSERT_TRUE(c.ok() && c->has_value());
-  ASSERT_TRUE(q.fail(b.id, (*c)->epoch, unavailable("flaky"), /*retryable=*/true).ok());  // back in the queue
+  ASSERT_TRUE(q.fail(b.id, (*c)->epoch, unavailable("flaky"), /*retryable=*/true)
+                  .ok());  // back in the queue
   EXPECT_TRUE(is_error(q.heartbeat(b.id, (*c)->epoch, kLease).status(), Code::kAborted,
                        "lease lost: build " + b.id + " is QUEUED, no longer running"));
   EXPECT_TRUE(
@@ -277,16 +282,38 @@ TEST_F(BuildQueueTest, TheFencedCommitRunsOnlyInsideTheVersionsTransactionOnTheS
   ASSERT_TRUE(c.ok() && c->has_value());
 
   // Outside a transaction the check would be a race, not a fence.
-  EXPECT_TRUE(is_error(q.succeed_in_transaction(versions.database(), b.id, (*c)->epoch,
-                                                BuildOutcome{1, digest_of('a'), ""}),
-                       Code::kFailedPrecondition, "must run inside the transaction"));
+  SqliteStoreTx outside(q.database());
+  EXPECT_TRUE(is_error(
+      q.succeed_in_transaction(outside, b.id, (*c)->epoch, BuildOutcome{1, digest_of('a'), ""}),
+      Code::kFailedPrecondition, "must run inside the transaction"));
   // Another store's transaction cannot fence this one's build.
   testing::TempDir elsewhere;
-  auto other = VersionStore::open(elsewhere / "ignite.db");
+  auto other = SqliteVersionStore::open(elsewhere / "ignite.db");
   ASSERT_TRUE(other.ok());
   EXPECT_TRUE(is_error(commit(*other, q, b, (*c)->epoch, digest_of('a')).status(),
                        Code::kFailedPrecondition, "is not the queue's"));
   EXPECT_EQ(*other->latest_number(b.app), 0);
+  EXPECT_EQ(q.get(b.id)->state, BuildState::kRunning);
+  EXPECT_EQ(events_of(q, b.id).size(), 2u);
+}
+
+// A transaction of another backend is refused by each of the queue's fences before it reads or
+// writes anything: a SQLite queue can only join a SQLite transaction.
+TEST_F(BuildQueueTest, TheFencesRefuseAnotherBackendsTransaction) {
+  auto q = open_queue();
+  const auto b = submit(q, "acme-corp/greet");
+  auto c = q.claim("worker-a", kLease);
+  ASSERT_TRUE(c.ok() && c->has_value());
+  OtherBackendTx other;
+  const BuildOutcome outcome{1, digest_of('a'), ""};
+  constexpr std::string_view kDifferent =
+      "the version store and the queue are in different databases";
+  EXPECT_TRUE(is_error(q.succeed_in_transaction(other, b.id, (*c)->epoch, outcome),
+                       Code::kFailedPrecondition, kDifferent));
+  EXPECT_TRUE(is_error(q.publishing_in_transaction(other, b.id, (*c)->epoch, outcome),
+                       Code::kFailedPrecondition, kDifferent));
+  EXPECT_TRUE(is_error(q.succeed_published_in_transaction(other, b.id, outcome),
+                       Code::kFailedPrecondition, kDifferent));
   EXPECT_EQ(q.get(b.id)->state, BuildState::kRunning);
   EXPECT_EQ(events_of(q, b.id).size(), 2u);
 }
@@ -341,7 +368,7 @@ TEST_F(BuildQueueTest, FourWorkersOnTheirOwnConnectionsClaimEachBuildOnce) {
   constexpr int kWorkers = 4;
   const std::vector<std::string> apps = {"org-a/one", "org-a/two", "org-b/one", "org-b/two"};
   ASSERT_TRUE(SqliteBuildQueue::open(db_path(), options()).ok());
-  ASSERT_TRUE(VersionStore::open(db_path()).ok());
+  ASSERT_TRUE(SqliteVersionStore::open(db_path()).ok());
 
   std::atomic<bool> all_submitted{false};
   std::mutex mu;
@@ -366,7 +393,7 @@ TEST_F(BuildQueueTest, FourWorkersOnTheirOwnConnectionsClaimEachBuildOnce) {
     workers.emplace_back([&, w] {
       const std::string me = "worker-" + std::to_string(w);
       auto q = SqliteBuildQueue::open(db_path(), options());
-      auto versions = VersionStore::open(db_path());
+      auto versions = SqliteVersionStore::open(db_path());
       ASSERT_TRUE(q.ok() && versions.ok());
       for (;;) {
         const bool last_round = all_submitted;  // read before the claim finds nothing

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "builder/store/sqlite_build_queue.h"
-#include "builder/store/version_store.h"
+#include "builder/store/sqlite_version_store.h"
 #include "tests/testing/temp_dir.h"
 
 namespace ignite::store {
@@ -81,8 +81,8 @@ class BuildQueueTest : public ::testing::Test {
     return std::move(q).value();
   }
 
-  VersionStore open_versions() {
-    auto v = VersionStore::open(db_path());
+  SqliteVersionStore open_versions() {
+    auto v = SqliteVersionStore::open(db_path());
     if (!v.ok()) ADD_FAILURE() << v.status().to_string();
     return std::move(v).value();
   }
@@ -119,9 +119,9 @@ class BuildQueueTest : public ::testing::Test {
     r.code_hash = b.code_hash;
     r.base_digest = digest_of('b');
     r.inputs = "{}";
-    return versions.commit_version(b.app, r, [&](std::int64_t number) -> Status {
-      IGNITE_RETURN_IF_ERROR(q.succeed_in_transaction(versions.database(), b.id, epoch,
-                                                      BuildOutcome{number, manifest, ""}));
+    return versions.commit_version(b.app, r, [&](StoreTx& tx, std::int64_t number) -> Status {
+      IGNITE_RETURN_IF_ERROR(
+          q.succeed_in_transaction(tx, b.id, epoch, BuildOutcome{number, manifest, ""}));
       if (tagged != nullptr) *tagged = true;
       return ok_status();
     });

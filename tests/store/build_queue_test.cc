@@ -140,7 +140,8 @@ TEST_F(BuildQueueTest, ARetryWaitsForItsBackoffWhileNewerBuildsGoFirst) {
   const auto a = submit(q, "acme-corp/a");
   auto claim = q.claim("worker-1", kLease);
   ASSERT_TRUE(claim.ok() && claim->has_value());
-  auto failed = q.fail(a.id, (*claim)->epoch, unavailable("registry unreachable"), /*retryable=*/true);
+  auto failed =
+      q.fail(a.id, (*claim)->epoch, unavailable("registry unreachable"), /*retryable=*/true);
   ASSERT_TRUE(failed.ok()) << failed.status().to_string();
   EXPECT_EQ(failed->state, BuildState::kQueued);
   EXPECT_EQ(failed->not_before_ms, now() + 1000);
@@ -169,7 +170,8 @@ TEST_F(BuildQueueTest, PerOrgCapLeavesTheOtherWorkerToAnotherOrg) {
   // Org A is at its cap and org B has nothing left: an idle worker waits rather than break it.
   EXPECT_EQ(claim_id(q, "worker-3"), "");
 
-  ASSERT_TRUE(q.fail(a[0].id, (*first)->epoch, unavailable("bad source"), /*retryable=*/false).ok());
+  ASSERT_TRUE(
+      q.fail(a[0].id, (*first)->epoch, unavailable("bad source"), /*retryable=*/false).ok());
   EXPECT_EQ(claim_id(q, "worker-1"), a[1].id);
 }
 
@@ -473,8 +475,8 @@ TEST_F(BuildQueueTest, EventsAreNumberedOneToNWithoutGaps) {
   const auto b = submit(q, "acme-corp/greet");  // 1
   auto c1 = q.claim("worker-1", kLease);        // 2
   ASSERT_TRUE(c1.ok() && c1->has_value());
-  ASSERT_TRUE(q.set_stage(b.id, (*c1)->epoch, "intake").ok());                // 3
-  ASSERT_TRUE(q.heartbeat(b.id, (*c1)->epoch, kLease).ok());                  // (none)
+  ASSERT_TRUE(q.set_stage(b.id, (*c1)->epoch, "intake").ok());                             // 3
+  ASSERT_TRUE(q.heartbeat(b.id, (*c1)->epoch, kLease).ok());                               // (none)
   ASSERT_TRUE(q.fail(b.id, (*c1)->epoch, unavailable("flaky"), /*retryable=*/true).ok());  // 4
   advance(seconds(1));
   auto c2 = q.claim("worker-2", kLease);  // 5
@@ -609,22 +611,22 @@ TEST_F(BuildQueueTest, AnotherQueueSchemaVersionIsRefused) {
   EXPECT_TRUE(is_error(again.status(), Code::kFailedPrecondition,
                        "has build queue schema version 5, this ignite-builder reads version 4"));
   // The version store's own schema version is another matter: it still opens.
-  EXPECT_TRUE(VersionStore::open(db_path()).ok());
+  EXPECT_TRUE(SqliteVersionStore::open(db_path()).ok());
 }
 
 TEST_F(BuildQueueTest, TheQueueAndTheVersionStoreShareTheDatabaseOpenedInEitherOrder) {
   {
     auto q = open_queue();  // first: creates meta without the version store's schema_version
-    auto versions = VersionStore::open(db_path());
+    auto versions = SqliteVersionStore::open(db_path());
     ASSERT_TRUE(versions.ok()) << versions.status().to_string();
     EXPECT_EQ(*versions->latest_number(app_id("acme-corp/greet")), 0);
   }
   testing::TempDir other;
-  auto versions = VersionStore::open(other / "ignite.db");
+  auto versions = SqliteVersionStore::open(other / "ignite.db");
   ASSERT_TRUE(versions.ok());
   auto q = SqliteBuildQueue::open(other / "ignite.db", options());
   ASSERT_TRUE(q.ok()) << q.status().to_string();
-  EXPECT_TRUE(VersionStore::open(other / "ignite.db").ok());
+  EXPECT_TRUE(SqliteVersionStore::open(other / "ignite.db").ok());
   EXPECT_TRUE(SqliteBuildQueue::open(other / "ignite.db", options()).ok());
 }
 
@@ -644,7 +646,8 @@ TEST_F(BuildQueueTest, FinishedBuildsAndEventsNeverChange) {
                        "build events are immutable"));
   EXPECT_TRUE(is_error(
       db.exec("INSERT INTO build_events (build_id, sequence, state, stage, message, at_ms) "
-              "VALUES ('" + b.id + "', 9, 'QUEUED', '', 'gap', 0)"),
+              "VALUES ('" +
+              b.id + "', 9, 'QUEUED', '', 'gap', 0)"),
       Code::kFailedPrecondition, "gapless"));
   EXPECT_EQ(q.get(b.id)->state, BuildState::kCancelled);
   EXPECT_EQ(events_of(q, b.id).size(), 2u);

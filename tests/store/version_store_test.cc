@@ -1,4 +1,4 @@
-#include "builder/store/version_store.h"
+#include "builder/store/sqlite_version_store.h"
 
 #include <gtest/gtest.h>
 
@@ -20,18 +20,19 @@ VersionRecord record(const std::string& digest) {
   return r;
 }
 
-Status publish_ok(std::int64_t) { return ok_status(); }
+Status publish_ok(StoreTx&, std::int64_t) { return ok_status(); }
 
 TEST(VersionStoreTest, NumbersAreOneTwoThreePerApp) {
   testing::TempDir dir;
-  auto store = VersionStore::open(dir / "ignite.db");
+  auto store = SqliteVersionStore::open(dir / "ignite.db");
   ASSERT_TRUE(store.ok()) << store.status().to_string();
   for (int i = 1; i <= 3; ++i) {
     auto v = store->commit_version(greet(), record("sha256:m" + std::to_string(i)), publish_ok);
     ASSERT_TRUE(v.ok()) << v.status().to_string();
     EXPECT_EQ(v->number, i);
   }
-  auto other = store->commit_version(*AppId::parse("acme-corp/other"), record("sha256:x"), publish_ok);
+  auto other =
+      store->commit_version(*AppId::parse("acme-corp/other"), record("sha256:x"), publish_ok);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->number, 1);
   auto list = store->versions(greet());
@@ -43,10 +44,10 @@ TEST(VersionStoreTest, NumbersAreOneTwoThreePerApp) {
 
 TEST(VersionStoreTest, FailedPublishUsesNoNumber) {
   testing::TempDir dir;
-  auto store = VersionStore::open(dir / "ignite.db");
+  auto store = SqliteVersionStore::open(dir / "ignite.db");
   ASSERT_TRUE(store.ok());
   std::int64_t offered = 0;
-  auto failed = store->commit_version(greet(), record("sha256:a"), [&](std::int64_t n) {
+  auto failed = store->commit_version(greet(), record("sha256:a"), [&](StoreTx&, std::int64_t n) {
     offered = n;
     return unavailable("registry went away");
   });
@@ -60,7 +61,7 @@ TEST(VersionStoreTest, FailedPublishUsesNoNumber) {
 
 TEST(VersionStoreTest, VersionsNeverChange) {
   testing::TempDir dir;
-  auto store = VersionStore::open(dir / "ignite.db");
+  auto store = SqliteVersionStore::open(dir / "ignite.db");
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE(store->commit_version(greet(), record("sha256:a"), publish_ok).ok());
   Status update = store->database().exec("UPDATE versions SET manifest_digest = 'sha256:evil'");
@@ -73,18 +74,19 @@ TEST(VersionStoreTest, VersionsNeverChange) {
 TEST(VersionStoreTest, RefusesNewerSchema) {
   testing::TempDir dir;
   {
-    auto store = VersionStore::open(dir / "ignite.db");
+    auto store = SqliteVersionStore::open(dir / "ignite.db");
     ASSERT_TRUE(store.ok());
-    ASSERT_TRUE(store->database().exec("UPDATE meta SET value = '99' WHERE key = 'schema_version'").ok());
+    ASSERT_TRUE(
+        store->database().exec("UPDATE meta SET value = '99' WHERE key = 'schema_version'").ok());
   }
-  auto again = VersionStore::open(dir / "ignite.db");
+  auto again = SqliteVersionStore::open(dir / "ignite.db");
   EXPECT_EQ(again.status().code(), Code::kFailedPrecondition);
   EXPECT_NE(again.status().message().find("has schema version 99"), std::string::npos);
 }
 
 TEST(VersionStoreTest, MissingAppIsNotFound) {
   testing::TempDir dir;
-  auto store = VersionStore::open(dir / "ignite.db");
+  auto store = SqliteVersionStore::open(dir / "ignite.db");
   ASSERT_TRUE(store.ok());
   EXPECT_EQ(store->versions(greet()).status().code(), Code::kNotFound);
   EXPECT_EQ(*store->latest_number(greet()), 0);
@@ -93,14 +95,14 @@ TEST(VersionStoreTest, MissingAppIsNotFound) {
 // Separate connections contend like separate processes do: every commit gets its own number.
 TEST(VersionStoreTest, ConcurrentWritersGetGaplessNumbers) {
   testing::TempDir dir;
-  ASSERT_TRUE(VersionStore::open(dir / "ignite.db").ok());
+  ASSERT_TRUE(SqliteVersionStore::open(dir / "ignite.db").ok());
   constexpr int kWriters = 6;
   constexpr int kEach = 5;
   std::vector<std::thread> threads;
   std::vector<std::vector<std::int64_t>> got(kWriters);
   for (int w = 0; w < kWriters; ++w) {
     threads.emplace_back([&, w] {
-      auto store = VersionStore::open(dir / "ignite.db");
+      auto store = SqliteVersionStore::open(dir / "ignite.db");
       ASSERT_TRUE(store.ok()) << store.status().to_string();
       for (int i = 0; i < kEach; ++i) {
         auto v = store->commit_version(greet(), record("sha256:w" + std::to_string(w)), publish_ok);

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "builder/store/sqlite.h"
-#include "builder/store/version_store.h"
+#include "builder/store/sqlite_version_store.h"
 #include "tests/testing/temp_dir.h"
 
 namespace ignite::store {
@@ -101,7 +101,7 @@ TEST(VersionStoreUpgradeTest, SchemaThreeGainsAttestationDigestsKeepingEverythin
     ASSERT_TRUE(db.ok()) << db.status().to_string();
     ASSERT_TRUE(db->exec(kSchema3).ok());
   }
-  auto store = VersionStore::open(path);
+  auto store = SqliteVersionStore::open(path);
   ASSERT_TRUE(store.ok()) << store.status().to_string();
   const AppId app = *AppId::parse("acme-corp/greet");
   auto versions = store->versions(app);
@@ -128,7 +128,7 @@ TEST(VersionStoreUpgradeTest, SchemaThreeGainsAttestationDigestsKeepingEverythin
   r.inputs = "{}";
   r.sbom_digest = "sha256:s3";
   r.provenance_digest = "sha256:p3";
-  auto v3 = store->commit_version(app, r, [](std::int64_t) { return ok_status(); });
+  auto v3 = store->commit_version(app, r, [](StoreTx&, std::int64_t) { return ok_status(); });
   ASSERT_TRUE(v3.ok()) << v3.status().to_string();
   EXPECT_EQ(v3->number, 3);
   versions = store->versions(app);
@@ -139,7 +139,7 @@ TEST(VersionStoreUpgradeTest, SchemaThreeGainsAttestationDigestsKeepingEverythin
   EXPECT_EQ((*versions)[2].provenance_digest, "sha256:p3");
 
   // Opening again finds schema 4 and changes nothing.
-  auto again = VersionStore::open(path);
+  auto again = SqliteVersionStore::open(path);
   ASSERT_TRUE(again.ok()) << again.status().to_string();
   EXPECT_EQ(again->versions(app)->size(), 3u);
 }

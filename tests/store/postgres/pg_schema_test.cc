@@ -12,7 +12,7 @@
 #include "builder/store/sqlite.h"
 #include "builder/store/sqlite_app_catalog.h"
 #include "builder/store/sqlite_build_queue.h"
-#include "builder/store/version_store.h"
+#include "builder/store/sqlite_version_store.h"
 #include "tests/testing/postgres_server.h"
 #include "tests/testing/temp_dir.h"
 
@@ -95,7 +95,7 @@ TEST_F(PgSchemaTest, HoldsEveryTableAndColumnOfTheSqliteStore) {
   ASSERT_TRUE(ensure_pg_schema(c()).ok());
   ignite::testing::TempDir dir;
   const std::string path = dir / "ignite.db";
-  ASSERT_TRUE(VersionStore::open(path).ok());
+  ASSERT_TRUE(SqliteVersionStore::open(path).ok());
   ASSERT_TRUE(SqliteBuildQueue::open(path).ok());
   ASSERT_TRUE(SqliteAppCatalog::open(path).ok());
   auto db = Database::open(path);

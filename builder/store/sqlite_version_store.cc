@@ -1,8 +1,9 @@
-#include "builder/store/version_store.h"
+#include "builder/store/sqlite_version_store.h"
 
 #include <ctime>
 
 #include "builder/store/schema_sql.h"
+#include "builder/store/sqlite_store_tx.h"
 
 namespace ignite::store {
 namespace {
@@ -74,8 +75,9 @@ Result<std::optional<std::string>> recorded_schema(Database& db) {
 
 }  // namespace
 
-Result<VersionStore> VersionStore::open(const std::string& path, Database::Create create,
-                                        const UpgradeHook& upgrade) {
+Result<SqliteVersionStore> SqliteVersionStore::open(const std::string& path,
+                                                    Database::Create create,
+                                                    const UpgradeHook& upgrade) {
   IGNITE_ASSIGN_OR_RETURN(Database db, Database::open(path, create));
   const std::string current = std::to_string(kStoreSchemaVersion);
   IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> version, recorded_schema(db));
@@ -136,10 +138,10 @@ Result<VersionStore> VersionStore::open(const std::string& path, Database::Creat
                                ", this ignite-builder reads version " + current +
                                " (was it written by a newer ignite-builder?)");
   }
-  return VersionStore(std::move(db));
+  return SqliteVersionStore(std::move(db));
 }
 
-Result<std::int64_t> VersionStore::app_row(const AppId& app, std::int64_t now) {
+Result<std::int64_t> SqliteVersionStore::app_row(const AppId& app, std::int64_t now) {
   IGNITE_ASSIGN_OR_RETURN(std::optional<std::int64_t> id, find_app_id(db_, app));
   if (id) return *id;
   IGNITE_ASSIGN_OR_RETURN(
@@ -149,7 +151,7 @@ Result<std::int64_t> VersionStore::app_row(const AppId& app, std::int64_t now) {
   return db_.last_insert_rowid();
 }
 
-Result<std::int64_t> VersionStore::next_number(std::int64_t app_id) {
+Result<std::int64_t> SqliteVersionStore::next_number(std::int64_t app_id) {
   IGNITE_ASSIGN_OR_RETURN(
       Statement max,
       db_.prepare("SELECT COALESCE(MAX(number), 0) FROM versions WHERE app_id = ?1"));
@@ -159,8 +161,8 @@ Result<std::int64_t> VersionStore::next_number(std::int64_t app_id) {
   return max.column_int(0) + 1;
 }
 
-Status VersionStore::insert_version(std::int64_t app_id, const AppId& app,
-                                    const VersionRecord& record) {
+Status SqliteVersionStore::insert_version(std::int64_t app_id, const AppId& app,
+                                          const VersionRecord& record) {
   IGNITE_ASSIGN_OR_RETURN(
       Statement ins,
       db_.prepare("INSERT INTO versions (app_id, number, manifest_digest, code_hash, lock_hash, "
@@ -199,8 +201,8 @@ std::string intent_text(const PublishIntent& i, const AppId& app) {
 
 }  // namespace
 
-Result<VersionRecord> VersionStore::commit_version(
-    const AppId& app, VersionRecord record, const std::function<Status(std::int64_t)>& publish) {
+Result<VersionRecord> SqliteVersionStore::commit_version(const AppId& app, VersionRecord record,
+                                                         const VersionGuard& publish) {
   const std::string ctx = "recording a version of " + app.to_string();
   auto tx = Transaction::begin_immediate(db_);
   if (!tx.ok()) return tx.status().with_context(ctx);
@@ -217,14 +219,15 @@ Result<VersionRecord> VersionStore::commit_version(
   record.number = *number;
   record.created_at = now;
 
-  if (Status s = publish(record.number); !s.ok()) return s;  // the transaction rolls back
+  SqliteStoreTx store_tx(db_);
+  if (Status s = publish(store_tx, record.number); !s.ok()) return s;  // the transaction rolls back
 
   if (Status s = insert_version(*app_id, app, record); !s.ok()) return s.with_context(ctx);
   if (Status s = tx->commit(); !s.ok()) return s.with_context(ctx);
   return record;
 }
 
-Result<std::optional<PublishLockLease>> VersionStore::take_publish_lock(
+Result<std::optional<PublishLockLease>> SqliteVersionStore::take_publish_lock(
     const AppId& app, std::string_view holder, std::int64_t now_ms, std::int64_t lease_ms,
     LockBusy* busy, std::string_view gone_holder) {
   const std::string ctx = "taking the publish lock of " + app.to_string();
@@ -259,7 +262,7 @@ Result<std::optional<PublishLockLease>> VersionStore::take_publish_lock(
   return std::optional<PublishLockLease>(PublishLockLease{std::string(holder), epoch});
 }
 
-Status VersionStore::check_publish_lock(const AppId& app, const PublishLockLease& lock) {
+Status SqliteVersionStore::check_publish_lock(const AppId& app, const PublishLockLease& lock) {
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
       db_.prepare("SELECT holder, epoch FROM publish_locks WHERE org = ?1 AND app = ?2"));
@@ -273,8 +276,8 @@ Status VersionStore::check_publish_lock(const AppId& app, const PublishLockLease
       " may no longer publish");
 }
 
-Status VersionStore::renew_publish_lock(const AppId& app, const PublishLockLease& lock,
-                                        std::int64_t now_ms, std::int64_t lease_ms) {
+Status SqliteVersionStore::renew_publish_lock(const AppId& app, const PublishLockLease& lock,
+                                              std::int64_t now_ms, std::int64_t lease_ms) {
   IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
   IGNITE_RETURN_IF_ERROR(check_publish_lock(app, lock));
   IGNITE_ASSIGN_OR_RETURN(
@@ -285,7 +288,7 @@ Status VersionStore::renew_publish_lock(const AppId& app, const PublishLockLease
   return tx.commit();
 }
 
-Status VersionStore::release_publish_lock(const AppId& app, const PublishLockLease& lock) {
+Status SqliteVersionStore::release_publish_lock(const AppId& app, const PublishLockLease& lock) {
   // The row stays, expired: epochs only ever go up, so an old (holder, epoch) never matches again.
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
@@ -295,7 +298,7 @@ Status VersionStore::release_publish_lock(const AppId& app, const PublishLockLea
   return q.run();
 }
 
-Result<std::optional<PublishIntent>> VersionStore::publish_intent(const AppId& app) {
+Result<std::optional<PublishIntent>> SqliteVersionStore::publish_intent(const AppId& app) {
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
       db_.prepare(
@@ -324,11 +327,11 @@ Result<std::optional<PublishIntent>> VersionStore::publish_intent(const AppId& a
   return std::optional<PublishIntent>(std::move(i));
 }
 
-Result<PublishIntent> VersionStore::record_intent(const AppId& app, VersionRecord record,
-                                                  std::string_view registry,
-                                                  std::string_view build_id,
-                                                  const PublishLockLease& lock,
-                                                  const IntentGuard& guard) {
+Result<PublishIntent> SqliteVersionStore::record_intent(const AppId& app, VersionRecord record,
+                                                        std::string_view registry,
+                                                        std::string_view build_id,
+                                                        const PublishLockLease& lock,
+                                                        const IntentGuard& guard) {
   const std::string ctx = "recording the intent to publish a version of " + app.to_string();
   auto tx = Transaction::begin_immediate(db_);
   if (!tx.ok()) return tx.status().with_context(ctx);
@@ -349,7 +352,8 @@ Result<PublishIntent> VersionStore::record_intent(const AppId& app, VersionRecor
   intent.build_id = std::string(build_id);
   intent.holder = lock.holder;
   intent.lock_epoch = lock.epoch;
-  if (guard) IGNITE_RETURN_IF_ERROR(guard(db_, intent));
+  SqliteStoreTx store_tx(db_);
+  if (guard) IGNITE_RETURN_IF_ERROR(guard(store_tx, intent));
   const VersionRecord& r = intent.record;
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
@@ -378,9 +382,10 @@ Result<PublishIntent> VersionStore::record_intent(const AppId& app, VersionRecor
   return intent;
 }
 
-Result<VersionRecord> VersionStore::commit_intent(const AppId& app, const PublishIntent& intent,
-                                                  const PublishLockLease& lock,
-                                                  const IntentGuard& guard) {
+Result<VersionRecord> SqliteVersionStore::commit_intent(const AppId& app,
+                                                        const PublishIntent& intent,
+                                                        const PublishLockLease& lock,
+                                                        const IntentGuard& guard) {
   const std::string ctx =
       "recording version " + std::to_string(intent.record.number) + " of " + app.to_string();
   auto tx = Transaction::begin_immediate(db_);
@@ -404,7 +409,8 @@ Result<VersionRecord> VersionStore::commit_intent(const AppId& app, const Publis
     return internal_error(ctx + ": the app's next number is " + std::to_string(*number) +
                           ", not the intent's");
   }
-  if (guard) IGNITE_RETURN_IF_ERROR(guard(db_, *current));
+  SqliteStoreTx store_tx(db_);
+  if (guard) IGNITE_RETURN_IF_ERROR(guard(store_tx, *current));
   VersionRecord record = intent.record;  // the caller's (a roll-forward adds "recovered")
   record.registries = {intent.registry};
   record.created_at = now;
@@ -413,8 +419,8 @@ Result<VersionRecord> VersionStore::commit_intent(const AppId& app, const Publis
   return record;
 }
 
-Status VersionStore::drop_intent(const AppId& app, const PublishIntent& intent,
-                                 const PublishLockLease& lock) {
+Status SqliteVersionStore::drop_intent(const AppId& app, const PublishIntent& intent,
+                                       const PublishLockLease& lock) {
   IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
   IGNITE_RETURN_IF_ERROR(check_publish_lock(app, lock));
   IGNITE_ASSIGN_OR_RETURN(
@@ -429,7 +435,7 @@ Status VersionStore::drop_intent(const AppId& app, const PublishIntent& intent,
   return tx.commit();
 }
 
-Result<std::vector<VersionRecord>> VersionStore::versions(const AppId& app) {
+Result<std::vector<VersionRecord>> SqliteVersionStore::versions(const AppId& app) {
   IGNITE_ASSIGN_OR_RETURN(auto app_row, find_app_id(db_, app));
   if (!app_row) return not_found("no versions of " + app.to_string() + " in the store");
   IGNITE_ASSIGN_OR_RETURN(Statement q, db_.prepare(kSelectVersions));
@@ -444,7 +450,7 @@ Result<std::vector<VersionRecord>> VersionStore::versions(const AppId& app) {
   return out;
 }
 
-Result<std::vector<AppVersions>> VersionStore::all_versions() {
+Result<std::vector<AppVersions>> SqliteVersionStore::all_versions() {
   IGNITE_ASSIGN_OR_RETURN(Statement apps,
                           db_.prepare("SELECT id, org, app FROM apps ORDER BY org, app"));
   IGNITE_ASSIGN_OR_RETURN(Statement q, db_.prepare(kSelectVersions));
@@ -466,7 +472,7 @@ Result<std::vector<AppVersions>> VersionStore::all_versions() {
   return out;
 }
 
-Result<std::int64_t> VersionStore::latest_number(const AppId& app) {
+Result<std::int64_t> SqliteVersionStore::latest_number(const AppId& app) {
   IGNITE_ASSIGN_OR_RETURN(
       Statement q, db_.prepare("SELECT COALESCE(MAX(v.number), 0) FROM versions v JOIN apps a "
                                "ON a.id = v.app_id WHERE a.org = ?1 AND a.app = ?2"));
@@ -476,8 +482,8 @@ Result<std::int64_t> VersionStore::latest_number(const AppId& app) {
   return q.column_int(0);
 }
 
-Result<std::vector<std::int64_t>> VersionStore::registry_tagged_numbers(const AppId& app,
-                                                                        std::string_view registry) {
+Result<std::vector<std::int64_t>> SqliteVersionStore::registry_tagged_numbers(
+    const AppId& app, std::string_view registry) {
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
       db_.prepare("SELECT t.number FROM registry_tags t JOIN apps a ON a.id = t.app_id "
@@ -515,21 +521,18 @@ Result<std::optional<AppId>> app_in_registry_with(Database& db, std::string_view
 
 }  // namespace
 
-Result<std::optional<AppId>> VersionStore::app_in_registry_with_base(std::string_view registry,
-                                                                     std::string_view base_digest,
-                                                                     const AppId& except) {
+Result<std::optional<AppId>> SqliteVersionStore::app_in_registry_with_base(
+    std::string_view registry, std::string_view base_digest, const AppId& except) {
   return app_in_registry_with(db_, "base_digest", registry, base_digest, except);
 }
 
-Result<std::optional<AppId>> VersionStore::app_in_registry_with_lock(std::string_view registry,
-                                                                     std::string_view lock_hash,
-                                                                     const AppId& except) {
+Result<std::optional<AppId>> SqliteVersionStore::app_in_registry_with_lock(
+    std::string_view registry, std::string_view lock_hash, const AppId& except) {
   return app_in_registry_with(db_, "lock_hash", registry, lock_hash, except);
 }
 
-Result<std::optional<VersionRecord>> VersionStore::pending_tag(const AppId& app,
-                                                               std::string_view registry,
-                                                               std::string_view manifest_digest) {
+Result<std::optional<VersionRecord>> SqliteVersionStore::pending_tag(
+    const AppId& app, std::string_view registry, std::string_view manifest_digest) {
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
       db_.prepare(
@@ -548,8 +551,8 @@ Result<std::optional<VersionRecord>> VersionStore::pending_tag(const AppId& app,
   return std::optional<VersionRecord>(std::move(r));
 }
 
-Status VersionStore::forget_pending_tag(const AppId& app, std::string_view registry,
-                                        std::string_view manifest_digest) {
+Status SqliteVersionStore::forget_pending_tag(const AppId& app, std::string_view registry,
+                                              std::string_view manifest_digest) {
   IGNITE_ASSIGN_OR_RETURN(
       Statement q,
       db_.prepare("DELETE FROM pending_tags WHERE org = ?1 AND app = ?2 AND registry = ?3 AND "
