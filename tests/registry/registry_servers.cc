@@ -15,11 +15,13 @@
 #include <thread>
 
 #include "builder/net/http_client.h"
+#include "tests/testing/loopback_port.h"
 
 namespace ignite::registry::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using ignite::testing::free_loopback_port;
 using ignite::testing::read_text;
 using ignite::testing::shell_quote;
 using ignite::testing::wait_until;
@@ -27,22 +29,6 @@ using ignite::testing::wait_until;
 // How long a server may take to start listening. Not an assertion on speed: a bound so a
 // broken setup fails instead of hanging.
 constexpr auto kStartBound = std::chrono::seconds(30);
-
-int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  int port = -1;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 // Whether process `pid` itself holds a socket listening on 127.0.0.1:`port`: the inodes of the
 // listening sockets on that address (/proc/net/tcp) against the sockets among its open files.
@@ -215,8 +201,9 @@ ScriptServer::ScriptServer(const std::string& script, std::vector<std::string> a
   argv.push_back(ready);
   const std::string log = dir_ / "server.log";
   process_ = std::make_unique<ChildProcess>(argv, log, kInstallHint);
-  EXPECT_TRUE(wait_until(kStartBound, [&] { return fs::exists(ready); })) << script << " did not start:\n"
-                                                             << read_text(log);
+  EXPECT_TRUE(wait_until(kStartBound, [&] { return fs::exists(ready); }))
+      << script << " did not start:\n"
+      << read_text(log);
   host_ = "127.0.0.1:" + read_text(ready);
 }
 

@@ -19,6 +19,8 @@
 #include <sstream>
 #include <vector>
 
+#include "tests/testing/loopback_port.h"
+
 namespace ignite::testing {
 namespace {
 
@@ -33,22 +35,6 @@ constexpr const char* kServerUser = "postgres";  // Debian's, made by the postgr
 constexpr int kInitdbTimeoutSeconds = 120;
 constexpr auto kStartBound = std::chrono::seconds(60);
 constexpr auto kStopBound = std::chrono::seconds(30);
-
-int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  int port = -1;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 // The user the server runs as when the tests run as root; nullopt when they do not (it then
 // runs as the test's user) or when there is no such user.
