@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <future>
 #include <memory>
 #include <thread>
 
@@ -438,6 +440,63 @@ TEST_P(VersionStoreTest, ALeftPendingTagIsFoundAndForgottenWithItsVersion) {
   ASSERT_TRUE(store->commit_version(greet(), r, publish_ok).ok());
   EXPECT_FALSE(store->pending_tag(greet(), "r.example", "sha256:left")->has_value());
 }
+
+#ifdef IGNITE_VERSION_STORE_BACKEND_POSTGRES
+// PostgreSQL runs a transaction that a deadlock aborted (40P01) again, and its guard with it, on
+// a fresh transaction: what the first run wrote through the guard's StoreTx is gone, what the
+// second wrote commits with the version. The deadlock is made on purpose: the guard holds
+// advisory lock 1 and waits for 2, which another connection holds while it waits for 1; that
+// connection's deadlock_timeout is long, so the guard's transaction is the one aborted.
+TEST_P(VersionStoreTest, AGuardRunsAgainWhenPostgresRetriesTheTransaction) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto other = PgConnection::open(url_);
+  ASSERT_TRUE(other.ok()) << other.status().to_string();
+  ASSERT_TRUE(other->exec("long deadlock timeout", "SET deadlock_timeout = '10min'").ok());
+  std::promise<void> other_holds_2;
+  std::promise<void> go;
+  Status other_status;
+  std::thread t([&] {
+    other_status = other->transaction("the other side", [&]() -> Status {
+      IGNITE_RETURN_IF_ERROR(other->exec("lock 2", "SELECT pg_advisory_xact_lock(2)").status());
+      other_holds_2.set_value();
+      go.get_future().wait();
+      return other->exec("lock 1", "SELECT pg_advisory_xact_lock(1)").status();
+    });
+  });
+  other_holds_2.get_future().wait();
+  int runs = 0;
+  auto v = store->commit_version(greet(), record("sha256:a"), [&](StoreTx& tx, std::int64_t n) {
+    ++runs;
+    EXPECT_EQ(n, 1);
+    IGNITE_ASSIGN_OR_RETURN(PgConnection * conn, tx.postgres());
+    IGNITE_RETURN_IF_ERROR(write_meta_through(tx, "guard-run-" + std::to_string(runs)));
+    if (runs > 1) return ok_status();
+    IGNITE_RETURN_IF_ERROR(conn->exec("lock 1", "SELECT pg_advisory_xact_lock(1)").status());
+    go.set_value();
+    // Waits (bounded) until the other side waits for lock 1, so the cycle is whole when this
+    // side's deadlock check runs.
+    for (int i = 0; i < 3000; ++i) {
+      IGNITE_ASSIGN_OR_RETURN(PgResult w, conn->exec("waiters",
+                                                     "SELECT count(*) FROM pg_locks "
+                                                     "WHERE locktype = 'advisory' AND "
+                                                     "NOT granted"));
+      IGNITE_ASSIGN_OR_RETURN(std::int64_t waiting, w.integer(0, 0));
+      if (waiting > 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return conn->exec("lock 2", "SELECT pg_advisory_xact_lock(2)").status();
+  });
+  t.join();
+  ASSERT_TRUE(v.ok()) << v.status().to_string();
+  EXPECT_TRUE(other_status.ok()) << other_status.to_string();
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ(v->number, 1);
+  EXPECT_EQ(meta_rows("guard-run-1"), 0);
+  EXPECT_EQ(meta_rows("guard-run-2"), 1);
+  EXPECT_EQ(store->versions(greet())->size(), 1u);
+}
+#endif
 
 #ifndef IGNITE_VERSION_STORE_BACKEND_POSTGRES
 // SQLite's own: its schema versions (PostgreSQL's are pg_schema_test's).
