@@ -466,6 +466,7 @@ TEST_P(VersionStoreTest, AGuardRunsAgainWhenPostgresRetriesTheTransaction) {
   });
   other_holds_2.get_future().wait();
   int runs = 0;
+  bool released = false;  // the other side let go on, which it waits for
   auto v = store->commit_version(greet(), record("sha256:a"), [&](StoreTx& tx, std::int64_t n) {
     ++runs;
     EXPECT_EQ(n, 1);
@@ -474,6 +475,7 @@ TEST_P(VersionStoreTest, AGuardRunsAgainWhenPostgresRetriesTheTransaction) {
     if (runs > 1) return ok_status();
     IGNITE_RETURN_IF_ERROR(conn->exec("lock 1", "SELECT pg_advisory_xact_lock(1)").status());
     go.set_value();
+    released = true;
     // Waits (bounded) until the other side waits for lock 1, so the cycle is whole when this
     // side's deadlock check runs.
     for (int i = 0; i < 3000; ++i) {
@@ -487,6 +489,7 @@ TEST_P(VersionStoreTest, AGuardRunsAgainWhenPostgresRetriesTheTransaction) {
     }
     return conn->exec("lock 2", "SELECT pg_advisory_xact_lock(2)").status();
   });
+  if (!released) go.set_value();  // the guard failed early: the other side must not wait forever
   t.join();
   ASSERT_TRUE(v.ok()) << v.status().to_string();
   EXPECT_TRUE(other_status.ok()) << other_status.to_string();
