@@ -5,6 +5,7 @@
 namespace ignite::store {
 
 Result<Database*> StoreTx::sqlite() { return other_backend("sqlite"); }
+Result<PgConnection*> StoreTx::postgres() { return other_backend("postgres"); }
 
 Status StoreTx::other_backend(std::string_view wanted) const {
   return failed_precondition("the version store and the queue are in different databases (a " +

@@ -4,9 +4,9 @@
 // IntentGuard), and the queue's fences (BuildQueue::*_in_transaction) write into it.
 //
 // StoreTx is opaque: only a backend makes one, inside a transaction it holds open, and only that
-// backend's objects can use it, by asking for their own kind (sqlite(); postgres() comes with
-// the PostgreSQL backend). Asking for another kind is FAILED_PRECONDITION, so a queue of one
-// database can never write, unchecked, outside the transaction of a version store of another.
+// backend's objects can use it, by asking for their own kind (sqlite(), postgres()). Asking for
+// another kind is FAILED_PRECONDITION, so a queue of one database can never write, unchecked,
+// outside the transaction of a version store of another.
 #pragma once
 
 #include <string_view>
@@ -16,6 +16,7 @@
 namespace ignite::store {
 
 class Database;
+class PgConnection;
 
 class StoreTx {
  public:
@@ -29,6 +30,9 @@ class StoreTx {
   // The SQLite connection this transaction runs on (SqliteStoreTx). FAILED_PRECONDITION "the
   // version store and the queue are in different databases" for another backend's transaction.
   virtual Result<Database*> sqlite();
+  // The PostgreSQL connection this transaction runs on (PgStoreTx), inside its
+  // PgConnection::transaction. FAILED_PRECONDITION, as sqlite(), for another backend's.
+  virtual Result<PgConnection*> postgres();
 
  protected:
   StoreTx() = default;

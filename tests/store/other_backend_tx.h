@@ -1,5 +1,6 @@
-// A StoreTx of a backend other than SQLite, for the checks that refuse one: it stands for
-// PostgreSQL's (PgStoreTx, the next step of docs/decisions/postgres-store.md) and answers only
+// A StoreTx of a backend other than SQLite, for the checks that refuse one in tests without a
+// PostgreSQL server (store_test, a library test): it stands for PgStoreTx, which needs a live
+// PgConnection (tests/store/postgres/pg_store_tx_test.cc uses the real one), and answers only
 // what any transaction answers, so every accessor of another kind refuses it.
 #pragma once
 

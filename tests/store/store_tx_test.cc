@@ -19,6 +19,11 @@ TEST(StoreTxTest, ASqliteTransactionHandsOutItsOwnConnection) {
   auto got = opaque.sqlite();
   ASSERT_TRUE(got.ok()) << got.status().to_string();
   EXPECT_EQ(*got, &*db);
+  auto pg = opaque.postgres();
+  EXPECT_EQ(pg.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(pg.status().message().find("a sqlite transaction where a postgres one is needed"),
+            std::string::npos)
+      << pg.status().to_string();
 }
 
 TEST(StoreTxTest, AnotherBackendsTransactionIsNoSqliteConnection) {
