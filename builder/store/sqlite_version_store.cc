@@ -1,5 +1,7 @@
 #include "builder/store/sqlite_version_store.h"
 
+#include "builder/store/publish_texts.h"
+
 #include <ctime>
 
 #include "builder/store/schema_sql.h"
@@ -190,16 +192,7 @@ Status SqliteVersionStore::insert_version(std::int64_t app_id, const AppId& app,
   return ok_status();
 }
 
-namespace {
-
-std::string intent_text(const PublishIntent& i, const AppId& app) {
-  return "version " + std::to_string(i.record.number) + " of " + app.to_string() + " (" +
-         i.record.manifest_digest + ") is being published to registry " + i.registry +
-         (i.build_id.empty() ? "" : " by build " + i.build_id) + " (publish lock holder " +
-         i.holder + ")";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<VersionRecord> SqliteVersionStore::commit_version(const AppId& app, VersionRecord record,
                                                          const VersionGuard& publish) {
@@ -215,7 +208,7 @@ Result<VersionRecord> SqliteVersionStore::commit_version(const AppId& app, Versi
   // vN and the store's two different images.
   auto intent = publish_intent(app);
   if (!intent.ok()) return intent.status().with_context(ctx);
-  if (*intent) return unavailable(intent_text(**intent, app) + "; wait for it to finish");
+  if (*intent) return unavailable(intent_in_flight_text(**intent, app) + "; wait for it to finish");
   record.number = *number;
   record.created_at = now;
 
@@ -268,12 +261,10 @@ Status SqliteVersionStore::check_publish_lock(const AppId& app, const PublishLoc
       db_.prepare("SELECT holder, epoch FROM publish_locks WHERE org = ?1 AND app = ?2"));
   q.bind(1, app.org()).bind(2, app.app());
   IGNITE_ASSIGN_OR_RETURN(bool row, q.step());
-  if (row && q.column_text(0) == lock.holder && q.column_int(1) == lock.epoch) return ok_status();
-  return aborted(
-      "lease lost: the publish lock of " + app.to_string() + " was taken over" +
-      (row ? " by " + q.column_text(0) + " (epoch " + std::to_string(q.column_int(1)) + ")" : "") +
-      "; holder " + lock.holder + " with epoch " + std::to_string(lock.epoch) +
-      " may no longer publish");
+  if (!row) return publish_lock_taken_over(app, lock, std::nullopt);
+  const PublishLockLease current{q.column_text(0), q.column_int(1)};
+  if (current.holder == lock.holder && current.epoch == lock.epoch) return ok_status();
+  return publish_lock_taken_over(app, lock, current);
 }
 
 Status SqliteVersionStore::renew_publish_lock(const AppId& app, const PublishLockLease& lock,
@@ -337,7 +328,8 @@ Result<PublishIntent> SqliteVersionStore::record_intent(const AppId& app, Versio
   if (!tx.ok()) return tx.status().with_context(ctx);
   IGNITE_RETURN_IF_ERROR(check_publish_lock(app, lock));
   IGNITE_ASSIGN_OR_RETURN(std::optional<PublishIntent> left, publish_intent(app));
-  if (left) return failed_precondition(intent_text(*left, app) + "; roll it forward first");
+  if (left)
+    return failed_precondition(intent_in_flight_text(*left, app) + "; roll it forward first");
   const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
   auto app_id = app_row(app, now);
   if (!app_id.ok()) return app_id.status().with_context(ctx);
@@ -392,13 +384,7 @@ Result<VersionRecord> SqliteVersionStore::commit_intent(const AppId& app,
   if (!tx.ok()) return tx.status().with_context(ctx);
   IGNITE_RETURN_IF_ERROR(check_publish_lock(app, lock));
   IGNITE_ASSIGN_OR_RETURN(std::optional<PublishIntent> current, publish_intent(app));
-  if (!current || current->record.number != intent.record.number ||
-      current->record.manifest_digest != intent.record.manifest_digest ||
-      current->registry != intent.registry) {
-    return aborted("lease lost: the intent to publish version " +
-                   std::to_string(intent.record.number) + " of " + app.to_string() +
-                   " is gone (another holder of its publish lock rolled it forward)");
-  }
+  IGNITE_RETURN_IF_ERROR(check_intent_still_there(app, intent, current));
   const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
   auto app_id = app_row(app, now);
   if (!app_id.ok()) return app_id.status().with_context(ctx);

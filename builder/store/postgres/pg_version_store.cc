@@ -1,5 +1,7 @@
 #include "builder/store/postgres/pg_version_store.h"
 
+#include "builder/store/publish_texts.h"
+
 #include <ctime>
 
 #include "builder/store/postgres/pg_schema.h"
@@ -44,13 +46,6 @@ Result<std::optional<std::int64_t>> find_app_id(PgConnection& conn, const AppId&
   if (r.empty()) return std::optional<std::int64_t>();
   IGNITE_ASSIGN_OR_RETURN(std::int64_t id, r.integer(0, 0));
   return std::optional<std::int64_t>(id);
-}
-
-std::string intent_text(const PublishIntent& i, const AppId& app) {
-  return "version " + std::to_string(i.record.number) + " of " + app.to_string() + " (" +
-         i.record.manifest_digest + ") is being published to registry " + i.registry +
-         (i.build_id.empty() ? "" : " by build " + i.build_id) + " (publish lock holder " +
-         i.holder + ")";
 }
 
 std::int64_t unix_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
@@ -131,7 +126,8 @@ Result<VersionRecord> PgVersionStore::commit_version(const AppId& app, VersionRe
     // registry's vN and the store's two different images.
     auto intent = publish_intent(app);
     if (!intent.ok()) return intent.status().with_context(ctx);
-    if (*intent) return unavailable(intent_text(**intent, app) + "; wait for it to finish");
+    if (*intent)
+      return unavailable(intent_in_flight_text(**intent, app) + "; wait for it to finish");
     committed.number = *number;
     committed.created_at = now;
     PgStoreTx store_tx(conn_);
@@ -199,16 +195,11 @@ Status PgVersionStore::check_publish_lock(const AppId& app, const PublishLockLea
       conn_.exec("checking the publish lock of " + app.to_string(),
                  "SELECT holder, epoch FROM publish_locks WHERE org = $1 AND app = $2 FOR UPDATE",
                  {app.org(), app.app()}));
-  std::int64_t epoch = 0;
-  if (!r.empty()) {
-    IGNITE_ASSIGN_OR_RETURN(epoch, r.integer(0, 1));
-    if (r.text(0, 0) == lock.holder && epoch == lock.epoch) return ok_status();
-  }
-  return aborted(
-      "lease lost: the publish lock of " + app.to_string() + " was taken over" +
-      (!r.empty() ? " by " + r.text(0, 0) + " (epoch " + std::to_string(epoch) + ")" : "") +
-      "; holder " + lock.holder + " with epoch " + std::to_string(lock.epoch) +
-      " may no longer publish");
+  if (r.empty()) return publish_lock_taken_over(app, lock, std::nullopt);
+  IGNITE_ASSIGN_OR_RETURN(std::int64_t epoch, r.integer(0, 1));
+  const PublishLockLease current{r.text(0, 0), epoch};
+  if (current.holder == lock.holder && current.epoch == lock.epoch) return ok_status();
+  return publish_lock_taken_over(app, lock, current);
 }
 
 Status PgVersionStore::renew_publish_lock(const AppId& app, const PublishLockLease& lock,
@@ -270,7 +261,8 @@ Result<PublishIntent> PgVersionStore::record_intent(const AppId& app, VersionRec
   Status s = conn_.transaction(ctx, [&]() -> Status {
     IGNITE_RETURN_IF_ERROR(check_publish_lock(app, lock));
     IGNITE_ASSIGN_OR_RETURN(std::optional<PublishIntent> left, publish_intent(app));
-    if (left) return failed_precondition(intent_text(*left, app) + "; roll it forward first");
+    if (left)
+      return failed_precondition(intent_in_flight_text(*left, app) + "; roll it forward first");
     const std::int64_t now = unix_seconds();
     auto app_id = lock_app_row(app, now);
     if (!app_id.ok()) return app_id.status().with_context(ctx);
@@ -321,13 +313,7 @@ Result<VersionRecord> PgVersionStore::commit_intent(const AppId& app, const Publ
   Status s = conn_.transaction(ctx, [&]() -> Status {
     IGNITE_RETURN_IF_ERROR(check_publish_lock(app, lock));
     IGNITE_ASSIGN_OR_RETURN(std::optional<PublishIntent> current, publish_intent(app));
-    if (!current || current->record.number != intent.record.number ||
-        current->record.manifest_digest != intent.record.manifest_digest ||
-        current->registry != intent.registry) {
-      return aborted("lease lost: the intent to publish version " +
-                     std::to_string(intent.record.number) + " of " + app.to_string() +
-                     " is gone (another holder of its publish lock rolled it forward)");
-    }
+    IGNITE_RETURN_IF_ERROR(check_intent_still_there(app, intent, current));
     const std::int64_t now = unix_seconds();
     auto app_id = lock_app_row(app, now);
     if (!app_id.ok()) return app_id.status().with_context(ctx);
