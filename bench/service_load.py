@@ -700,7 +700,7 @@ def cmd_table(a):
         for r in sub:
             lost = r["builds"] - r["states"].get("BUILD_STATE_SUCCEEDED", 0)
             srv_ms = (r["server_cpu_s"] * 1000.0 / r["builds"]) if r.get("server_cpu_s") else None
-            print(f"  {'serve, ' + str(r['workers']) + ' workers':28}"
+            print(f"  {r.get('label') or 'serve, ' + str(r['workers']) + ' workers':28}"
                   f"{fmt(r['builds_per_s']):>9}{fmt(r['client_builds_per_s']):>9}"
                   f"{fmt(r['submit_latency'].get('p50_ms')):>11}{fmt(r['submit_latency'].get('p99_ms')):>8}"
                   f"{fmt(r['submit_rate'], '.0f'):>9}"

@@ -1,28 +1,45 @@
 // Draft sources kept for the builds that the queue runs: the bytes a submitter handed over (one
 // file, or an archive), by their sha256, written and synced before the build is queued, so that
-// a worker on any process of the machine finds them (and a crash loses no accepted build):
+// a worker finds them (and a crash loses no accepted build):
 //   <store>/sources/sha256/<hex>
+// On a PostgreSQL store (store::StoreBackend) the bytes are kept in the database's `sources`
+// table instead, since nodes share no disk; the files are then this node's cache of them, made
+// on first use and checked against their digest.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "builder/store/store_backend.h"
 #include "builder/util/status.h"
+
+namespace ignite::store {
+class PgSourceStore;
+}
 
 namespace ignite::workers {
 
+// One object per thread on a PostgreSQL store (it keeps one connection, made on first use).
 class SourceStore {
  public:
-  explicit SourceStore(std::string store_dir) : dir_(std::move(store_dir) + "/sources/sha256") {}
+  explicit SourceStore(store::StoreBackend backend);
+  ~SourceStore();
+  SourceStore(SourceStore&&) noexcept;
 
-  // Keeps `bytes` (synced, renamed into place) and returns "sha256:<hex>". Idempotent.
+  // Keeps `bytes` and returns "sha256:<hex>". Idempotent. Durable when it returns: synced and
+  // renamed into place, or committed to PostgreSQL.
   Result<std::string> put(std::string_view bytes) const;
-  // The file holding the source `digest` ("sha256:<hex>"); INVALID_ARGUMENT for another form,
-  // NOT_FOUND when it is not kept here.
+  // A file holding the source `digest` ("sha256:<hex>"); INVALID_ARGUMENT for another form,
+  // NOT_FOUND when the store does not keep it, DATA_LOSS when what it keeps has another digest.
   Result<std::string> path(std::string_view digest) const;
 
  private:
+  Result<store::PgSourceStore*> database() const;
+
+  store::StoreBackend backend_;
   std::string dir_;
+  mutable std::unique_ptr<store::PgSourceStore> pg_;
 };
 
 }  // namespace ignite::workers

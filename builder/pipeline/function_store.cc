@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <filesystem>
 
-#include "builder/store/sqlite_version_store.h"
 
 namespace ignite::pipeline {
 namespace {
@@ -38,7 +37,8 @@ Status upgrade_refs(oci::OciLayout& layout, store::Database& db, int from) {
 
 }  // namespace
 
-Result<FunctionStore> FunctionStore::open(const std::string& dir, OpenStore mode) {
+Result<FunctionStore> FunctionStore::open(const store::StoreBackend& backend, OpenStore mode) {
+  const std::string& dir = backend.dir();
   const std::string ctx = "opening store " + dir;
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) {
@@ -53,7 +53,13 @@ Result<FunctionStore> FunctionStore::open(const std::string& dir, OpenStore mode
                                                        ? oci::CreateLayout::kNo
                                                        : oci::CreateLayout::kIfMissing);
   if (!layout.ok()) return layout.status().with_context(ctx);
-  const std::string db_path = dir + "/ignite.db";
+  if (backend.is_postgres()) {
+    // The records are PostgreSQL's, shared by every node; the layout is this node's cache.
+    auto versions = backend.open_versions();
+    if (!versions.ok()) return versions.status().with_context(ctx);
+    return FunctionStore(backend, std::move(layout).value(), std::move(versions).value());
+  }
+  const std::string db_path = backend.sqlite_path();
   const bool db_exists = ::access(db_path.c_str(), F_OK) == 0;
   if (!db_exists) {
     // The database is the authority for numbers: without it, the next build would take v1 and
@@ -69,12 +75,11 @@ Result<FunctionStore> FunctionStore::open(const std::string& dir, OpenStore mode
     if (mode == OpenStore::kExisting)
       return not_found(ctx + ": it has no database yet (no build has used it)");
   }
-  auto versions = store::SqliteVersionStore::open(
-      db_path, store::Database::Create::kIfMissing,
+  auto versions = backend.open_versions(
+      store::Database::Create::kIfMissing,
       [&](store::Database& db, int from) { return upgrade_refs(*layout, db, from); });
   if (!versions.ok()) return versions.status().with_context(ctx);
-  return FunctionStore(dir, std::move(layout).value(),
-                       std::make_unique<store::SqliteVersionStore>(std::move(versions).value()));
+  return FunctionStore(backend, std::move(layout).value(), std::move(versions).value());
 }
 
 Result<store::VersionRecord> store_version(FunctionStore& store, const store::AppId& app,

@@ -3,6 +3,10 @@
 //   ignite.db   the SQLite database of apps and versions (the authority for numbers)
 //   tmp/        work directories of builds in progress (base image creation)
 // Several processes may use one store at once. docs/store.md describes it.
+//
+// With a PostgreSQL database (store::StoreBackend, --database postgres://...) the records are
+// there instead, shared by every node, and every version is in the registry: the directory's
+// layout is then this node's cache of layers and bases (docs/deploy.md).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +15,7 @@
 #include <string>
 
 #include "builder/oci/oci_layout.h"
+#include "builder/store/store_backend.h"
 #include "builder/store/version_store.h"
 
 namespace ignite::pipeline {
@@ -19,19 +24,20 @@ enum class OpenStore { kCreateIfMissing, kExisting };
 
 class FunctionStore {
  public:
-  static Result<FunctionStore> open(const std::string& dir, OpenStore mode);
+  static Result<FunctionStore> open(const store::StoreBackend& backend, OpenStore mode);
 
-  const std::string& dir() const { return dir_; }
-  std::string layout_dir() const { return dir_ + "/oci"; }
-  std::string tmp_dir() const { return dir_ + "/tmp"; }
+  const std::string& dir() const { return backend_.dir(); }
+  const store::StoreBackend& backend() const { return backend_; }
+  std::string layout_dir() const { return dir() + "/oci"; }
+  std::string tmp_dir() const { return dir() + "/tmp"; }
   oci::OciLayout& layout() { return layout_; }
   store::VersionStore& versions() { return *versions_; }
 
  private:
-  FunctionStore(std::string dir, oci::OciLayout layout,
+  FunctionStore(store::StoreBackend backend, oci::OciLayout layout,
                 std::unique_ptr<store::VersionStore> versions)
-      : dir_(std::move(dir)), layout_(std::move(layout)), versions_(std::move(versions)) {}
-  std::string dir_;
+      : backend_(std::move(backend)), layout_(std::move(layout)), versions_(std::move(versions)) {}
+  store::StoreBackend backend_;
   oci::OciLayout layout_;
   // Held by pointer: a PublishLock keeps a reference to it across moves of the FunctionStore.
   std::unique_ptr<store::VersionStore> versions_;

@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include "builder/store/build_id.h"
-#include "builder/store/sqlite_version_store.h"
 #include "builder/util/wall_clock.h"
 
 namespace ignite::pipeline {
@@ -61,7 +60,7 @@ bool publish_lock_holder_is_gone(std::string_view holder) {
 }
 
 Result<std::unique_ptr<PublishLock>> PublishLock::acquire(store::VersionStore& versions,
-                                                          const std::string& db_path,
+                                                          const store::StoreBackend& backend,
                                                           const store::AppId& app,
                                                           const PublishLockOptions& options) {
   const auto now = options.now_ms ? options.now_ms : std::function<std::int64_t()>(unix_now_ms);
@@ -80,7 +79,7 @@ Result<std::unique_ptr<PublishLock>> PublishLock::acquire(store::VersionStore& v
     }
     if (lease) {
       std::unique_ptr<PublishLock> lock(new PublishLock(versions, app, std::move(*lease)));
-      lock->start_renewal(db_path, options);
+      lock->start_renewal(backend, options);
       return lock;
     }
     if (now() >= give_up) {
@@ -94,18 +93,19 @@ Result<std::unique_ptr<PublishLock>> PublishLock::acquire(store::VersionStore& v
   }
 }
 
-void PublishLock::start_renewal(const std::string& db_path, const PublishLockOptions& options) {
+void PublishLock::start_renewal(const store::StoreBackend& backend,
+                                const PublishLockOptions& options) {
   if (options.renew_every.count() <= 0) return;
-  renewal_ = std::thread([this, db_path, options] {
+  renewal_ = std::thread([this, backend, options] {
     const auto now = options.now_ms ? options.now_ms : std::function<std::int64_t()>(unix_now_ms);
     // A connection is used by one thread at a time: the renewal has its own.
-    auto versions = store::SqliteVersionStore::open(db_path, store::Database::Create::kNo);
+    auto versions = backend.open_versions(store::Database::Create::kNo);
     std::unique_lock lock(mutex_);
     while (!stop_) {
       if (cv_.wait_for(lock, options.renew_every, [this] { return stop_; })) break;
       if (!versions.ok()) continue;
       lock.unlock();
-      Status renewed = versions->renew_publish_lock(app_, lease_, now(), options.lease.count());
+      Status renewed = (*versions)->renew_publish_lock(app_, lease_, now(), options.lease.count());
       lock.lock();
       // Taken over: the publication's next step is refused (its fence), nothing to do here.
       if (renewed.code() == Code::kAborted) break;

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "builder/store/app_id.h"
+#include "builder/store/store_backend.h"
 #include "builder/store/version_store.h"
 #include "builder/util/status.h"
 
@@ -41,9 +42,9 @@ bool publish_lock_holder_is_gone(std::string_view holder);
 class PublishLock {
  public:
   // Takes the app's lock, waiting up to options.wait while another live holder has it.
-  // `db_path` is the store's database: the renewal thread opens its own connection to it.
+  // `backend` is the store's database: the renewal thread opens its own connection to it.
   static Result<std::unique_ptr<PublishLock>> acquire(store::VersionStore& versions,
-                                                      const std::string& db_path,
+                                                      const store::StoreBackend& backend,
                                                       const store::AppId& app,
                                                       const PublishLockOptions& options);
   // Stops the renewal and releases the lock (best effort: an unreleased lease just expires).
@@ -56,7 +57,7 @@ class PublishLock {
  private:
   PublishLock(store::VersionStore& versions, store::AppId app, store::PublishLockLease lease)
       : versions_(versions), app_(std::move(app)), lease_(std::move(lease)) {}
-  void start_renewal(const std::string& db_path, const PublishLockOptions& options);
+  void start_renewal(const store::StoreBackend& backend, const PublishLockOptions& options);
 
   store::VersionStore& versions_;
   store::AppId app_;

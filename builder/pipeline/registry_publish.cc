@@ -275,7 +275,11 @@ Status RegistryPublication::upload(FunctionStore& store, const oci::Descriptor& 
   if (put.ok()) {
     for (const auto& blob : assumed) client_.count_known_blob(repository(), blob);
   }
-  return put;
+  IGNITE_RETURN_IF_ERROR(put);
+  // The attestations by digest too, so that all but the tags is in the registry before the
+  // intent: a node without this one's layout can then complete the publication
+  // (layout_refill.h). Their index (the fallback tag) waits for the publish lock (tag()).
+  return push_referrer_artifacts(store.layout(), manifest).status();
 }
 
 Status RegistryPublication::upload_copy(FunctionStore& store, registry::OpenedImage& image) {
@@ -287,11 +291,10 @@ Status RegistryPublication::upload_copy(FunctionStore& store, registry::OpenedIm
 
 // The tag guard (docs/registry.md): a vN tag naming another digest is never moved. The blobs and
 // the manifest went up in upload(), so only the tag travels here, inside the store's lock.
-Status RegistryPublication::push_referrers(const oci::OciLayout& layout,
-                                           const oci::Descriptor& manifest) {
+Result<std::vector<oci::Referrer>> RegistryPublication::push_referrer_artifacts(
+    const oci::OciLayout& layout, const oci::Descriptor& manifest) {
   IGNITE_ASSIGN_OR_RETURN(std::vector<oci::Referrer> referrers,
                           oci::referrers_in_layout(layout, repository(), manifest.digest));
-  if (referrers.empty()) return ok_status();
   for (const oci::Referrer& r : referrers) {
     IGNITE_ASSIGN_OR_RETURN(std::string bytes, layout.read_blob(r.manifest.digest));
     auto artifact = oci::parse_artifact_manifest(bytes);
@@ -308,6 +311,14 @@ Status RegistryPublication::push_referrers(const oci::OciLayout& layout,
     IGNITE_RETURN_IF_ERROR(client_.put_manifest(repository(), r.manifest.digest.to_string(),
                                                 oci::kMediaTypeManifest, bytes));
   }
+  return referrers;
+}
+
+Status RegistryPublication::push_referrers(const oci::OciLayout& layout,
+                                           const oci::Descriptor& manifest) {
+  IGNITE_ASSIGN_OR_RETURN(std::vector<oci::Referrer> referrers,
+                          push_referrer_artifacts(layout, manifest));
+  if (referrers.empty()) return ok_status();
   // distribution 2.8 has no referrers API: the fallback tag's index lists them. Read, merged,
   // written under the app's publish lock, so publications of the app lose none.
   const std::string tag = oci::referrers_tag(manifest.digest);

@@ -13,8 +13,10 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "builder/oci/descriptor.h"
+#include "builder/oci/referrers.h"
 #include "builder/pipeline/function_store.h"
 #include "builder/pipeline/progress.h"
 #include "builder/registry/image_publisher.h"
@@ -67,6 +69,7 @@ class RegistryPublication {
   // the same dependency layer, else on the same base), and uploaded otherwise. A blob missing
   // from the store's layout (a registry base's layer) is fetched from `remote_base` first,
   // only when it can be neither skipped nor mounted. `lock_hash` is "" without dependencies.
+  // Then the image's attestations by digest (push_referrer_artifacts): only tags are left.
   Status upload(FunctionStore& store, const oci::Descriptor& manifest,
                 const std::string& base_digest, const std::string& lock_hash,
                 registry::OpenedImage* remote_base);
@@ -83,6 +86,10 @@ class RegistryPublication {
   // manifest by digest, then the fallback tag "sha256-<hex>" naming their index, merged with
   // what the registry's index already lists.
   Status push_referrers(const oci::OciLayout& layout, const oci::Descriptor& manifest);
+  // Only the first part: each referrer's blobs and manifest by digest (upload() does it, before
+  // the publish lock); returns the referrers.
+  Result<std::vector<oci::Referrer>> push_referrer_artifacts(const oci::OciLayout& layout,
+                                                             const oci::Descriptor& manifest);
 
   const std::string& host() const { return host_; }
   Progress& progress() { return progress_; }

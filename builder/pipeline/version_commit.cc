@@ -5,6 +5,7 @@
 
 #include "builder/oci/image_reader.h"
 #include "builder/oci/media_types.h"
+#include "builder/pipeline/layout_refill.h"
 #include "builder/util/fault.h"
 
 namespace ignite::pipeline {
@@ -43,6 +44,15 @@ Result<oci::Descriptor> stored_manifest_descriptor(const oci::OciLayout& layout,
   return oci::Descriptor{media_type, digest, static_cast<std::int64_t>(bytes.size()), {}, {}};
 }
 
+namespace {
+
+bool has_manifest(const oci::OciLayout& layout, std::string_view digest_text) {
+  auto digest = Digest::parse(digest_text);
+  return digest.ok() && layout.has_blob(*digest);
+}
+
+}  // namespace
+
 std::vector<std::string> set_missing_refs(FunctionStore& store, const store::AppId& app) {
   const std::string what = "setting the ref of recorded version ";
   std::vector<std::string> problems;
@@ -58,6 +68,9 @@ std::vector<std::string> set_missing_refs(FunctionStore& store, const store::App
   for (const auto& v : *recorded) {
     const std::string name = app.ref_name(v.number);
     if (named.count(name)) continue;  // store check compares the digests
+    // On a shared store the layout is this node's cache: versions other nodes built are not
+    // here, and need no ref.
+    if (store.backend().is_postgres() && !has_manifest(store.layout(), v.manifest_digest)) continue;
     auto manifest = stored_manifest_descriptor(store.layout(), v.manifest_digest);
     // kRefuse: a ref of that name set meanwhile by another process names the same digest
     // (that is success), or the layout and the database disagree (nothing is moved).
@@ -127,7 +140,7 @@ Result<CommittedVersion> commit_locally(FunctionStore& store, const store::AppId
                             store.versions().publish_intent(app));
     if (!intent) return committed.status();  // the database was busy
     IGNITE_ASSIGN_OR_RETURN(
-        lock, PublishLock::acquire(store.versions(), store.dir() + "/ignite.db", app, fences.lock));
+        lock, PublishLock::acquire(store.versions(), store.backend(), app, fences.lock));
     IGNITE_ASSIGN_OR_RETURN(intent, store.versions().publish_intent(app));
     if (intent) {
       return failed_precondition(
@@ -157,7 +170,8 @@ Result<TagState> tag_state(RegistryPublication& publication, const oci::Descript
 
 // An intent left by a publication that stopped between its transaction A and its B: its tag may
 // be set, so it is completed, never discarded (tags never move; dropping it would let the next
-// build take N for other content). The image is this store's: its manifest is in the layout.
+// build take N for other content). The image is this store's: its manifest is in the layout, or,
+// on a shared store, in the registry (layout_refill.h).
 Status roll_forward(FunctionStore& store, const store::AppId& app, store::PublishIntent intent,
                     RegistryPublication& publication, const PublishLock& lock,
                     const CommitFences& fences) {
@@ -171,6 +185,11 @@ Status roll_forward(FunctionStore& store, const store::AppId& app, store::Publis
                                " to complete it first");
   }
   publication.progress().note("completing " + what);
+  if (store.backend().is_postgres()) {
+    // Another node may have left it: its image is in the registry, perhaps not in this cache.
+    IGNITE_RETURN_IF_ERROR(refill_from_registry(store, publication, intent.record)
+                               .with_context("completing " + what));
+  }
   IGNITE_ASSIGN_OR_RETURN(
       oci::Descriptor manifest,
       stored_manifest_descriptor(store.layout(), intent.record.manifest_digest));
@@ -201,7 +220,7 @@ Result<CommittedVersion> publish_to_registry(FunctionStore& store, const store::
                                              const CommitFences& fences) {
   IGNITE_ASSIGN_OR_RETURN(
       std::unique_ptr<PublishLock> lock,
-      PublishLock::acquire(store.versions(), store.dir() + "/ignite.db", app, fences.lock));
+      PublishLock::acquire(store.versions(), store.backend(), app, fences.lock));
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::PublishIntent> left,
                           store.versions().publish_intent(app));
   if (left) {

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <thread>
+#include <variant>
 
 #include "builder/util/file_io.h"
 #include "src/cli/args.h"
@@ -35,7 +36,8 @@ namespace {
 
 const std::string kSubmitUsage = std::string(
     "usage: ignite-builder submit SOURCE --org ORG --app APP [--publish] [--max-attempts N]\n"
-    "                             [--idempotency-key KEY] [--store DIR] [-o text|json]\n"
+    "                             [--idempotency-key KEY] [--store DIR] [--database URL]\n"
+    "                             [-o text|json]\n"
     "       ignite-builder submit --server URL (SOURCE | --git URL --ref REF [--subdir DIR])\n"
     "                             --org ORG --app APP [--idempotency-key KEY] [--wait]\n"
     "                             [--token TOKEN] [-o text|json]\n"
@@ -46,11 +48,12 @@ const std::string kSubmitUsage = std::string(
     "  --max-attempts N  claims, lost leases and retried failures together (default 3)\n"
     "  --idempotency-key KEY  a retry with the same KEY and SOURCE within 24 h prints the\n"
     "                    first build instead of queueing another (per org; another SOURCE\n"
-    "                    with the KEY is refused)\n") + kRemoteSubmitUsage;
+    "                    with the KEY is refused)\n") + kDatabaseUsage + kRemoteSubmitUsage;
 
 const std::string kWorkerUsage =
     std::string(
         "usage: ignite-builder worker [--until-idle] [--lease SECONDS] [--id NAME] [--store DIR]\n"
+        "                             [--database URL --registry HOST[:PORT]]\n"
         "                             [--base IMAGE] [package sources] [--allow-bad-record]\n"
         "                             [--no-compile] [--signing-key FILE] [--progress|--quiet]\n"
         "                             [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
@@ -67,16 +70,20 @@ const std::string kWorkerUsage =
         "  --registry HOST[:PORT]  also publish every version as HOST/ORG/APP:vN; the tag is set\n"
         "                          outside the store's transactions, under the app's publish "
         "lock\n") +
+    kDatabaseUsage +
+    "             (needs --registry: every version is then published to the registry)\n" +
     kRegistryFlagsUsage + kPackageSourcesUsage;
 
-constexpr const char* kBuildsUsage =
-    "usage: ignite-builder builds [ORG/APP] [--store DIR] [-o text|json]\n"
-    "  lists the store's builds, newest first: id, app, state, stage, attempts, version, error\n";
+const std::string kBuildsUsage =
+    "usage: ignite-builder builds [ORG/APP] [--store DIR] [--database URL] [-o text|json]\n"
+    "  lists the store's builds, newest first: id, app, state, stage, attempts, version, error\n" +
+    kDatabaseUsage;
 
-constexpr const char* kCancelUsage =
-    "usage: ignite-builder cancel BUILD [--store DIR]\n"
+const std::string kCancelUsage =
+    "usage: ignite-builder cancel BUILD [--store DIR] [--database URL]\n"
     "  cancels a queued build at once, a running one at its next stage; a published build\n"
-    "  cannot be cancelled\n";
+    "  cannot be cancelled\n" +
+    kDatabaseUsage;
 
 std::string utc_ms(std::int64_t ms) {
   if (ms == 0) return "-";
@@ -114,12 +121,28 @@ nlohmann::json build_json(const store::BuildRecord& b) {
   return j;
 }
 
+// The queue of a store that exists (builds, cancel): the exit code when there is none, or when
+// the flags are wrong, said on the way.
+std::variant<std::unique_ptr<store::BuildQueue>, int> open_existing_queue(const Args& args, Io io,
+                                                                         const std::string& usage) {
+  auto store = store_backend(args);
+  if (!store.ok()) return usage_error(io, store.status().message(), usage);
+  if (!store->is_postgres() && ::access(store->sqlite_path().c_str(), F_OK) != 0) {
+    return report_error(io,
+                        not_found("store " + store->dir() + " has no database (nothing was built)"));
+  }
+  auto queue = workers::open_store_queue(*store);
+  if (!queue.ok()) return report_error(io, queue.status());
+  return std::move(*queue);
+}
+
 }  // namespace
 
 int run_submit(const std::vector<std::string>& argv, Io io) {
   std::vector<FlagSpec> flags = {kOrgFlag,
                                  kAppFlag,
                                  kStoreFlag,
+                                 kDatabaseFlag,
                                  {"--publish", "", false},
                                  {"--max-attempts", "", true},
                                  {"--idempotency-key", "", true},
@@ -162,9 +185,10 @@ int run_submit(const std::vector<std::string>& argv, Io io) {
   }
   auto bytes = read_file(source);
   if (!bytes.ok()) return report_error(io, bytes.status().with_context("submitting " + source));
-  const std::string dir = store_dir(args);
+  auto store = store_backend(args);
+  if (!store.ok()) return usage_error(io, store.status().message(), kSubmitUsage);
   auto build = workers::submit_draft(
-      dir, *app, *bytes,
+      *store, *app, *bytes,
       args.has("--publish") ? store::BuildPriority::kPublish : store::BuildPriority::kNormal,
       options);
   if (!build.ok()) return report_error(io, build.status().with_context("submitting " + source));
@@ -184,6 +208,7 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
   if (!rest.ok()) return usage_error(io, rest.status().message(), kWorkerUsage);
   std::vector<FlagSpec> flags = worker_build_flags();
   flags.insert(flags.end(), {kStoreFlag,
+                             kDatabaseFlag,
                              {"--until-idle", "", false},
                              kLeaseFlag,
                              {"--id", "", true},
@@ -197,25 +222,47 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
   if (!lease.ok()) return usage_error(io, lease.status().message(), kWorkerUsage);
   auto registry = registry_target_from(args, std::cin);
   if (!registry.ok()) return usage_error(io, registry.status().message(), kWorkerUsage);
-  const std::string dir = store_dir(args);
+  auto backend = store_backend(args);
+  if (!backend.ok()) return usage_error(io, backend.status().message(), kWorkerUsage);
+  if (backend->is_postgres() && !*registry) {
+    return usage_error(io,
+                       "--database postgres://... needs --registry: with a shared database every "
+                       "version is published to the registry, since nodes share no disk",
+                       kWorkerUsage);
+  }
   auto attest = attest_options_from(args);
   if (!attest.ok()) return report_error(io, attest.status());
   const workers::WorkerOptions options = worker_options(
-      args, repeated, dir, args.value_or("--id", ""), *lease, *registry, std::move(*attest));
+      args, repeated, *backend, args.value_or("--id", ""), *lease, *registry, std::move(*attest));
 
-  auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
+  auto store = pipeline::FunctionStore::open(*backend, pipeline::OpenStore::kCreateIfMissing);
   if (!store.ok()) return report_error(io, store.status());
-  auto queue = workers::open_store_queue(dir);
+  auto queue = workers::open_store_queue(*backend);
   if (!queue.ok()) return report_error(io, queue.status());
-  const workers::SourceStore source_store(dir);
+  const workers::SourceStore source_store(*backend);
   ProgressChoice choice(args, io.err);
 
   const StopSignals stop;
   int built = 0, failed = 0;
   Status stopped_by;
+  // The store unreachable (PostgreSQL restarting, SQLite busy past its timeout) is waited out:
+  // every connection is made again on its next call, and a build this worker held goes on, or
+  // goes back to the queue when its lease ran out meanwhile. Anything else stops the worker.
+  auto pause = std::chrono::seconds(1);
   while (!stop.requested()) {
-    auto turn = workers::run_one_build(*store, *queue, source_store, options, choice.progress());
+    auto turn = workers::run_one_build(*store, **queue, source_store, options, choice.progress());
     choice.progress().done();
+    if (!turn.ok() && turn.status().code() == Code::kUnavailable) {
+      io.err << "ignite-builder: worker: " << turn.status().message() << "; trying again in "
+             << pause.count() << " s\n";
+      for (auto waited = std::chrono::milliseconds(0); waited < pause && !stop.requested();
+           waited += std::chrono::milliseconds(100)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      pause = std::min(pause * 2, std::chrono::seconds(30));
+      continue;
+    }
+    pause = std::chrono::seconds(1);
     if (!turn.ok()) {
       stopped_by = turn.status();
       break;
@@ -254,7 +301,7 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
   }
   if (!stopped_by.ok()) return report_error(io, stopped_by);
   if (args.has("--until-idle")) {
-    auto waiting = queue->list(store::BuildFilter{.state = store::BuildState::kQueued});
+    auto waiting = (*queue)->list(store::BuildFilter{.state = store::BuildState::kQueued});
     const std::size_t later = waiting.ok() ? waiting->builds.size() : 0;
     io.err << "ignite-builder: worker idle: " << built << " published, " << failed << " failed"
            << (later ? ", " + std::to_string(later) + " queued for later (backoff)" : "") << "\n";
@@ -265,10 +312,12 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
 int run_builds(const std::vector<std::string>& argv, Io io) {
   // Zero or one positional: parse_command wants an exact count, so it is given the one there is.
   const std::size_t given = [&] {
-    auto probe = Args::parse(argv, {kStoreFlag, {"--output", "-o", true}, {"--help", "-h", false}});
+    auto probe = Args::parse(
+        argv, {kStoreFlag, kDatabaseFlag, {"--output", "-o", true}, {"--help", "-h", false}});
     return probe.ok() ? std::min<std::size_t>(probe->positional().size(), 2) : 0;
   }();
-  auto parsed = parse_command(argv, {kStoreFlag, {"--output", "-o", true}}, given > 1 ? 1 : given,
+  auto parsed = parse_command(argv, {kStoreFlag, kDatabaseFlag, {"--output", "-o", true}},
+                              given > 1 ? 1 : given,
                               "builds takes at most one ORG/APP", kBuildsUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
@@ -280,16 +329,13 @@ int run_builds(const std::vector<std::string>& argv, Io io) {
     if (!app.ok()) return usage_error(io, app.status().message(), kBuildsUsage);
     filter.app = *app;
   }
-  const std::string dir = store_dir(args);
-  if (::access((dir + "/ignite.db").c_str(), F_OK) != 0) {
-    return report_error(io, not_found("store " + dir + " has no database (nothing was built)"));
-  }
-  auto queue = workers::open_store_queue(dir);
-  if (!queue.ok()) return report_error(io, queue.status());
+  auto queue = open_existing_queue(args, io, kBuildsUsage);
+  if (const int* exit = std::get_if<int>(&queue)) return *exit;
+  store::BuildQueue& q = *std::get<std::unique_ptr<store::BuildQueue>>(queue);
   filter.page_size = 500;
   std::vector<store::BuildRecord> all;
   for (;;) {
-    auto page = queue->list(filter);
+    auto page = q.list(filter);
     if (!page.ok()) return report_error(io, page.status());
     all.insert(all.end(), page->builds.begin(), page->builds.end());
     if (page->next_page_token.empty()) break;
@@ -317,16 +363,13 @@ int run_builds(const std::vector<std::string>& argv, Io io) {
 
 int run_cancel(const std::vector<std::string>& argv, Io io) {
   auto parsed =
-      parse_command(argv, {kStoreFlag}, 1, "cancel takes exactly one BUILD", kCancelUsage, io);
+      parse_command(argv, {kStoreFlag, kDatabaseFlag}, 1, "cancel takes exactly one BUILD",
+                    kCancelUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
-  const std::string dir = store_dir(args);
-  if (::access((dir + "/ignite.db").c_str(), F_OK) != 0) {
-    return report_error(io, not_found("store " + dir + " has no database (nothing was built)"));
-  }
-  auto queue = workers::open_store_queue(dir);
-  if (!queue.ok()) return report_error(io, queue.status());
-  auto b = queue->request_cancel(args.positional()[0]);
+  auto queue = open_existing_queue(args, io, kCancelUsage);
+  if (const int* exit = std::get_if<int>(&queue)) return *exit;
+  auto b = std::get<std::unique_ptr<store::BuildQueue>>(queue)->request_cancel(args.positional()[0]);
   if (!b.ok()) return report_error(io, b.status());
   io.out << b->id << " "
          << (b->state == store::BuildState::kCancelled ? "cancelled"

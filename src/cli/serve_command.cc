@@ -12,7 +12,6 @@
 #include "builder/metrics/metrics.h"
 #include "builder/registry/blob_metrics.h"
 #include "builder/net/url_redaction.h"
-#include "builder/store/sqlite_app_catalog.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/events_flags.h"
@@ -40,7 +39,7 @@ const std::string kServeUsage =
         "                             [--events-ca FILE]]\n"
         "                            [--auth-keys FILE[,FILE...] | --auth-jwks FILE\n"
         "                             --auth-audience AUD [--auth-org-claim NAME]]\n"
-        "                            [--store DIR] [--base IMAGE] [package sources]\n"
+        "                            [--store DIR] [--database URL] [--base IMAGE] [package sources]\n"
         "                            [--allow-bad-record] [--no-compile] [--signing-key FILE]\n"
         "                            [--registry HOST[:PORT] [--registry-ca FILE] [--plain-http]\n"
         "                             [--registry-user USER [--registry-password-stdin]]]\n"
@@ -58,6 +57,8 @@ const std::string kServeUsage =
         "  --base, package sources, --allow-bad-record, --no-compile,\n"
         "  --signing-key: as for `build`\n"
         "  --registry HOST[:PORT]  also publish every version as HOST/ORG/APP:vN (as `worker`)\n") +
+    kDatabaseUsage +
+    "             (needs --registry, and --workers 0 or its workers publish there)\n" +
     kEventsUsage + kServeAuthUsage + kRegistryFlagsUsage + kPackageSourcesUsage;
 
 }  // namespace
@@ -68,6 +69,7 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   if (!rest.ok()) return usage_error(io, rest.status().message(), kServeUsage);
   std::vector<FlagSpec> flags = worker_build_flags();
   flags.insert(flags.end(), {kStoreFlag,
+                             kDatabaseFlag,
                              {"--listen", "", true},
                              {"--http", "", true},
                              kLeaseFlag,
@@ -91,14 +93,22 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   auto workers = args.number_or("--workers", 0, 64, 2);
   if (!workers.ok()) return usage_error(io, workers.status().message(), kServeUsage);
   const int threads = static_cast<int>(*workers);
-  const std::string dir = store_dir(args);
-  auto store = pipeline::FunctionStore::open(dir, pipeline::OpenStore::kCreateIfMissing);
-  if (!store.ok()) return report_error(io, store.status());
+  auto backend = store_backend(args);
+  if (!backend.ok()) return usage_error(io, backend.status().message(), kServeUsage);
 
   auto lease = lease_from(args);
   if (!lease.ok()) return usage_error(io, lease.status().message(), kServeUsage);
   auto registry = registry_target_from(args, std::cin);
   if (!registry.ok()) return usage_error(io, registry.status().message(), kServeUsage);
+  if (backend->is_postgres() && threads > 0 && !*registry) {
+    return usage_error(io,
+                       "--database postgres://... needs --registry (or --workers 0): with a shared "
+                       "database every version is published to the registry, since nodes share "
+                       "no disk",
+                       kServeUsage);
+  }
+  auto store = pipeline::FunctionStore::open(*backend, pipeline::OpenStore::kCreateIfMissing);
+  if (!store.ok()) return report_error(io, store.status());
   // The process's figures, served on /metrics (docs/metrics.md).
   metrics::Registry& metrics = metrics::default_registry();
   service::register_build_info(metrics);
@@ -106,7 +116,7 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   auto attest = attest_options_from(args);
   if (!attest.ok()) return report_error(io, attest.status());
   const workers::WorkerOptions options =
-      worker_options(args, repeated, dir, "", *lease, *registry, std::move(*attest));
+      worker_options(args, repeated, *backend, "", *lease, *registry, std::move(*attest));
   auto event_options = event_delivery_options(args);
   if (!event_options.ok()) return usage_error(io, event_options.status().message(), kServeUsage);
 
@@ -126,21 +136,21 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   const std::string http_host = http_listen.substr(0, colon);
 
   // The catalog's tables are made now, so the first request never waits for the write lock.
-  if (auto catalog = store::SqliteAppCatalog::open(dir + "/ignite.db"); !catalog.ok()) {
+  if (auto catalog = backend->open_catalog(); !catalog.ok()) {
     return report_error(io, catalog.status());
   }
   // Events are delivered from before the first request: the outbox is on before any build.
   std::unique_ptr<events::EventDelivery> delivery;
   if (*event_options) {
-    auto started = events::EventDelivery::start(dir, **event_options);
+    auto started = events::EventDelivery::start(*backend, **event_options);
     if (!started.ok()) return report_error(io, started.status());
     delivery = std::move(*started);
   }
   service::BuildWaiter waiter;
   service::WorkerPool pool(
-      dir, threads, options, [&waiter] { waiter.notify(); }, service::kWorkerIdlePoll, &metrics);
+      *backend, threads, options, [&waiter] { waiter.notify(); }, service::kWorkerIdlePoll, &metrics);
   const metrics::Registry::CollectorHandle queue_figures =
-      service::add_queue_collector(metrics, dir);
+      service::add_queue_collector(metrics, *backend);
   // The deliverer's own counts (the outbox's depth is among the queue's figures).
   metrics::Registry::CollectorHandle delivery_figures;
   if (delivery) {
@@ -157,8 +167,8 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
     });
   }
   const auto notify_pool = [&pool] { pool.notify(); };
-  service::BuildServiceImpl build_service(dir, notify_pool, auth->authenticator);
-  service::Compute compute(dir, notify_pool, waiter);
+  service::BuildServiceImpl build_service(*backend, notify_pool, auth->authenticator);
+  service::Compute compute(*backend, notify_pool, waiter);
   service::ComputeServiceImpl compute_service(compute, auth->authenticator);
 
   const std::string listen = args.value_or("--listen", "127.0.0.1:0");
@@ -173,7 +183,7 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
                                         " (address in use, or not a HOST:PORT)"));
   }
   service::HttpGatewayOptions http_options;
-  http_options.ready = [dir] { return workers::open_store_queue(dir).status(); };
+  http_options.ready = [store = *backend] { return workers::open_store_queue(store).status(); };
   http_options.metrics = &metrics;
   service::HttpGateway http(compute, build_service, auth->authenticator, http_options);
   auto http_bound = http.start(http_host, http_port);
@@ -184,7 +194,8 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   const std::string shown = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
   io.err << "ignite-builder: serving gRPC on " << shown << " and HTTP/JSON on http://" << http_host
          << ":" << *http_bound << ", " << threads << " worker thread" << (threads == 1 ? "" : "s")
-         << ", store " << dir;
+         << ", store " << backend->dir();
+  if (backend->is_postgres()) io.err << " with records in " << backend->describe();
   if (*event_options) io.err << ", events to " << net::url_for_messages((*event_options)->url);
   io.err << "\n";
   io.err << "ignite-builder: " << auth->mode << "\n";

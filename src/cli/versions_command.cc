@@ -1,5 +1,7 @@
 // ignite-builder versions ORG/APP [--store DIR] [-o json]
 #include <ctime>
+#include <memory>
+#include <optional>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -13,12 +15,13 @@
 namespace ignite::cli {
 namespace {
 
-constexpr const char* kVersionsUsage =
-    "usage: ignite-builder versions ORG/APP [--store DIR] [-o text|json]\n"
+const std::string kVersionsUsage = std::string(
+    "usage: ignite-builder versions ORG/APP [--store DIR] [--database URL] [-o text|json]\n"
     "  lists the app's versions: number, when it was recorded, manifest digest, codeHash (empty\n"
     "  for an image published with publish-image), lockHash and dependency layer (- for a\n"
     "  function without dependencies) and the registries it was tagged in; -o json adds its\n"
-    "  base, its recorded inputs and the digests of its SBOM and provenance\n";
+    "  base, its recorded inputs and the digests of its SBOM and provenance\n") +
+    kDatabaseUsage;
 
 std::string utc(std::int64_t seconds) {
   std::time_t t = static_cast<std::time_t>(seconds);
@@ -42,7 +45,7 @@ std::string shortened(const std::string& digest) { return digest.empty() ? "-" :
 }  // namespace
 
 int run_versions(const std::vector<std::string>& argv, Io io) {
-  auto parsed = parse_command(argv, {kStoreFlag, {"--output", "-o", true}}, 1,
+  auto parsed = parse_command(argv, {kStoreFlag, kDatabaseFlag, {"--output", "-o", true}}, 1,
                               "versions takes one ORG/APP", kVersionsUsage, io);
   if (const int* exit = std::get_if<int>(&parsed)) return *exit;
   const Args& args = std::get<Args>(parsed);
@@ -51,9 +54,24 @@ int run_versions(const std::vector<std::string>& argv, Io io) {
   auto app = store::AppId::parse(args.positional()[0]);
   if (!app.ok()) return usage_error(io, app.status().message(), kVersionsUsage);
 
-  auto store = pipeline::FunctionStore::open(store_dir(args), pipeline::OpenStore::kExisting);
-  if (!store.ok()) return report_error(io, store.status());
-  auto versions = store->versions().versions(*app);
+  auto backend = store_backend(args);
+  if (!backend.ok()) return usage_error(io, backend.status().message(), kVersionsUsage);
+  // A shared database is read as it is: this node's directory (its caches) may not even exist.
+  std::unique_ptr<store::VersionStore> shared;
+  std::optional<pipeline::FunctionStore> local;
+  store::VersionStore* records = nullptr;
+  if (backend->is_postgres()) {
+    auto opened = backend->open_versions();
+    if (!opened.ok()) return report_error(io, opened.status());
+    shared = std::move(*opened);
+    records = shared.get();
+  } else {
+    auto opened = pipeline::FunctionStore::open(*backend, pipeline::OpenStore::kExisting);
+    if (!opened.ok()) return report_error(io, opened.status());
+    local.emplace(std::move(*opened));
+    records = &local->versions();
+  }
+  auto versions = records->versions(*app);
   if (!versions.ok()) return report_error(io, versions.status());
 
   if (*format == OutputFormat::kJson) {

@@ -47,7 +47,7 @@ std::vector<FlagSpec> worker_build_flags() {
 }
 
 workers::WorkerOptions worker_options(const Args& args, const RepeatedSources& repeated,
-                                      const std::string& store_dir, std::string id,
+                                      const store::StoreBackend& store, std::string id,
                                       std::chrono::milliseconds lease,
                                       std::optional<pipeline::RegistryTarget> registry,
                                       pipeline::AttestOptions attest) {
@@ -55,7 +55,7 @@ workers::WorkerOptions worker_options(const Args& args, const RepeatedSources& r
   options.worker_id = id.empty() ? host_and_pid() : std::move(id);
   options.lease = lease;
   options.heartbeat_interval = lease / 6;
-  options.open_heartbeat_queue = workers::store_queue_opener(store_dir);
+  options.open_heartbeat_queue = workers::store_queue_opener(store);
   const std::optional<std::string> base = args.value("--base");
   const index::SourceOptions sources = source_options(args, repeated);
   const bool refresh = args.has(kRefreshFlag.name);

@@ -34,7 +34,7 @@ std::string host_and_pid();
 // also published there, as `build --registry` does (docs/publish-lock.md); `attest` signs
 // every version's provenance (attest_options_from).
 workers::WorkerOptions worker_options(const Args& args, const RepeatedSources& repeated,
-                                      const std::string& store_dir, std::string id,
+                                      const store::StoreBackend& store, std::string id,
                                       std::chrono::milliseconds lease,
                                       std::optional<pipeline::RegistryTarget> registry,
                                       pipeline::AttestOptions attest);

@@ -8,7 +8,7 @@
 
 #include "builder/net/http_client.h"
 #include "builder/net/url_redaction.h"
-#include "builder/store/sqlite_event_outbox.h"
+#include "builder/store/event_outbox.h"
 #include "builder/util/builder_version.h"
 #include "builder/util/duration_text.h"
 #include "builder/util/wall_clock.h"
@@ -53,7 +53,7 @@ Status post_event(net::HttpClient& client, const EventDeliveryOptions& options,
 
 }  // namespace
 
-Result<std::unique_ptr<EventDelivery>> EventDelivery::start(const std::string& store_dir,
+Result<std::unique_ptr<EventDelivery>> EventDelivery::start(const store::StoreBackend& store,
                                                             EventDeliveryOptions options) {
   const std::string& url = options.url;
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
@@ -68,14 +68,13 @@ Result<std::unique_ptr<EventDelivery>> EventDelivery::start(const std::string& s
     return invalid_argument("event delivery needs at least one sender and a batch of one");
   }
   // On first: from here on every event any process records is kept until delivered.
-  IGNITE_ASSIGN_OR_RETURN(store::SqliteEventOutbox outbox,
-                          store::SqliteEventOutbox::open(store_dir + "/ignite.db"));
-  IGNITE_RETURN_IF_ERROR(outbox.enable().with_context("turning the event outbox on"));
-  return std::unique_ptr<EventDelivery>(new EventDelivery(store_dir, std::move(options)));
+  IGNITE_ASSIGN_OR_RETURN(std::unique_ptr<store::EventOutbox> outbox, store.open_outbox());
+  IGNITE_RETURN_IF_ERROR(outbox->enable().with_context("turning the event outbox on"));
+  return std::unique_ptr<EventDelivery>(new EventDelivery(store, std::move(options)));
 }
 
-EventDelivery::EventDelivery(std::string store_dir, EventDeliveryOptions options)
-    : store_dir_(std::move(store_dir)), options_(std::move(options)) {
+EventDelivery::EventDelivery(store::StoreBackend store, EventDeliveryOptions options)
+    : store_(std::move(store)), options_(std::move(options)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -107,7 +106,7 @@ void EventDelivery::log(const std::string& line) const {
 }
 
 void EventDelivery::run() {
-  std::optional<store::SqliteEventOutbox> outbox;
+  std::unique_ptr<store::EventOutbox> outbox;
   std::vector<net::HttpClient> clients;
   std::chrono::milliseconds backoff = options_.backoff_min;
   bool down = false;
@@ -120,7 +119,7 @@ void EventDelivery::run() {
     }
     // Set up (again) after a failure to: the database may be busy or the store moved.
     if (!outbox || clients.empty()) {
-      auto opened = store::SqliteEventOutbox::open(store_dir_ + "/ignite.db");
+      auto opened = store_.open_outbox();
       Status ready = opened.status();
       clients.clear();
       for (int i = 0; ready.ok() && i < options_.senders; ++i) {
@@ -141,7 +140,7 @@ void EventDelivery::run() {
         if (!wait(options_.backoff_max)) break;
         continue;
       }
-      outbox.emplace(std::move(*opened));
+      outbox = std::move(*opened);
     }
     // The lease is a write (a transaction, synced): renewed when a third of it has gone, not
     // every round, so that an idle deliverer polling every few milliseconds writes nothing.

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "builder/store/store_backend.h"
 #include "builder/util/status.h"
 
 namespace ignite::events {
@@ -46,7 +47,7 @@ class EventDelivery {
  public:
   // Checks the options, turns the store's outbox on (every event from now on is kept until
   // delivered) and starts the thread. INVALID_ARGUMENT for a bad URL or an empty secret.
-  static Result<std::unique_ptr<EventDelivery>> start(const std::string& store_dir,
+  static Result<std::unique_ptr<EventDelivery>> start(const store::StoreBackend& store,
                                                       EventDeliveryOptions options);
   // Stops after the POSTs in flight (each bounded by the timeout) and gives up the lease.
   ~EventDelivery();
@@ -56,13 +57,13 @@ class EventDelivery {
   EventDeliveryStats stats() const;
 
  private:
-  EventDelivery(std::string store_dir, EventDeliveryOptions options);
+  EventDelivery(store::StoreBackend store, EventDeliveryOptions options);
   void run();
   // Waits `d`, or less when stopping; returns false when stopping.
   bool wait(std::chrono::milliseconds d);
   void log(const std::string& line) const;
 
-  const std::string store_dir_;
+  const store::StoreBackend store_;
   const EventDeliveryOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -3,7 +3,6 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "builder/pipeline/function_store.h"
-#include "builder/store/sqlite_version_store.h"
 #include "src/api/build_messages.h"
 #include "src/service/connections.h"
 #include "src/service/grpc_caller.h"
@@ -41,16 +40,14 @@ Result<store::AppId> parse_app(const std::string& text) {
 
 // The app's versions. Another org's app is not looked up: it answers as an app without
 // versions does (VersionStore::versions' NOT_FOUND).
-Result<std::vector<store::VersionRecord>> versions_of(const std::string& store_dir,
+Result<std::vector<store::VersionRecord>> versions_of(const store::StoreBackend& store,
                                                       const store::AppId& app,
                                                       const auth::Caller& caller) {
   if (!caller.sees(app.org())) {
     return not_found("no versions of " + app.to_string() + " in the store");
   }
-  IGNITE_ASSIGN_OR_RETURN(
-      store::SqliteVersionStore versions,
-      store::SqliteVersionStore::open(store_dir + "/ignite.db", store::Database::Create::kNo));
-  return versions.versions(app);
+  IGNITE_ASSIGN_OR_RETURN(store::VersionStore * versions, thread_versions(store));
+  return versions->versions(app);
 }
 
 // The build `id` when the caller may see it. Another org's build answers as a missing one does
@@ -71,10 +68,10 @@ grpc::Status to_grpc(const Status& status) {
 
 // ---- WorkerPool ----
 
-WorkerPool::WorkerPool(std::string store_dir, int threads, workers::WorkerOptions options,
+WorkerPool::WorkerPool(store::StoreBackend store, int threads, workers::WorkerOptions options,
                        std::function<void()> on_turn_end, std::chrono::milliseconds idle_poll,
                        metrics::Registry* metrics)
-    : store_dir_(std::move(store_dir)),
+    : store_(std::move(store)),
       options_(std::move(options)),
       on_turn_end_(std::move(on_turn_end)),
       idle_poll_(idle_poll) {
@@ -102,9 +99,9 @@ void WorkerPool::notify() {
 void WorkerPool::run(int index) {
   workers::WorkerOptions options = options_;
   options.worker_id += ":" + std::to_string(index);
-  auto store = pipeline::FunctionStore::open(store_dir_, pipeline::OpenStore::kCreateIfMissing);
-  auto queue = workers::open_store_queue(store_dir_);
-  const workers::SourceStore sources(store_dir_);
+  auto store = pipeline::FunctionStore::open(store_, pipeline::OpenStore::kCreateIfMissing);
+  auto queue = workers::open_store_queue(store_);
+  const workers::SourceStore sources(store_);
   pipeline::NullProgress quiet;
   std::optional<workers::StageTimer> timer;
   if (metrics_) timer.emplace(metrics_->stages(), quiet);
@@ -119,7 +116,7 @@ void WorkerPool::run(int index) {
     bool idle = true;
     if (store.ok() && queue.ok()) {
       const auto started = std::chrono::steady_clock::now();
-      auto turn = workers::run_one_build(*store, *queue, sources, options, progress);
+      auto turn = workers::run_one_build(*store, **queue, sources, options, progress);
       progress.done();  // the stage a failed build stopped in ends with the turn
       if (turn.ok() && metrics_) {
         metrics_->observe_turn(turn->outcome, std::chrono::steady_clock::now() - started);
@@ -135,9 +132,9 @@ void WorkerPool::run(int index) {
 
 // ---- BuildServiceImpl ----
 
-BuildServiceImpl::BuildServiceImpl(std::string store_dir, std::function<void()> on_submit,
+BuildServiceImpl::BuildServiceImpl(store::StoreBackend store, std::function<void()> on_submit,
                                    const auth::Authenticator& auth)
-    : store_dir_(std::move(store_dir)), on_submit_(std::move(on_submit)), auth_(auth) {}
+    : store_(std::move(store)), on_submit_(std::move(on_submit)), auth_(auth) {}
 
 grpc::Status BuildServiceImpl::SubmitBuild(grpc::ServerContext* context,
                                            const v1::SubmitBuildRequest* req, v1::Build* out) {
@@ -195,7 +192,7 @@ grpc::Status BuildServiceImpl::submit_build(const auth::Caller& caller,
     return to_grpc(invalid_argument(
         "source_code is empty: give a file's or an archive's bytes, or git {url, ref, subdir}"));
   }
-  auto queue = thread_queue(store_dir_);
+  auto queue = thread_queue(store_);
   if (!queue.ok()) return to_grpc(queue.status());
   const store::BuildPriority priority = req.priority() == v1::BUILD_PRIORITY_PUBLISH
                                             ? store::BuildPriority::kPublish
@@ -204,10 +201,10 @@ grpc::Status BuildServiceImpl::submit_build(const auth::Caller& caller,
   auto build =
       req.has_git()
           ? workers::submit_git(
-                store_dir_, **queue, *app,
+                store_, **queue, *app,
                 git::GitSource{req.git().url(), req.git().ref(), req.git().subdir()}, priority,
                 options)
-          : workers::submit_draft(store_dir_, **queue, *app, req.source_code(), priority, options);
+          : workers::submit_draft(store_, **queue, *app, req.source_code(), priority, options);
   if (!build.ok()) {
     return to_grpc(build.status().with_context(req.has_git() ? "git" : "source_code"));
   }
@@ -218,7 +215,7 @@ grpc::Status BuildServiceImpl::submit_build(const auth::Caller& caller,
 
 grpc::Status BuildServiceImpl::get_build(const auth::Caller& caller, const v1::GetBuildRequest& req,
                                          v1::Build* out) {
-  auto queue = thread_queue(store_dir_);
+  auto queue = thread_queue(store_);
   if (!queue.ok()) return to_grpc(queue.status());
   auto b = visible_build(**queue, req.id(), caller);
   if (!b.ok()) return to_grpc(b.status());
@@ -245,7 +242,7 @@ grpc::Status BuildServiceImpl::list_builds(const auth::Caller& caller,
   }
   filter.page_size = static_cast<int>(std::min<std::uint32_t>(req.page_size(), 500));
   filter.page_token = req.page_token();
-  auto queue = thread_queue(store_dir_);
+  auto queue = thread_queue(store_);
   if (!queue.ok()) return to_grpc(queue.status());
   auto page = (*queue)->list(filter);
   if (!page.ok()) return to_grpc(page.status());
@@ -256,7 +253,7 @@ grpc::Status BuildServiceImpl::list_builds(const auth::Caller& caller,
 
 grpc::Status BuildServiceImpl::cancel_build(const auth::Caller& caller,
                                             const v1::CancelBuildRequest& req, v1::Build* out) {
-  auto queue = thread_queue(store_dir_);
+  auto queue = thread_queue(store_);
   if (!queue.ok()) return to_grpc(queue.status());
   // Seen first: another org's build is not cancelled, and answers as a missing one.
   if (auto seen = visible_build(**queue, req.id(), caller); !seen.ok()) {
@@ -271,7 +268,7 @@ grpc::Status BuildServiceImpl::cancel_build(const auth::Caller& caller,
 Status BuildServiceImpl::watch(const auth::Caller& caller, const v1::WatchBuildRequest& req,
                                const std::function<bool(const v1::BuildEvent&)>& write,
                                const std::function<bool()>& gone) {
-  IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue * queue, thread_queue(store_dir_));
+  IGNITE_ASSIGN_OR_RETURN(store::BuildQueue * queue, thread_queue(store_));
   std::int64_t after = static_cast<std::int64_t>(req.after_sequence());
   for (;;) {
     if (gone()) return Status(Code::kCancelled, "watch cancelled");
@@ -301,7 +298,7 @@ grpc::Status BuildServiceImpl::WatchBuild(grpc::ServerContext* context,
 
 grpc::Status BuildServiceImpl::get_build_log(const auth::Caller& caller,
                                              const v1::GetBuildLogRequest& req, v1::BuildLog* out) {
-  auto queue = thread_queue(store_dir_);
+  auto queue = thread_queue(store_);
   if (!queue.ok()) return to_grpc(queue.status());
   if (auto seen = visible_build(**queue, req.id(), caller); !seen.ok()) {
     return to_grpc(seen.status());
@@ -325,7 +322,7 @@ grpc::Status BuildServiceImpl::list_versions(const auth::Caller& caller,
                                              v1::ListVersionsResponse* out) {
   auto app = parse_app(req.app_id());
   if (!app.ok()) return to_grpc(app.status());
-  auto versions = versions_of(store_dir_, *app, caller);
+  auto versions = versions_of(store_, *app, caller);
   if (!versions.ok()) return to_grpc(versions.status());
   for (const auto& v : *versions) to_proto(*app, v, out->add_versions());
   return grpc::Status::OK;
@@ -335,7 +332,7 @@ grpc::Status BuildServiceImpl::get_version(const auth::Caller& caller,
                                            const v1::GetVersionRequest& req, v1::Version* out) {
   auto app = parse_app(req.app_id());
   if (!app.ok()) return to_grpc(app.status());
-  auto versions = versions_of(store_dir_, *app, caller);
+  auto versions = versions_of(store_, *app, caller);
   if (!versions.ok()) return to_grpc(versions.status());
   for (const auto& v : *versions) {
     if (v.number == static_cast<std::int64_t>(req.number())) {

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "builder/store/store_backend.h"
 #include "dodil/ignite/builder/v1/build.grpc.pb.h"
 #include "workers/build_metrics.h"
 #include "src/auth/authenticator.h"
@@ -29,7 +30,7 @@ inline constexpr std::chrono::milliseconds kWorkerIdlePoll{500};
 // are timed there (workers/build_metrics.h).
 class WorkerPool {
  public:
-  WorkerPool(std::string store_dir, int threads, workers::WorkerOptions options,
+  WorkerPool(store::StoreBackend store, int threads, workers::WorkerOptions options,
              std::function<void()> on_turn_end = nullptr,
              std::chrono::milliseconds idle_poll = kWorkerIdlePoll,
              metrics::Registry* metrics = nullptr);
@@ -39,7 +40,7 @@ class WorkerPool {
  private:
   void run(int index);
 
-  std::string store_dir_;
+  store::StoreBackend store_;
   workers::WorkerOptions options_;
   std::function<void()> on_turn_end_;
   std::chrono::milliseconds idle_poll_;
@@ -58,7 +59,7 @@ class WorkerPool {
 class BuildServiceImpl final : public dodil::ignite::builder::v1::BuildService::Service {
  public:
   // `on_submit` is called after each accepted submission (the pool's notify).
-  BuildServiceImpl(std::string store_dir, std::function<void()> on_submit,
+  BuildServiceImpl(store::StoreBackend store, std::function<void()> on_submit,
                    const auth::Authenticator& auth);
 
   grpc::Status SubmitBuild(grpc::ServerContext*,
@@ -116,7 +117,7 @@ class BuildServiceImpl final : public dodil::ignite::builder::v1::BuildService::
                const std::function<bool()>& gone);
 
  private:
-  std::string store_dir_;
+  store::StoreBackend store_;
   std::function<void()> on_submit_;
   const auth::Authenticator& auth_;
 };

@@ -6,7 +6,7 @@
 #include "builder/registry/image_source.h"
 #include "builder/source/code_hash.h"
 #include "builder/source/intake.h"
-#include "builder/store/sqlite_app_catalog.h"
+#include "builder/store/app_catalog.h"
 #include "builder/util/digest.h"
 #include "builder/util/duration_text.h"
 #include "builder/util/file_io.h"
@@ -75,9 +75,9 @@ bool reusable(const store::BuildRecord& b, const std::string& source_digest) {
 
 }  // namespace
 
-Compute::Compute(std::string store_dir, std::function<void()> on_submit, BuildWaiter& waiter,
+Compute::Compute(store::StoreBackend store, std::function<void()> on_submit, BuildWaiter& waiter,
                  ComputeOptions options)
-    : store_dir_(std::move(store_dir)),
+    : store_(std::move(store)),
       on_submit_(std::move(on_submit)),
       waiter_(waiter),
       options_(std::move(options)) {}
@@ -86,7 +86,7 @@ Result<v1::CreateAppResponse> Compute::create_app(const auth::Caller& caller,
                                                   const v1::CreateAppRequest& request) {
   IGNITE_ASSIGN_OR_RETURN(store::AppId app, app_of(request.org(), request.name()));
   IGNITE_RETURN_IF_ERROR(check_may_create(caller, app));
-  IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog * catalog_ptr, thread_catalog(store_dir_));
+  IGNITE_ASSIGN_OR_RETURN(store::AppCatalog * catalog_ptr, thread_catalog(store_));
   store::AppCatalog& catalog = *catalog_ptr;
   IGNITE_RETURN_IF_ERROR(
       catalog.create_app(store::AppProfile{app, request.resource_tier(), request.description()})
@@ -100,7 +100,7 @@ Result<v1::SaveDraftResponse> Compute::save_draft(const auth::Caller& caller,
                                                   const v1::SaveDraftRequest& request) {
   IGNITE_ASSIGN_OR_RETURN(store::AppId app, app_of(request.org(), request.app()));
   if (!request.has_code()) return invalid_argument("code is required: {\"compile\": {...}}");
-  IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog * catalog_ptr, thread_catalog(store_dir_));
+  IGNITE_ASSIGN_OR_RETURN(store::AppCatalog * catalog_ptr, thread_catalog(store_));
   store::AppCatalog& catalog = *catalog_ptr;
   // What the draft build takes: the source's bytes and codeHash, or an image's reference (as
   // text, with no codeHash). Checked before anything is kept: a refused draft leaves nothing.
@@ -134,7 +134,7 @@ Result<v1::SaveDraftResponse> Compute::save_draft(const auth::Caller& caller,
   }
   const std::string digest = Digest::of(bytes).to_string();
 
-  IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue * queue_ptr, thread_queue(store_dir_));
+  IGNITE_ASSIGN_OR_RETURN(store::BuildQueue * queue_ptr, thread_queue(store_));
   store::BuildQueue& queue = *queue_ptr;
   std::string build_id;
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::DraftRecord> previous, catalog.find_draft(app));
@@ -146,7 +146,7 @@ Result<v1::SaveDraftResponse> Compute::save_draft(const auth::Caller& caller,
   }
   if (build_id.empty()) {
     // Bytes, then build, then draft: a crash in between leaves at most a build nobody waits for.
-    IGNITE_RETURN_IF_ERROR(workers::SourceStore(store_dir_).put(bytes).status());
+    IGNITE_RETURN_IF_ERROR(workers::SourceStore(store_).put(bytes).status());
     store::SubmitOptions submit = options_.submit;
     submit.kind = store::BuildKind::kDraft;
     submit.source_kind =
@@ -185,14 +185,14 @@ Result<v1::PublishDraftResponse> Compute::publish_draft(const auth::Caller& call
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
 
-  IGNITE_ASSIGN_OR_RETURN(store::SqliteAppCatalog * catalog_ptr, thread_catalog(store_dir_));
+  IGNITE_ASSIGN_OR_RETURN(store::AppCatalog * catalog_ptr, thread_catalog(store_));
   store::AppCatalog& catalog = *catalog_ptr;
   IGNITE_RETURN_IF_ERROR(require_app(catalog, app, caller));
   // The draft as it is now: a save that comes while this call waits does not change what it
   // publishes.
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::DraftRecord> draft, catalog.find_draft(app));
   if (!draft) return failed_precondition("no draft saved for app " + app.to_string());
-  IGNITE_ASSIGN_OR_RETURN(store::SqliteBuildQueue * queue_ptr, thread_queue(store_dir_));
+  IGNITE_ASSIGN_OR_RETURN(store::BuildQueue * queue_ptr, thread_queue(store_));
   store::BuildQueue& queue = *queue_ptr;
 
   const auto waited = [&](const std::string& id,
@@ -227,7 +227,7 @@ Result<v1::PublishDraftResponse> Compute::publish_draft(const auth::Caller& call
   std::string source_digest = draft->source_digest;
   const bool image = draft_build.source_kind == store::SourceKind::kImage;
   if (image) {
-    const workers::SourceStore sources(store_dir_);
+    const workers::SourceStore sources(store_);
     IGNITE_ASSIGN_OR_RETURN(std::string path, sources.path(draft->source_digest));
     IGNITE_ASSIGN_OR_RETURN(std::string reference, read_file(path));
     IGNITE_ASSIGN_OR_RETURN(std::string pinned,

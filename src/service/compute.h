@@ -21,6 +21,7 @@
 #include <string>
 
 #include "builder/store/build_queue.h"
+#include "builder/store/store_backend.h"
 #include "builder/util/status.h"
 #include "dodil/ignite/v1/compute.pb.h"
 #include "src/auth/caller.h"
@@ -40,7 +41,7 @@ class Compute {
  public:
   // `on_submit` is called after each queued build (the pool's notify); `waiter` is notified by
   // the pool's workers when a turn ends.
-  Compute(std::string store_dir, std::function<void()> on_submit, BuildWaiter& waiter,
+  Compute(store::StoreBackend store, std::function<void()> on_submit, BuildWaiter& waiter,
           ComputeOptions options = {});
 
   Result<dodil::ignite::v1::CreateAppResponse> create_app(
@@ -53,7 +54,7 @@ class Compute {
       const std::function<bool()>& abandoned = nullptr);
 
  private:
-  std::string store_dir_;
+  store::StoreBackend store_;
   std::function<void()> on_submit_;
   BuildWaiter& waiter_;
   ComputeOptions options_;

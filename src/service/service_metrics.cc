@@ -65,19 +65,27 @@ void register_build_info(metrics::Registry& registry) {
 }
 
 metrics::Registry::CollectorHandle add_queue_collector(metrics::Registry& registry,
-                                                       std::string store_dir) {
+                                                       store::StoreBackend store) {
   // Shared by the scrapes, whichever thread serves them: it remembers the finished builds.
   auto reader = std::make_shared<store::QueueStatsReader>();
-  return registry.add_collector([reader, dir = std::move(store_dir)](metrics::MetricWriter& out) {
-    auto queue = thread_queue(dir);
-    Result<store::QueueStats> stats =
-        queue.ok() ? reader->read((*queue)->database()) : Result<store::QueueStats>(queue.status());
+  return registry.add_collector([reader, store = std::move(store)](metrics::MetricWriter& out) {
+    if (store.is_postgres()) {
+      out.comment("MERGE-PENDING");
+      return;
+    }
+    thread_local std::optional<store::Database> db;
+    if (!db) {
+      auto opened = store::Database::open(store.sqlite_path());
+      if (opened.ok()) db.emplace(std::move(*opened));
+    }
+    Result<store::QueueStats> stats = db ? reader->read(*db)
+                                         : Result<store::QueueStats>(internal_error("no database"));
     if (!stats.ok()) {
       out.comment("the queue's figures are missing: " + stats.status().to_string());
       return;
     }
     write_queue_stats(out, *stats);
-    auto outbox = store::read_outbox_stats((*queue)->database());
+    auto outbox = store::read_outbox_stats(*db);
     if (!outbox.ok()) {
       out.comment("the event outbox's figures are missing: " + outbox.status().to_string());
       return;

@@ -18,15 +18,16 @@
 #include <string>
 
 #include "builder/metrics/metrics.h"
+#include "builder/store/store_backend.h"
 
 namespace ignite::service {
 
 // Sets ignite_build_info{version="<kBuilderVersion>"} to 1.
 void register_build_info(metrics::Registry& registry);
 
-// Adds the queue's figures of the store at `store_dir` to `registry`'s page, until the handle
+// Adds the queue's figures of `store` to `registry`'s page, until the handle
 // goes. When the database cannot be read, the page says why in a comment and leaves them out.
 [[nodiscard]] metrics::Registry::CollectorHandle add_queue_collector(metrics::Registry& registry,
-                                                                     std::string store_dir);
+                                                                     store::StoreBackend store);
 
 }  // namespace ignite::service

@@ -7,6 +7,7 @@
 #include "tests/service/api_testing.h"
 #include "tests/service/compute_testing.h"
 #include "tests/testing/archive_writer.h"
+#include "builder/store/sqlite_build_queue.h"
 #include "workers/store_queue.h"
 
 namespace ignite::service {
@@ -34,7 +35,7 @@ class ComputeHttpTest : public ServiceFixture {
   std::vector<std::string> build_ids() {
     auto q = workers::open_store_queue(store_dir_);
     if (!q.ok()) return {};  // no store yet: no builds
-    auto page = q->list(store::BuildFilter{});
+    auto page = (*q)->list(store::BuildFilter{});
     std::vector<std::string> ids;
     for (const auto& b : page->builds) ids.push_back(b.id);
     return ids;

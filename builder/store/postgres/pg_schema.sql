@@ -292,3 +292,22 @@ CREATE TABLE drafts (
   PRIMARY KEY (org, app),
   FOREIGN KEY (org, app) REFERENCES catalog_apps (org, app)
 );
+
+-- ---------------------------------------------------------------------------------------------
+-- Draft sources (workers/source_store.h): the bytes a submitter handed over, by their sha256,
+-- kept before the build is queued so that a worker on any node finds them. On SQLite they are
+-- files in STORE/sources/; here they are rows, since nodes share no disk. Never changed.
+
+CREATE TABLE sources (
+  digest     TEXT PRIMARY KEY CHECK (digest ~ '^sha256:[0-9a-f]{64}$'),
+  bytes      BYTEA NOT NULL,
+  kept_at_ms BIGINT NOT NULL
+);
+
+CREATE FUNCTION sources_are_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'draft sources are immutable' USING ERRCODE = 'integrity_constraint_violation';
+END;
+$$;
+CREATE TRIGGER sources_never_change BEFORE UPDATE ON sources
+  FOR EACH ROW EXECUTE FUNCTION sources_are_immutable();

@@ -1,0 +1,298 @@
+// Nodes that share nothing but PostgreSQL and the registry (issue 16, docs/deploy.md): the real
+// binary, a real PostgreSQL (tests/testing/postgres_server.h) and Debian's docker-registry. Each
+// "node" is a store directory of its own (its caches); the records are in one database.
+//
+// - Three worker processes on two nodes build 200 versions of 10 apps submitted through both
+//   nodes' APIs: every build succeeds once, each app's versions are 1..20 with no gap and no
+//   duplicate, every tag names its version's image, and a node's directory can be thrown away.
+// - A node SIGKILLed mid-build (IGNITE_FAULT=kill-after:<stage>) loses nothing: the other node
+//   takes the build over when its lease ends, completing a publication the dead node left half
+//   done from the registry, since its image is not in the other node's cache.
+// - PostgreSQL restarted mid-run loses nothing: workers wait for it and go on.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dodil/ignite/builder/v1/build.pb.h"
+#include "tests/pipeline/pipeline_testing.h"
+#include "tests/registry/registry_servers.h"
+#include "tests/service/api_testing.h"
+#include "tests/service/serve_process.h"
+#include "tests/testing/child_process.h"
+#include "tests/testing/postgres_server.h"
+#include "tests/testing/temp_dir.h"
+
+namespace ignite::service {
+namespace {
+
+namespace bv1 = dodil::ignite::builder::v1;
+using ignite::testing::ChildProcess;
+using ignite::testing::ServeProcess;
+using ignite::testing::sh;
+using ignite::testing::shell_quote;
+using ignite::testing::wait_until;
+
+// How long a whole run may take before the test gives up (a bound, not a timing).
+constexpr auto kRunBound = std::chrono::minutes(8);
+
+class SharedStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    IGNITE_REQUIRE_POSTGRES();
+    ASSERT_TRUE(ignite::testing::shared_postgres().ready())
+        << ignite::testing::shared_postgres().log_tail();
+    url_ = ignite::testing::shared_postgres().create_database();
+    ASSERT_FALSE(url_.empty());
+    registry_ = std::make_unique<registry::testing::RegistryServer>(registry::testing::RegistryConfig{});
+    base_ = ignite::testing::make_synthetic_base(dir_.path() + "/base");
+  }
+
+  std::string node_dir(const std::string& node) const { return dir_.path() + "/" + node; }
+
+  // What every command of node `node` is given: its directory, the shared database, the registry.
+  std::string node_flags(const std::string& node) const {
+    return "--store " + shell_quote(node_dir(node)) + " --database " + shell_quote(url_) +
+           " --registry " + registry_->host() + " --plain-http --base " + shell_quote(base_);
+  }
+
+  // `ignite-builder worker` on `node`, in the background, with `env` (VAR=VALUE ...) set.
+  std::unique_ptr<ChildProcess> start_worker(const std::string& node, const std::string& id,
+                                             const std::vector<std::string>& env = {},
+                                             int lease_seconds = 60) {
+    std::vector<std::string> argv = {"/usr/bin/env", "SOURCE_DATE_EPOCH=0"};
+    argv.insert(argv.end(), env.begin(), env.end());
+    argv.insert(argv.end(), {IGNITE_BINARY, "worker", "--id", id, "--lease",
+                             std::to_string(lease_seconds), "--store", node_dir(node),
+                             "--database", url_, "--registry", registry_->host(), "--plain-http",
+                             "--base", base_});
+    return std::make_unique<ChildProcess>(argv, dir_.path() + "/" + id + ".log");
+  }
+
+  std::string worker_log(const std::string& id) const {
+    return ignite::testing::read_text(dir_.path() + "/" + id + ".log");
+  }
+
+  // Every build of the database, as `builds -o json` lists them.
+  nlohmann::json all_builds(const std::string& database) const {
+    const std::string out = sh(std::string(IGNITE_BINARY) + " builds --store " +
+                               shell_quote(dir_.path() + "/reader") + " --database " +
+                               shell_quote(database) + " -o json 2>&1 || true");
+    auto j = nlohmann::json::parse(out, nullptr, false);
+    return j.is_object() && j.contains("builds") ? j["builds"] : nlohmann::json::array();
+  }
+
+  // Waits (bounded) until every one of `expected` builds has finished; true when they have.
+  bool wait_for_builds(std::size_t expected, const std::string& database) const {
+    return wait_until(kRunBound, [&] {
+      const nlohmann::json builds = all_builds(database);
+      if (builds.size() < expected) return false;
+      for (const auto& b : builds) {
+        const std::string state = b.value("state", "");
+        if (state != "SUCCEEDED" && state != "FAILED" && state != "CANCELLED") return false;
+      }
+      return true;
+    });
+  }
+
+  // The digest the registry's tag names, read from its storage ("" when there is none).
+  std::string tagged_digest(const std::string& repository, const std::string& tag) const {
+    return sh("cat " +
+              shell_quote(registry_->storage() + "/docker/registry/v2/repositories/" +
+                          repository + "/_manifests/tags/" + tag + "/current/link") +
+              " 2>/dev/null || true");
+  }
+
+  // Checks what every run must end with: each build SUCCEEDED once, each app's versions 1..N
+  // with no gap and no duplicate, the version store agreeing with the builds, and each tag vN in
+  // the registry naming version N's image. Returns the builds by id.
+  std::map<std::string, nlohmann::json> expect_every_version_once(
+      std::size_t builds_expected, const std::string& database) {
+    std::map<std::string, nlohmann::json> by_id;
+    std::map<std::string, std::map<std::int64_t, std::string>> versions_by_app;  // app -> N -> digest
+    const nlohmann::json builds = all_builds(database);
+    EXPECT_EQ(builds.size(), builds_expected);
+    for (const auto& b : builds) {
+      const std::string id = b.value("id", "");
+      by_id[id] = b;
+      EXPECT_EQ(b.value("state", ""), "SUCCEEDED") << b.dump();
+      const std::string app = b.value("app", "");
+      const std::int64_t n = b.value("version", std::int64_t{0});
+      EXPECT_TRUE(versions_by_app[app].emplace(n, b.value("digest", "")).second)
+          << app << " v" << n << " was given to two builds";
+    }
+    for (const auto& [app, versions] : versions_by_app) {
+      std::int64_t expected = 1;
+      for (const auto& [n, digest] : versions) EXPECT_EQ(n, expected++) << app << " has a gap";
+      const std::string listed =
+          sh(std::string(IGNITE_BINARY) + " versions " + app + " --store " +
+             shell_quote(dir_.path() + "/reader") + " --database " + shell_quote(database) +
+             " -o json 2>&1 || true");
+      auto recorded = nlohmann::json::parse(listed, nullptr, false);
+      EXPECT_TRUE(recorded.is_array()) << listed;
+      if (!recorded.is_array()) continue;
+      EXPECT_EQ(recorded.size(), versions.size()) << app;
+      for (const auto& v : recorded) {
+        const std::int64_t n = v.value("version", std::int64_t{0});
+        const std::string digest = v.value("digest", "");
+        EXPECT_EQ(versions.count(n) ? versions.at(n) : "(none)", digest) << app << " v" << n;
+        EXPECT_EQ(tagged_digest(app, "v" + std::to_string(n)), digest) << app << " v" << n;
+      }
+    }
+    return by_id;
+  }
+
+  ignite::testing::TempDir dir_;
+  std::string url_;
+  std::unique_ptr<registry::testing::RegistryServer> registry_;
+  std::string base_;
+};
+
+TEST_F(SharedStoreTest, ThreeWorkersOnTwoNodesBuild200VersionsOfTenAppsOnce) {
+  constexpr int kApps = 10;
+  constexpr int kPerApp = 20;
+  // Each node answers the API (no workers of its own) and runs worker processes: two on a, one
+  // on b.
+  ServeProcess api_a(dir_.path(), "serve-a", "SOURCE_DATE_EPOCH=0",
+                     node_flags("node-a") + " --workers 0");
+  ServeProcess api_b(dir_.path(), "serve-b", "SOURCE_DATE_EPOCH=0",
+                     node_flags("node-b") + " --workers 0");
+  ASSERT_TRUE(api_a.listening()) << api_a.log();
+  ASSERT_TRUE(api_b.listening()) << api_b.log();
+  auto a1 = start_worker("node-a", "a1");
+  auto a2 = start_worker("node-a", "a2");
+  auto b1 = start_worker("node-b", "b1");
+
+  std::vector<std::string> ids;
+  for (int i = 0; i < kPerApp; ++i) {
+    for (int app = 0; app < kApps; ++app) {
+      ServeProcess& api = (i + app) % 2 == 0 ? api_a : api_b;
+      const std::string name = "acme-corp/app" + std::to_string(app);
+      auto r = api.post("/v1/builds",
+                        submit_json(name, ignite::testing::echo_handler(
+                                              name + " build " + std::to_string(i))));
+      ASSERT_EQ(r.status, 200) << r.body;
+      ids.push_back(parsed<bv1::Build>(r.body).id());
+    }
+  }
+  ASSERT_TRUE(wait_for_builds(ids.size(), url_))
+      << "a1:\n" << worker_log("a1") << "\nb1:\n" << worker_log("b1");
+  const auto by_id = expect_every_version_once(ids.size(), url_);
+  for (const auto& id : ids) EXPECT_TRUE(by_id.count(id)) << id;
+
+  // Any node answers for any build: one submitted through a is read through b, and the other
+  // way round.
+  for (ServeProcess* api : {&api_a, &api_b}) {
+    for (const std::string& id : {ids.front(), ids.back()}) {
+      auto got = api->get("/v1/builds/" + id);
+      ASSERT_EQ(got.status, 200) << got.body;
+      EXPECT_EQ(parsed<bv1::Build>(got.body).state(), bv1::BUILD_STATE_SUCCEEDED);
+    }
+  }
+  // The nodes keep no records: no database file, and a's directory can go without loss.
+  EXPECT_EQ(sh("ls " + shell_quote(node_dir("node-a")) + "/ignite.db " +
+               shell_quote(node_dir("node-b")) + "/ignite.db 2>/dev/null || true"),
+            "");
+  a1.reset();
+  a2.reset();
+  sh("rm -rf " + shell_quote(node_dir("node-a")));
+  auto listed = nlohmann::json::parse(
+      sh(std::string(IGNITE_BINARY) + " versions acme-corp/app3 --store " +
+         shell_quote(dir_.path() + "/fresh") + " --database " + shell_quote(url_) + " -o json"),
+      nullptr, false);
+  ASSERT_TRUE(listed.is_array());
+  EXPECT_EQ(listed.size(), static_cast<std::size_t>(kPerApp));
+  // Every worker took part (printed in the log, not asserted: the split is the machine's).
+  for (const std::string id : {"a1", "a2", "b1"}) {
+    std::cout << id << " published "
+              << sh("grep -c ' published ' " + shell_quote(dir_.path() + "/" + id + ".log") +
+                    " || true");
+  }
+}
+
+// A node's worker dies (SIGKILL, by the fault hook) just after `stage` of its first build; the
+// other node's worker, whose cache has none of that build, takes it over once its lease ends.
+class SharedStoreKillTest : public SharedStoreTest,
+                            public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(SharedStoreKillTest, ANodeKilledMidBuildLosesNothing) {
+  const std::string stage = GetParam();
+  ServeProcess api(dir_.path(), "serve", "SOURCE_DATE_EPOCH=0",
+                   node_flags("node-b") + " --workers 0");
+  ASSERT_TRUE(api.listening()) << api.log();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto r = api.post("/v1/builds", submit_json("acme-corp/greet",
+                                                ignite::testing::echo_handler(
+                                                    "build " + std::to_string(i))));
+    ASSERT_EQ(r.status, 200) << r.body;
+    ids.push_back(parsed<bv1::Build>(r.body).id());
+  }
+  auto dying = start_worker("node-a", "dying", {"IGNITE_FAULT=kill-after:" + stage}, 3);
+  ASSERT_TRUE(wait_until(std::chrono::minutes(3), [&] { return !dying->running(); }))
+      << worker_log("dying");
+  auto taking_over = start_worker("node-b", "taking-over", {}, 3);
+  ASSERT_TRUE(wait_for_builds(ids.size(), url_)) << worker_log("taking-over");
+  const auto by_id = expect_every_version_once(ids.size(), url_);
+  // The first build was the one in flight: it took more than one attempt.
+  ASSERT_TRUE(by_id.count(ids.front()));
+  EXPECT_GE(by_id.at(ids.front()).value("attempts", 0), 2) << by_id.at(ids.front()).dump();
+  if (stage == "intent") {
+    // Its publication was left between the intent and the tag: completed from the registry.
+    EXPECT_NE(worker_log("taking-over").find("completing version 1 of acme-corp/greet"),
+              std::string::npos)
+        << worker_log("taking-over");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Stages, SharedStoreKillTest,
+                         ::testing::Values("image", "intent", "tag"),
+                         [](const auto& stage) { return stage.param; });
+
+TEST_F(SharedStoreTest, PostgresRestartedMidRunLosesNothing) {
+  // A server of this test's own: the shared one serves the other tests of the program.
+  ignite::testing::PostgresServer pg;
+  ASSERT_TRUE(pg.ready()) << pg.log_tail();
+  const std::string url = pg.create_database();
+  ASSERT_FALSE(url.empty());
+  constexpr int kBuilds = 16;
+  const std::string submit = std::string(IGNITE_BINARY) + " submit " +
+                             shell_quote(dir_.path() + "/handler.py") + " --store " +
+                             shell_quote(node_dir("node-a")) + " --database " + shell_quote(url);
+  for (int i = 0; i < kBuilds; ++i) {
+    sh("echo " + shell_quote(ignite::testing::echo_handler("build " + std::to_string(i))) + " > " +
+       shell_quote(dir_.path() + "/handler.py"));
+    sh(submit + " --org acme-corp --app app" + std::to_string(i % 2) + " --max-attempts 5");
+  }
+  const auto worker = [&](const std::string& node, const std::string& id) {
+    std::vector<std::string> argv = {
+        "/usr/bin/env", "SOURCE_DATE_EPOCH=0", IGNITE_BINARY, "worker", "--id", id, "--lease", "5",
+        "--store", node_dir(node), "--database", url, "--registry", registry_->host(),
+        "--plain-http", "--base", base_};
+    return std::make_unique<ChildProcess>(argv, dir_.path() + "/" + id + ".log");
+  };
+  auto a = worker("node-a", "pg-a");
+  auto b = worker("node-b", "pg-b");
+  const auto succeeded = [&] {
+    int n = 0;
+    for (const auto& build : all_builds(url)) n += build.value("state", "") == "SUCCEEDED";
+    return n;
+  };
+  ASSERT_TRUE(wait_until(kRunBound, [&] { return succeeded() >= 3; })) << worker_log("pg-a");
+  pg.stop();
+  // Long enough for every worker to meet the outage (a claim, a stage, a heartbeat).
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  pg.start_again();
+  ASSERT_TRUE(wait_for_builds(kBuilds, url)) << worker_log("pg-a") << worker_log("pg-b");
+  expect_every_version_once(kBuilds, url);
+  EXPECT_TRUE(a->running()) << worker_log("pg-a");
+  EXPECT_TRUE(b->running()) << worker_log("pg-b");
+}
+
+}  // namespace
+}  // namespace ignite::service
