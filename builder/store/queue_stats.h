@@ -45,6 +45,14 @@ struct QueueStats {
   std::int64_t leases_lost = 0;
 };
 
+// What both backends' readers share (PgQueueStatsReader in postgres/pg_queue_stats.h).
+// Every state and kind with a count of 0, in the enums' order: by_state's shape.
+std::vector<QueueStats::StateCount> zero_state_counts();
+// Adds `builds` to the count of `state` and `kind` as the database spells them ("QUEUED",
+// "VERSION"); INTERNAL naming them when no enum does.
+Status add_state_count(std::vector<QueueStats::StateCount>& counts, const std::string& state,
+                       const std::string& kind, std::int64_t builds);
+
 // Reads the figures of one store; keeps what it learnt of finished builds for its next read.
 // Thread-safe (reads take turns); the database may be another connection on each call.
 class QueueStatsReader {
