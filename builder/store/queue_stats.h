@@ -12,6 +12,9 @@
 // This rests on seq only growing. Nothing deletes builds now; retention, when it comes, must not
 // let SQLite hand a deleted newest build's seq out again (AUTOINCREMENT, or never deleting the
 // newest build), and what it deletes stays in the kept counts until serve restarts.
+//
+// PostgreSQL's reader (postgres/pg_queue_stats.h) gives the same figures but keeps nothing: there
+// a build's seq can commit below one already read, which it explains.
 #pragma once
 
 #include <cstdint>
