@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <latch>
@@ -176,6 +177,60 @@ TEST_F(PgBuildQueueTest, AStaleEpochWaitsForTheHolderAndIsRefused) {
   const auto events = events_of(*q, b.id);
   ASSERT_EQ(events.size(), 5u);
   EXPECT_EQ(events.back().state, BuildState::kSucceeded);
+}
+
+// A claim passes over a queued build that another transaction holds (here a hand-written one,
+// as a cancel or a sweep of another process would), instead of waiting for it: it takes the next
+// build. The holder lets go once the claim has answered, or once the claim waits for it (which
+// the claim must not do).
+TEST_F(PgBuildQueueTest, AClaimPassesOverABuildAnotherTransactionHolds) {
+  auto q = open_queue();
+  ASSERT_NE(q, nullptr);
+  const auto held = submit(*q, "acme-corp/greet", BuildPriority::kPublish);
+  const auto next = submit(*q, "acme-corp/greet");
+
+  std::promise<void> holding;
+  std::atomic<bool> claimed{false};
+  bool claim_waited = false;
+  std::thread holder([&] {
+    auto conn = PgConnection::open(url_);
+    if (!conn.ok()) {
+      ADD_FAILURE() << conn.status().to_string();
+      holding.set_value();
+      return;
+    }
+    bool told = false;
+    Status s = conn->transaction("holding a build", [&]() -> Status {
+      IGNITE_RETURN_IF_ERROR(
+          conn->exec("locking", "SELECT id FROM builds WHERE id = $1 FOR UPDATE", {held.id})
+              .status());
+      if (!told) {
+        told = true;
+        holding.set_value();
+      }
+      // Until the claim answers, or waits for this lock (bounded: a minute).
+      for (int i = 0; i < 6000 && !claimed; ++i) {
+        if (raw_count("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                      "current_database() AND wait_event_type = 'Lock'") > 0) {
+          claim_waited = true;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      return ok_status();
+    });
+    EXPECT_TRUE(s.ok()) << s.to_string();
+    if (!told) holding.set_value();
+  });
+  holding.get_future().wait();
+  const std::string got = claim_id(*q, "worker-1");
+  claimed = true;
+  holder.join();
+  EXPECT_FALSE(claim_waited) << "the claim waited for the held build";
+  EXPECT_EQ(got, next.id);
+  EXPECT_EQ(q->get(held.id)->state, BuildState::kQueued);
+  // Once let go, the held build is the next claim's.
+  EXPECT_EQ(claim_id(*q, "worker-2"), held.id);
 }
 
 }  // namespace
