@@ -9,7 +9,7 @@
 namespace ignite::store {
 namespace {
 
-class EventOutboxTest : public BuildQueueTest {
+class EventOutboxTest : public SqliteBuildQueueTest {
  protected:
   SqliteEventOutbox open_outbox() {
     auto o = SqliteEventOutbox::open(db_path(), [this] { return now(); });
@@ -19,7 +19,7 @@ class EventOutboxTest : public BuildQueueTest {
 };
 
 TEST_F(EventOutboxTest, EachEventKeepsWhatItsBuildWasThen) {
-  auto q = open_queue();
+  auto q = open_sqlite_queue();
   const auto b = submit(q, "acme-corp/greet", BuildPriority::kNormal, draft_options());
   auto c = q.claim("worker-1", kLease);
   ASSERT_TRUE(c.ok() && c->has_value());
@@ -54,7 +54,7 @@ TEST_F(EventOutboxTest, EachEventKeepsWhatItsBuildWasThen) {
 }
 
 TEST_F(EventOutboxTest, FailuresRecordTheirCode) {
-  auto q = open_queue();
+  auto q = open_sqlite_queue();
   const auto b = submit(q, "acme-corp/a");
   auto c = q.claim("worker-1", kLease);
   ASSERT_TRUE(c.ok() && c->has_value());
@@ -78,7 +78,7 @@ TEST_F(EventOutboxTest, FailuresRecordTheirCode) {
 }
 
 TEST_F(EventOutboxTest, EventsEnterOnlyOnceItIsOnAndLeaveWhenDelivered) {
-  auto q = open_queue();
+  auto q = open_sqlite_queue();
   auto outbox = open_outbox();
   const auto before = submit(q, "acme-corp/a");
   EXPECT_FALSE(*outbox.enabled());

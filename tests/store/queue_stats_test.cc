@@ -21,8 +21,8 @@ std::string queued_text(const QueueStats& stats) {
   return out;
 }
 
-TEST_F(BuildQueueTest, QueueStatsOfAnEmptyQueueAreZeros) {
-  auto q = open_queue();
+TEST_F(SqliteBuildQueueTest, QueueStatsOfAnEmptyQueueAreZeros) {
+  auto q = open_sqlite_queue();
   auto stats = read_queue_stats(q.database());
   ASSERT_TRUE(stats.ok()) << stats.status().to_string();
   EXPECT_TRUE(stats->queued_by_org.empty());
@@ -31,8 +31,8 @@ TEST_F(BuildQueueTest, QueueStatsOfAnEmptyQueueAreZeros) {
   EXPECT_EQ(stats->leases_lost, 0);
 }
 
-TEST_F(BuildQueueTest, QueueStatsCountQueuedBuildsByOrgAndEveryBuildByStateAndKind) {
-  auto q = open_queue();
+TEST_F(SqliteBuildQueueTest, QueueStatsCountQueuedBuildsByOrgAndEveryBuildByStateAndKind) {
+  auto q = open_sqlite_queue();
   const auto first = submit(q, "acme-corp/greet");
   submit(q, "acme-corp/greet");
   submit(q, "zeta/api");
@@ -54,8 +54,8 @@ TEST_F(BuildQueueTest, QueueStatsCountQueuedBuildsByOrgAndEveryBuildByStateAndKi
   EXPECT_EQ(stats->leases_lost, 0);
 }
 
-TEST_F(BuildQueueTest, QueueStatsCountALeaseTakenBackAndKeepItOnceTheBuildEnds) {
-  auto q = open_queue();
+TEST_F(SqliteBuildQueueTest, QueueStatsCountALeaseTakenBackAndKeepItOnceTheBuildEnds) {
+  auto q = open_sqlite_queue();
   const auto b = submit(q, "acme-corp/greet");
   auto first = q.claim("worker-1", kLease);
   ASSERT_TRUE(first.ok() && first->has_value());
@@ -71,7 +71,7 @@ TEST_F(BuildQueueTest, QueueStatsCountALeaseTakenBackAndKeepItOnceTheBuildEnds) 
   // Claimed again and published: the lost lease stays counted.
   auto second = q.claim("worker-2", kLease);
   ASSERT_TRUE(second.ok() && second->has_value());
-  auto versions = open_versions();
+  auto versions = open_sqlite_versions();
   ASSERT_TRUE(commit(versions, q, b, (*second)->epoch, digest_of('e')).ok());
   stats = read_queue_stats(q.database());
   ASSERT_TRUE(stats.ok()) << stats.status().to_string();
@@ -82,9 +82,9 @@ TEST_F(BuildQueueTest, QueueStatsCountALeaseTakenBackAndKeepItOnceTheBuildEnds) 
 
 // The reader keeps the counts of finished builds below the oldest unfinished one: read after
 // read, it must give what a fresh reader counting every build gives.
-TEST_F(BuildQueueTest, QueueStatsReadAgainAgreeWithAFullCount) {
-  auto q = open_queue(/*max_running_per_org=*/10);
-  auto versions = open_versions();
+TEST_F(SqliteBuildQueueTest, QueueStatsReadAgainAgreeWithAFullCount) {
+  auto q = open_sqlite_queue(/*max_running_per_org=*/10);
+  auto versions = open_sqlite_versions();
   QueueStatsReader kept;
   auto expect_agree = [&](const char* when) {
     SCOPED_TRACE(when);
@@ -132,7 +132,7 @@ TEST_F(BuildQueueTest, QueueStatsReadAgainAgreeWithAFullCount) {
   EXPECT_EQ(stats->leases_lost, 1);
 }
 
-TEST_F(BuildQueueTest, QueueStatsNameTheDatabaseWhenTheQueueHasNoTables) {
+TEST_F(SqliteBuildQueueTest, QueueStatsNameTheDatabaseWhenTheQueueHasNoTables) {
   auto db = Database::open(db_path());
   ASSERT_TRUE(db.ok());
   auto stats = read_queue_stats(*db);

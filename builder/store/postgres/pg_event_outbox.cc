@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "builder/store/postgres/pg_event_row.h"
+#include "builder/store/postgres/pg_build_rows.h"
 #include "builder/store/postgres/pg_schema.h"
 
 namespace ignite::store {
