@@ -25,24 +25,22 @@ Result<BuildRecord> read_pg_build(const PgResult& r, std::size_t row) {
   b.manifest_digest = text(9);
   b.lock_hash = text(10);
   b.error = text(11);
-  // Integer columns, in order: attempts ... lease_expires_ms (12-24, but for 21, lease_owner).
-  std::int64_t n[24] = {};
-  for (std::size_t column = 12; column <= 23; ++column) {
-    if (column == 21) continue;
-    IGNITE_ASSIGN_OR_RETURN(n[column], r.integer(row, column));
-  }
-  b.attempts = static_cast<int>(n[12]);
-  b.max_attempts = static_cast<int>(n[13]);
-  b.leases_lost = static_cast<int>(n[14]);
-  b.cancel_requested = n[15] != 0;
-  b.submitted_at_ms = n[16];
-  b.started_at_ms = n[17];
-  b.finished_at_ms = n[18];
-  b.deadline_ms = n[19];
-  b.not_before_ms = n[20];
+  IGNITE_ASSIGN_OR_RETURN(std::int64_t attempts, r.integer(row, 12));
+  IGNITE_ASSIGN_OR_RETURN(std::int64_t max_attempts, r.integer(row, 13));
+  IGNITE_ASSIGN_OR_RETURN(std::int64_t leases_lost, r.integer(row, 14));
+  IGNITE_ASSIGN_OR_RETURN(std::int64_t cancel_requested, r.integer(row, 15));
+  b.attempts = static_cast<int>(attempts);
+  b.max_attempts = static_cast<int>(max_attempts);
+  b.leases_lost = static_cast<int>(leases_lost);
+  b.cancel_requested = cancel_requested != 0;
+  IGNITE_ASSIGN_OR_RETURN(b.submitted_at_ms, r.integer(row, 16));
+  IGNITE_ASSIGN_OR_RETURN(b.started_at_ms, r.integer(row, 17));
+  IGNITE_ASSIGN_OR_RETURN(b.finished_at_ms, r.integer(row, 18));
+  IGNITE_ASSIGN_OR_RETURN(b.deadline_ms, r.integer(row, 19));
+  IGNITE_ASSIGN_OR_RETURN(b.not_before_ms, r.integer(row, 20));
   b.lease_owner = text(21);
-  b.lease_epoch = n[22];
-  b.lease_expires_ms = n[23];
+  IGNITE_ASSIGN_OR_RETURN(b.lease_epoch, r.integer(row, 22));
+  IGNITE_ASSIGN_OR_RETURN(b.lease_expires_ms, r.integer(row, 23));
   std::optional<BuildKind> kind = parse_build_kind(text(24));
   if (!kind) return data_loss("build " + id + " has the unknown kind " + quote_text(text(24)));
   b.kind = *kind;

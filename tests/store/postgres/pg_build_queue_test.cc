@@ -233,5 +233,35 @@ TEST_F(PgBuildQueueTest, AClaimPassesOverABuildAnotherTransactionHolds) {
   EXPECT_EQ(claim_id(*q, "worker-2"), held.id);
 }
 
+// One client's retries of a submission, from several connections at once with the same
+// idempotency key: one build is recorded, and every retry is answered with it.
+TEST_F(PgBuildQueueTest, ConcurrentRetriesOfOneSubmissionRecordOneBuild) {
+  constexpr int kClients = 6;
+  ASSERT_NE(open_queue(), nullptr);  // the schema, before the clients race
+  SubmitOptions keyed;
+  keyed.idempotency_key = "ci-run-42";
+  std::mutex mu;
+  std::vector<std::string> ids;
+  std::latch ready(kClients);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&] {
+      auto mine = open_queue();
+      ready.arrive_and_wait();
+      if (mine == nullptr) return;
+      auto b = mine->submit(app_id("acme-corp/greet"), digest_of('5'), digest_of('c'),
+                            BuildPriority::kNormal, keyed);
+      ASSERT_TRUE(b.ok()) << b.status().to_string();
+      std::lock_guard lock(mu);
+      ids.push_back(b->id);
+    });
+  }
+  for (auto& t : clients) t.join();
+  ASSERT_EQ(ids.size(), static_cast<std::size_t>(kClients));
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), ids.front()), kClients);
+  EXPECT_EQ(raw_count("SELECT count(*) FROM builds"), 1);
+  EXPECT_EQ(raw_count("SELECT count(*) FROM build_events"), 1);
+}
+
 }  // namespace
 }  // namespace ignite::store
