@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <memory>
 
 #include "builder/store/postgres/pg_source_store.h"
 #include "builder/util/file_io.h"
@@ -25,16 +27,19 @@ Status keep_file(const std::string& dir, const std::string& file, std::string_vi
 
 SourceStore::SourceStore(store::StoreBackend backend)
     : backend_(std::move(backend)), dir_(backend_.dir() + "/sources/sha256") {}
-SourceStore::~SourceStore() = default;
-SourceStore::SourceStore(SourceStore&&) noexcept = default;
 
 Result<store::PgSourceStore*> SourceStore::database() const {
-  if (!pg_) {
-    IGNITE_ASSIGN_OR_RETURN(store::PgSourceStore opened,
-                            store::PgSourceStore::open(backend_.postgres_url()));
-    pg_ = std::make_unique<store::PgSourceStore>(std::move(opened));
-  }
-  return pg_.get();
+  // One connection per thread and database, kept: a server makes a SourceStore per request, and
+  // a connection (with its schema check) costs more than keeping a draft does.
+  thread_local std::map<std::string, std::unique_ptr<store::PgSourceStore>> connections;
+  auto found = connections.find(backend_.postgres_url());
+  if (found != connections.end()) return found->second.get();
+  IGNITE_ASSIGN_OR_RETURN(store::PgSourceStore opened,
+                          store::PgSourceStore::open(backend_.postgres_url()));
+  auto [it, inserted] = connections.emplace(
+      backend_.postgres_url(), std::make_unique<store::PgSourceStore>(std::move(opened)));
+  (void)inserted;
+  return it->second.get();
 }
 
 Result<std::string> SourceStore::put(std::string_view bytes) const {

@@ -7,7 +7,6 @@
 // on first use and checked against their digest.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -20,12 +19,10 @@ class PgSourceStore;
 
 namespace ignite::workers {
 
-// One object per thread on a PostgreSQL store (it keeps one connection, made on first use).
+// On a PostgreSQL store each thread keeps one connection, made on first use.
 class SourceStore {
  public:
   explicit SourceStore(store::StoreBackend backend);
-  ~SourceStore();
-  SourceStore(SourceStore&&) noexcept;
 
   // Keeps `bytes` and returns "sha256:<hex>". Idempotent. Durable when it returns: synced and
   // renamed into place, or committed to PostgreSQL.
@@ -39,7 +36,6 @@ class SourceStore {
 
   store::StoreBackend backend_;
   std::string dir_;
-  mutable std::unique_ptr<store::PgSourceStore> pg_;
 };
 
 }  // namespace ignite::workers

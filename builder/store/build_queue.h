@@ -6,8 +6,9 @@
 // worker can never publish a second version either.
 //
 // BuildQueue is the interface; SqliteBuildQueue (sqlite_build_queue.h) fills it for the embedded
-// store, and a PostgreSQL implementation can fill it next: the guarantees each method states are
-// the contract, and tests/store/build_queue_test.cc is written against them.
+// store, PgBuildQueue (postgres/pg_build_queue.h) for PostgreSQL: the guarantees each method
+// states are the contract, and the build queue's tests (tests/store/build_queue_*_test.cc) run
+// against both.
 #pragma once
 
 #include <chrono>

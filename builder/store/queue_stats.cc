@@ -26,18 +26,9 @@ class ReadTransaction {
   bool open_ = false;
 };
 
-std::vector<QueueStats::StateCount> zero_counts() {
-  std::vector<QueueStats::StateCount> out;
-  for (BuildState state : {BuildState::kQueued, BuildState::kRunning, BuildState::kSucceeded,
-                           BuildState::kFailed, BuildState::kCancelled}) {
-    for (BuildKind kind : {BuildKind::kVersion, BuildKind::kDraft}) out.push_back({state, kind, 0});
-  }
-  return out;
-}
-
 // What one range of builds adds to the counts.
 struct RangeCounts {
-  std::vector<QueueStats::StateCount> by_state = zero_counts();
+  std::vector<QueueStats::StateCount> by_state = zero_state_counts();
   std::int64_t leases_lost = 0;
   std::int64_t max_seq = 0;  // 0 when the range has no build
 };
@@ -54,15 +45,8 @@ Result<RangeCounts> count_range(Database& db, std::int64_t first, std::int64_t l
   for (;;) {
     IGNITE_ASSIGN_OR_RETURN(bool row, select.step());
     if (!row) break;
-    const auto state = parse_build_state(select.column_text(0));
-    const auto kind = parse_build_kind(select.column_text(1));
-    if (!state || !kind) {
-      return internal_error("a build with state \"" + select.column_text(0) + "\" and kind \"" +
-                            select.column_text(1) + "\"");
-    }
-    for (auto& c : out.by_state) {
-      if (c.state == *state && c.kind == *kind) c.builds += select.column_int(2);
-    }
+    IGNITE_RETURN_IF_ERROR(add_state_count(out.by_state, select.column_text(0),
+                                           select.column_text(1), select.column_int(2)));
     out.leases_lost += select.column_int(3);  // TOTAL() is a REAL holding a whole number
     out.max_seq = std::max(out.max_seq, select.column_int(4));
   }
@@ -71,10 +55,32 @@ Result<RangeCounts> count_range(Database& db, std::int64_t first, std::int64_t l
 
 }  // namespace
 
+std::vector<QueueStats::StateCount> zero_state_counts() {
+  std::vector<QueueStats::StateCount> out;
+  for (BuildState state : {BuildState::kQueued, BuildState::kRunning, BuildState::kSucceeded,
+                           BuildState::kFailed, BuildState::kCancelled}) {
+    for (BuildKind kind : {BuildKind::kVersion, BuildKind::kDraft}) out.push_back({state, kind, 0});
+  }
+  return out;
+}
+
+Status add_state_count(std::vector<QueueStats::StateCount>& counts, const std::string& state,
+                       const std::string& kind, std::int64_t builds) {
+  const auto parsed_state = parse_build_state(state);
+  const auto parsed_kind = parse_build_kind(kind);
+  if (!parsed_state || !parsed_kind) {
+    return internal_error("a build with state \"" + state + "\" and kind \"" + kind + "\"");
+  }
+  for (auto& c : counts) {
+    if (c.state == *parsed_state && c.kind == *parsed_kind) c.builds += builds;
+  }
+  return ok_status();
+}
+
 Result<QueueStats> QueueStatsReader::read(Database& db) {
   const std::string what = "reading the queue's figures from " + db.path();
   std::lock_guard lock(mutex_);
-  if (frozen_by_state_.empty()) frozen_by_state_ = zero_counts();
+  if (frozen_by_state_.empty()) frozen_by_state_ = zero_state_counts();
   auto read = [&]() -> Result<QueueStats> {
     ReadTransaction tx(db);
     IGNITE_RETURN_IF_ERROR(tx.begin());

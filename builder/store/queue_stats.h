@@ -12,6 +12,9 @@
 // This rests on seq only growing. Nothing deletes builds now; retention, when it comes, must not
 // let SQLite hand a deleted newest build's seq out again (AUTOINCREMENT, or never deleting the
 // newest build), and what it deletes stays in the kept counts until serve restarts.
+//
+// PostgreSQL's reader (postgres/pg_queue_stats.h) gives the same figures but keeps nothing: there
+// a build's seq can commit below one already read, which it explains.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +47,14 @@ struct QueueStats {
   // are kept, so it serves as a counter.
   std::int64_t leases_lost = 0;
 };
+
+// What both backends' readers share (PgQueueStatsReader in postgres/pg_queue_stats.h).
+// Every state and kind with a count of 0, in the enums' order: by_state's shape.
+std::vector<QueueStats::StateCount> zero_state_counts();
+// Adds `builds` to the count of `state` and `kind` as the database spells them ("QUEUED",
+// "VERSION"); INTERNAL naming them when no enum does.
+Status add_state_count(std::vector<QueueStats::StateCount>& counts, const std::string& state,
+                       const std::string& kind, std::int64_t builds);
 
 // Reads the figures of one store; keeps what it learnt of finished builds for its next read.
 // Thread-safe (reads take turns); the database may be another connection on each call.

@@ -1,30 +1,18 @@
 #include "builder/store/sqlite_build_queue.h"
 
-#include <algorithm>
-#include <charconv>
 #include <chrono>
 
 #include "builder/store/build_event_row.h"
 #include "builder/store/build_id.h"
+#include "builder/store/queue_rules.h"
 #include "builder/store/queue_schema_sql.h"
-#include "builder/util/digest.h"
-#include "builder/util/duration_text.h"
 #include "builder/util/quote.h"
 #include "builder/util/wall_clock.h"
 
 namespace ignite::store {
 namespace {
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 500;
-// A bound on retries, so that a typo (max_attempts = 1000) cannot keep a build cycling for hours;
-// the deadline bounds it too.
-constexpr int kMaxAttemptsLimit = 100;
-constexpr std::size_t kMaxNameBytes = 128;  // worker ids and stage names
-// A build's error as recorded: its head (the context: what failed, where) and its tail (the
-// cause), so that a tool's whole output in an error cannot bloat every read of the build.
-constexpr std::size_t kErrorHead = 6 * 1024;
-constexpr std::size_t kErrorTail = 2 * 1024;
+namespace rules = queue_rules;
 
 // The columns of a BuildRecord, in read_record's order; `seq` follows them where a query needs it.
 // The columns of queue schema 1; schema 2 added `kind` and `source_kind` after them, schema 3
@@ -41,66 +29,8 @@ constexpr std::string_view kColumnsV3 =
 constexpr std::string_view kColumns = IGNITE_QUEUE_COLUMNS_V1
     ", kind, source_kind, error_code, source_commit, sbom_digest, provenance_digest";
 #undef IGNITE_QUEUE_COLUMNS_V1
-constexpr int kSeqColumn = 30;
-
-// The API's numbers (build.proto), so the column reads the same there and here.
-std::int64_t priority_value(BuildPriority p) { return p == BuildPriority::kPublish ? 2 : 1; }
-
-std::string_view priority_name(BuildPriority p) {
-  return p == BuildPriority::kPublish ? "publish" : "normal";
-}
-
-std::string state_text(BuildState s) { return std::string(build_state_name(s)); }
-
-std::string duration_text(std::int64_t ms) {
-  return ignite::duration_text(std::chrono::milliseconds(ms));
-}
-
-std::string times(int n) { return std::to_string(n) + (n == 1 ? " time" : " times"); }
-
-// Where a running build is: "in stage layers", or "before its first stage".
-std::string where_text(const BuildRecord& b) {
-  return b.stage.empty() ? std::string("before its first stage") : "in stage " + b.stage;
-}
-
-std::string attempt_text(const BuildRecord& b) {
-  return "attempt " + std::to_string(b.attempts) + " of " + std::to_string(b.max_attempts);
-}
-
-std::string capped_error(std::string_view error) {
-  if (error.empty()) return "(no error message)";
-  if (error.size() <= kErrorHead + kErrorTail) return std::string(error);
-  // Cut at UTF-8 character boundaries (never inside a multi-byte sequence).
-  std::size_t head = kErrorHead;
-  while (head > 0 && (static_cast<unsigned char>(error[head]) & 0xC0) == 0x80) --head;
-  std::size_t tail = error.size() - kErrorTail;
-  while (tail < error.size() && (static_cast<unsigned char>(error[tail]) & 0xC0) == 0x80) ++tail;
-  return std::string(error.substr(0, head)) + " [... " + std::to_string(tail - head) +
-         " bytes cut ...] " + std::string(error.substr(tail));
-}
-
-// Worker ids and stage names go into events and messages: printable ASCII, no spaces.
-Status validate_name(std::string_view name, std::string_view role) {
-  if (name.empty()) return invalid_argument(std::string(role) + " is empty");
-  if (name.size() > kMaxNameBytes) {
-    return invalid_argument(std::string(role) + " " + quote_text(name.substr(0, 80)) +
-                            " is longer than " + std::to_string(kMaxNameBytes) + " bytes");
-  }
-  for (char c : name) {
-    if (c <= ' ' || c > '~') {
-      return invalid_argument(std::string(role) + " " + quote_text(name) +
-                              " holds a character other than printable ASCII");
-    }
-  }
-  return ok_status();
-}
-
-// Ids reach messages and queries only once they have the shape the queue gives.
-Status validate_id(std::string_view id) {
-  if (is_build_id(id)) return ok_status();
-  return invalid_argument("build id " + quote_text(id.substr(0, 80)) +
-                          " is not one this queue gives (\"b-\" and 32 hex digits)");
-}
+static_assert(kColumns == rules::kBuildColumns);
+constexpr int kSeqColumn = rules::kBuildColumnCount;
 
 Result<BuildRecord> read_record(const Statement& q) {
   IGNITE_ASSIGN_OR_RETURN(AppId app, AppId::from_parts(q.column_text(1), q.column_text(2)));
@@ -163,7 +93,7 @@ void bind_record(Statement& q, const BuildRecord& b) {
       .bind(2, b.app.org())
       .bind(3, b.app.app())
       .bind(4, build_state_name(b.state))
-      .bind(5, priority_value(b.priority))
+      .bind(5, rules::priority_value(b.priority))
       .bind(6, b.stage)
       .bind(7, b.source_digest)
       .bind(8, b.code_hash)
@@ -193,11 +123,6 @@ void bind_record(Statement& q, const BuildRecord& b) {
 
 // Whether an event of `b` as it is now carries b's error: the failure that ended it, or the one
 // that sent it back to the queue for a retry (a build queued again after an attempt).
-bool event_has_error(const BuildRecord& b) {
-  return b.state == BuildState::kFailed || b.state == BuildState::kCancelled ||
-         (b.state == BuildState::kQueued && b.attempts > 0);
-}
-
 Status add_event(Database& db, const BuildRecord& b, std::string_view message, std::int64_t now) {
   // The next sequence is read in the same statement, under the write lock the caller holds.
   // (With the outbox on, a trigger puts the event in it too: queue_schema.sql.)
@@ -208,7 +133,7 @@ Status add_event(Database& db, const BuildRecord& b, std::string_view message, s
                  "sbom_digest, provenance_digest) "
                  "SELECT ?1, COALESCE(MAX(sequence), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
                  "?10, ?11, ?12, ?13 FROM build_events WHERE build_id = ?1"));
-  const bool with_error = event_has_error(b);
+  const bool with_error = rules::event_has_error(b);
   q.bind(1, b.id)
       .bind(2, build_state_name(b.state))
       .bind(3, b.stage)
@@ -252,97 +177,6 @@ Status save(Database& db, const BuildRecord& b, std::string_view message, std::i
   bind_record(q, b);
   IGNITE_RETURN_IF_ERROR(q.run());
   return add_event(db, b, message, now);
-}
-
-void finish(BuildRecord& b, BuildState state, std::int64_t now) {
-  b.state = state;
-  if (state == BuildState::kSucceeded) {
-    b.error.clear();
-    b.error_code = Code::kOk;
-  } else if (state == BuildState::kCancelled && b.error_code == Code::kOk) {
-    b.error_code = Code::kCancelled;
-  }
-  b.finished_at_ms = now;
-  b.lease_expires_ms = 0;  // owner and epoch stay: who ran it last
-}
-
-void requeue(BuildRecord& b, std::int64_t not_before) {
-  b.state = BuildState::kQueued;
-  b.stage.clear();
-  b.lease_owner.clear();
-  b.lease_expires_ms = 0;
-  b.not_before_ms = not_before;
-}
-
-// A GIT source's codeHash and commit, learned by the worker that fetched it; a build that has
-// them keeps its own (an image has no codeHash, and the database refuses one).
-void take_source_facts(BuildRecord& b, const BuildOutcome& outcome) {
-  if (b.source_kind != SourceKind::kGit) return;
-  if (b.code_hash.empty()) b.code_hash = outcome.code_hash;
-  if (b.source_commit.empty()) b.source_commit = outcome.source_commit;
-}
-
-// A version build SUCCEEDED with its version, in the version's own transaction.
-Status save_published(Database& store_tx, BuildRecord& b, const BuildOutcome& outcome,
-                      std::int64_t now) {
-  b.version = outcome.version;
-  b.manifest_digest = outcome.manifest_digest;
-  b.lock_hash = outcome.lock_hash;
-  b.sbom_digest = outcome.sbom_digest;
-  b.provenance_digest = outcome.provenance_digest;
-  take_source_facts(b, outcome);
-  finish(b, BuildState::kSucceeded, now);
-  return save(store_tx, b,
-              "published as " + b.app.ref_name(b.version) + " (" + b.manifest_digest + ")", now);
-}
-
-// A version's SBOM and provenance digests: each a digest, or "" for none.
-Status check_attestation_digests(const BuildOutcome& outcome, const std::string& ctx) {
-  if (!outcome.sbom_digest.empty()) {
-    IGNITE_RETURN_IF_ERROR(
-        Digest::parse(outcome.sbom_digest).status().with_context(ctx + ": SBOM digest"));
-  }
-  if (!outcome.provenance_digest.empty()) {
-    IGNITE_RETURN_IF_ERROR(Digest::parse(outcome.provenance_digest)
-                               .status()
-                               .with_context(ctx + ": provenance digest"));
-  }
-  return ok_status();
-}
-
-// The fencing rule. The epoch is compared first: a worker whose build was taken over learns
-// that, whatever happened to the build since.
-Status check_lease(const BuildRecord& b, std::int64_t epoch) {
-  if (epoch != b.lease_epoch) {
-    return aborted("lease lost: build " + b.id + " was taken over (epoch " + std::to_string(epoch) +
-                   " is not current)");
-  }
-  if (b.state != BuildState::kRunning) {
-    return aborted("lease lost: build " + b.id + " is " + state_text(b.state) +
-                   ", no longer running");
-  }
-  return ok_status();
-}
-
-bool past_deadline(const BuildRecord& b, std::int64_t now) { return now >= b.deadline_ms; }
-
-std::string deadline_error(const BuildRecord& b) {
-  std::string where =
-      b.state == BuildState::kQueued ? "still queued" : where_text(b) + ", " + attempt_text(b);
-  return "deadline exceeded: not finished within " +
-         duration_text(b.deadline_ms - b.submitted_at_ms) + " of its submission (" + where + ")";
-}
-
-// Fails `b` for its deadline (caller holds the write lock).
-Status fail_for_deadline(Database& db, BuildRecord& b, std::int64_t now) {
-  b.error = deadline_error(b);
-  b.error_code = Code::kDeadlineExceeded;
-  finish(b, BuildState::kFailed, now);
-  return save(db, b, b.error, now);
-}
-
-Status deadline_status(const BuildRecord& b) {
-  return Status(Code::kDeadlineExceeded, "build " + b.id + ": " + b.error);
 }
 
 // The ids a query returns, read to the end before any of them is changed.
@@ -432,16 +266,6 @@ Status upgrade_queue(Database& db, const std::string& from) {
   return restored;
 }
 
-Result<std::int64_t> parse_page_token(std::string_view token) {
-  std::int64_t seq = 0;
-  auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), seq);
-  if (ec != std::errc() || end != token.data() + token.size() || seq < 1 || token[0] == '0') {
-    return invalid_argument("page token " + quote_text(token.substr(0, 80)) +
-                            " is not one list() returned");
-  }
-  return seq;
-}
-
 }  // namespace
 
 Status ensure_queue_schema(Database& db, const std::string& path) {
@@ -484,33 +308,9 @@ std::chrono::milliseconds SqliteBuildQueue::backoff(int failed_attempts) const {
 Result<BuildRecord> SqliteBuildQueue::submit(const AppId& app, std::string_view source_digest,
                                              std::string_view code_hash, BuildPriority priority,
                                              const SubmitOptions& options) {
-  const std::string ctx = "submitting a build of " + app.to_string();
-  if (Status s = Digest::parse(source_digest).status(); !s.ok()) {
-    return s.with_context(ctx + ": source digest");
-  }
-  if (!code_hash.empty()) {
-    if (Status s = Digest::parse(code_hash).status(); !s.ok()) {
-      return s.with_context(ctx + ": code hash");
-    }
-    if (options.source_kind == SourceKind::kImage) {
-      return invalid_argument(ctx + ": an image has no code hash");
-    }
-    if (options.source_kind == SourceKind::kGit) {
-      return invalid_argument(ctx + ": a git source's code hash is known once it is fetched");
-    }
-  }
-  if (options.max_attempts < 1 || options.max_attempts > kMaxAttemptsLimit) {
-    return invalid_argument(ctx + ": max_attempts must be 1 to " +
-                            std::to_string(kMaxAttemptsLimit) + ", not " +
-                            std::to_string(options.max_attempts));
-  }
-  if (options.deadline.count() <= 0) {
-    return invalid_argument(ctx + ": the deadline must be positive");
-  }
+  IGNITE_RETURN_IF_ERROR(rules::check_submit(app, source_digest, code_hash, options));
+  const std::string ctx = rules::submit_context(app);
   const std::string& key = options.idempotency_key;
-  if (!key.empty()) {
-    if (Status s = validate_name(key, "idempotency key"); !s.ok()) return s.with_context(ctx);
-  }
   IGNITE_ASSIGN_OR_RETURN(std::string id, new_build_id());
   auto tx = Transaction::begin_immediate(db_);
   if (!tx.ok()) return tx.status().with_context(ctx);
@@ -519,15 +319,8 @@ Result<BuildRecord> SqliteBuildQueue::submit(const AppId& app, std::string_view 
   // than asked).
   const std::int64_t now = now_ms();
   const std::string request =
-      key.empty()
-          ? std::string()
-          : Digest::of(app.to_string() + "\n" + std::string(source_digest) + "\n" +
-                       std::string(code_hash) + "\n" + std::string(priority_name(priority)) + "\n" +
-                       std::string(build_kind_name(options.kind)) + "\n" +
-                       std::string(source_kind_name(options.source_kind)) + "\n" +
-                       std::to_string(options.max_attempts) + "\n" +
-                       std::to_string(options.deadline.count()))
-                .to_string();
+      key.empty() ? std::string()
+                  : rules::idempotency_request(app, source_digest, code_hash, priority, options);
   if (!key.empty()) {
     IGNITE_ASSIGN_OR_RETURN(
         Statement q, db_.prepare("SELECT request, build_id FROM idempotency_keys WHERE org = ?1 "
@@ -536,30 +329,15 @@ Result<BuildRecord> SqliteBuildQueue::submit(const AppId& app, std::string_view 
     IGNITE_ASSIGN_OR_RETURN(bool seen, q.step());
     if (seen) {
       if (q.column_text(0) != request) {
-        return already_exists(ctx + ": idempotency key " + quote_text(key) +
-                              " was used within 24 h for another request (build " +
-                              q.column_text(1) + ")");
+        return rules::idempotency_key_reused(app, key, q.column_text(1));
       }
       return load(db_, q.column_text(1));  // the first submission's build, as it is now
     }
   }
-  BuildRecord b{id, app};
-  b.state = BuildState::kQueued;
-  b.priority = priority;
-  b.kind = options.kind;
-  b.source_kind = options.source_kind;
-  b.source_digest = std::string(source_digest);
-  b.code_hash = std::string(code_hash);
-  b.max_attempts = options.max_attempts;
-  b.submitted_at_ms = now;
-  b.deadline_ms = now + options.deadline.count();
-  b.not_before_ms = now;
-  const std::string message = std::string(options.kind == BuildKind::kDraft ? "draft " : "") +
-                              "submitted (" + std::string(priority_name(priority)) +
-                              " priority, at most " + std::to_string(b.max_attempts) +
-                              " attempts, deadline " + duration_text(options.deadline.count()) +
-                              ")";
-  if (Status s = insert(db_, b, message, now); !s.ok()) return s.with_context(ctx);
+  BuildRecord b = rules::new_build(id, app, source_digest, code_hash, priority, options, now);
+  if (Status s = insert(db_, b, rules::submitted_text(b, options), now); !s.ok()) {
+    return s.with_context(ctx);
+  }
   if (!key.empty()) {
     // Replaces a key past its window (the lookup above saw none within it).
     IGNITE_ASSIGN_OR_RETURN(
@@ -582,7 +360,8 @@ Status SqliteBuildQueue::sweep_locked(std::int64_t now) {
                  now));
   for (const auto& id : late) {
     IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
-    IGNITE_RETURN_IF_ERROR(fail_for_deadline(db_, b, now));
+    rules::fail_for_deadline(b, now);
+    IGNITE_RETURN_IF_ERROR(save(db_, b, b.error, now));
   }
 
   IGNITE_ASSIGN_OR_RETURN(
@@ -593,25 +372,8 @@ Status SqliteBuildQueue::sweep_locked(std::int64_t now) {
                  now));
   for (const auto& id : lost) {
     IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
-    b.leases_lost += 1;
-    const std::string last = "worker " + b.lease_owner + ", epoch " +
-                             std::to_string(b.lease_epoch) + ", " + attempt_text(b) + ", " +
-                             where_text(b);
-    const std::string what = "lease expired (" + last + ")";
-    if (b.cancel_requested) {
-      // The worker is gone, and a cancel was asked for: this is its stage boundary.
-      finish(b, BuildState::kCancelled, now);
-      IGNITE_RETURN_IF_ERROR(save(db_, b, what + "; cancelled as requested", now));
-    } else if (b.attempts >= b.max_attempts) {
-      b.error = "lease lost " + times(b.leases_lost) + " (the last: " + last + ")";
-      b.error_code = Code::kAborted;
-      finish(b, BuildState::kFailed, now);
-      IGNITE_RETURN_IF_ERROR(save(db_, b, what + "; no attempts left", now));
-    } else {
-      // At once, without backoff: the build did not fail, its worker went away.
-      requeue(b, now);
-      IGNITE_RETURN_IF_ERROR(save(db_, b, what + "; back in the queue", now));
-    }
+    const std::string text = rules::expire_lease(b, now);
+    IGNITE_RETURN_IF_ERROR(save(db_, b, text, now));
   }
   return ok_status();
 }
@@ -624,7 +386,7 @@ Status SqliteBuildQueue::sweep() {
 
 Result<std::optional<Claim>> SqliteBuildQueue::claim(std::string_view worker_id,
                                                      std::chrono::milliseconds lease) {
-  IGNITE_RETURN_IF_ERROR(validate_name(worker_id, "worker id"));
+  IGNITE_RETURN_IF_ERROR(rules::validate_name(worker_id, "worker id"));
   if (lease.count() <= 0) return invalid_argument("a lease must be positive");
   IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
   const std::int64_t now = now_ms();
@@ -650,17 +412,8 @@ Result<std::optional<Claim>> SqliteBuildQueue::claim(std::string_view worker_id,
   }
 
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, *pick));
-  b.state = BuildState::kRunning;
-  b.stage.clear();
-  b.attempts += 1;
-  b.lease_epoch += 1;
-  b.lease_owner = std::string(worker_id);
-  b.lease_expires_ms = now + lease.count();
-  if (b.started_at_ms == 0) b.started_at_ms = now;
-  IGNITE_RETURN_IF_ERROR(save(db_, b,
-                              "claimed by worker " + b.lease_owner + " (" + attempt_text(b) +
-                                  ", epoch " + std::to_string(b.lease_epoch) + ")",
-                              now));
+  const std::string text = rules::take_claim(b, worker_id, lease, now);
+  IGNITE_RETURN_IF_ERROR(save(db_, b, text, now));
   IGNITE_RETURN_IF_ERROR(tx.commit());
   const std::int64_t epoch = b.lease_epoch;
   return std::optional<Claim>(Claim{std::move(b), epoch});
@@ -671,160 +424,104 @@ Result<SqliteBuildQueue::Fenced> SqliteBuildQueue::begin_fenced(std::string_view
   IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
   const std::int64_t now = now_ms();
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
-  IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
+  IGNITE_RETURN_IF_ERROR(rules::check_lease(b, epoch));
   return Fenced{std::move(tx), now, std::move(b)};
 }
 
 Status SqliteBuildQueue::fail_past_deadline(Fenced& f) {
-  IGNITE_RETURN_IF_ERROR(fail_for_deadline(db_, f.build, f.now));
+  rules::fail_for_deadline(f.build, f.now);
+  IGNITE_RETURN_IF_ERROR(save(db_, f.build, f.build.error, f.now));
   IGNITE_RETURN_IF_ERROR(f.tx.commit());
-  return deadline_status(f.build);
+  return rules::deadline_status(f.build);
 }
 
 Result<bool> SqliteBuildQueue::heartbeat(std::string_view id, std::int64_t epoch,
                                          std::chrono::milliseconds lease) {
-  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_RETURN_IF_ERROR(rules::validate_id(id));
   if (lease.count() <= 0) return invalid_argument("a lease must be positive");
   IGNITE_ASSIGN_OR_RETURN(Fenced f, begin_fenced(id, epoch));
-  if (past_deadline(f.build, f.now)) return fail_past_deadline(f);
-  Transaction& tx = f.tx;
-  const std::int64_t now = f.now;
-  BuildRecord& b = f.build;
+  if (rules::past_deadline(f.build, f.now)) return fail_past_deadline(f);
   // No event: a heartbeat changes nothing a watcher follows, and would flood the history.
   IGNITE_ASSIGN_OR_RETURN(Statement q,
                           db_.prepare("UPDATE builds SET lease_expires_ms = ?2 WHERE id = ?1"));
-  q.bind(1, b.id).bind(2, now + lease.count());
+  q.bind(1, f.build.id).bind(2, f.now + lease.count());
   IGNITE_RETURN_IF_ERROR(q.run());
-  IGNITE_RETURN_IF_ERROR(tx.commit());
-  return b.cancel_requested;
+  IGNITE_RETURN_IF_ERROR(f.tx.commit());
+  return f.build.cancel_requested;
 }
 
 Status SqliteBuildQueue::set_stage(std::string_view id, std::int64_t epoch,
                                    std::string_view stage) {
-  IGNITE_RETURN_IF_ERROR(validate_id(id));
-  IGNITE_RETURN_IF_ERROR(validate_name(stage, "stage name"));
+  IGNITE_RETURN_IF_ERROR(rules::validate_id(id));
+  IGNITE_RETURN_IF_ERROR(rules::validate_name(stage, "stage name"));
   IGNITE_ASSIGN_OR_RETURN(Fenced f, begin_fenced(id, epoch));
-  if (past_deadline(f.build, f.now)) return fail_past_deadline(f);
-  Transaction& tx = f.tx;
-  const std::int64_t now = f.now;
+  if (rules::past_deadline(f.build, f.now)) return fail_past_deadline(f);
   BuildRecord& b = f.build;
   if (b.cancel_requested) {
-    const std::string message = "cancelled before stage " + std::string(stage);
-    finish(b, BuildState::kCancelled, now);
-    IGNITE_RETURN_IF_ERROR(save(db_, b, message, now));
-    IGNITE_RETURN_IF_ERROR(tx.commit());
-    return Status(Code::kCancelled, "build " + b.id + " " + message);
+    const std::string text = rules::cancel_before_stage(b, stage, f.now);
+    IGNITE_RETURN_IF_ERROR(save(db_, b, text, f.now));
+    IGNITE_RETURN_IF_ERROR(f.tx.commit());
+    return rules::stage_cancelled_status(b, text);
   }
   b.stage = std::string(stage);
-  IGNITE_RETURN_IF_ERROR(save(db_, b, "stage " + b.stage, now));
-  return tx.commit();
+  IGNITE_RETURN_IF_ERROR(save(db_, b, "stage " + b.stage, f.now));
+  return f.tx.commit();
 }
 
 Result<BuildRecord> SqliteBuildQueue::fail(std::string_view id, std::int64_t epoch,
                                            const Status& error, bool retryable) {
-  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_RETURN_IF_ERROR(rules::validate_id(id));
   IGNITE_ASSIGN_OR_RETURN(Fenced f, begin_fenced(id, epoch));
-  Transaction& tx = f.tx;
-  const std::int64_t now = f.now;
   BuildRecord& b = f.build;
-  // The failure is recorded even past the deadline: the worker's error says more than
-  // "deadline exceeded" would. The deadline only stops a retry.
-  b.error = capped_error(error.message());
-  b.error_code = error.ok() ? Code::kUnknown : error.code();
-  const std::string failed = attempt_text(b) + " failed " + where_text(b) + ": " + b.error;
-  const std::int64_t wait = backoff(b.attempts).count();
-  if (b.cancel_requested) {
-    finish(b, BuildState::kCancelled, now);
-    IGNITE_RETURN_IF_ERROR(save(db_, b, failed + "; cancelled as requested", now));
-  } else if (!retryable) {
-    finish(b, BuildState::kFailed, now);
-    IGNITE_RETURN_IF_ERROR(save(db_, b, failed + "; not retryable", now));
-  } else if (b.attempts >= b.max_attempts) {
-    finish(b, BuildState::kFailed, now);
-    IGNITE_RETURN_IF_ERROR(save(db_, b, failed + "; no attempts left", now));
-  } else if (now + wait >= b.deadline_ms) {
-    // A retry that could only start past the deadline would fail there: fail now instead.
-    finish(b, BuildState::kFailed, now);
-    IGNITE_RETURN_IF_ERROR(
-        save(db_, b, failed + "; no retry, its backoff would end past the deadline", now));
-  } else {
-    requeue(b, now + wait);
-    IGNITE_RETURN_IF_ERROR(save(db_, b, failed + "; retry in " + duration_text(wait), now));
-  }
-  IGNITE_RETURN_IF_ERROR(tx.commit());
+  const std::string text = rules::record_failure(b, error, retryable, backoff(b.attempts), f.now);
+  IGNITE_RETURN_IF_ERROR(save(db_, b, text, f.now));
+  IGNITE_RETURN_IF_ERROR(f.tx.commit());
   return b;
 }
 
 Status SqliteBuildQueue::mark_cancelled(std::string_view id, std::int64_t epoch) {
-  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_RETURN_IF_ERROR(rules::validate_id(id));
   IGNITE_ASSIGN_OR_RETURN(Fenced f, begin_fenced(id, epoch));
-  Transaction& tx = f.tx;
-  const std::int64_t now = f.now;
-  BuildRecord& b = f.build;
-  if (!b.cancel_requested) {
-    return failed_precondition("build " + b.id + " has no cancel requested; a worker does not " +
-                               "cancel a build on its own");
-  }
-  finish(b, BuildState::kCancelled, now);
-  IGNITE_RETURN_IF_ERROR(save(db_, b, "cancelled " + where_text(b), now));
-  return tx.commit();
+  std::string text;
+  IGNITE_RETURN_IF_ERROR(rules::mark_cancelled(f.build, f.now, &text));
+  IGNITE_RETURN_IF_ERROR(save(db_, f.build, text, f.now));
+  return f.tx.commit();
 }
 
 Result<BuildRecord> SqliteBuildQueue::request_cancel(std::string_view id) {
-  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_RETURN_IF_ERROR(rules::validate_id(id));
   IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
   const std::int64_t now = now_ms();
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
-  switch (b.state) {
-    case BuildState::kQueued:
-      b.cancel_requested = true;
-      finish(b, BuildState::kCancelled, now);
-      IGNITE_RETURN_IF_ERROR(save(db_, b, "cancelled while queued", now));
-      break;
-    case BuildState::kRunning:
-      if (b.cancel_requested) return b;  // asked before; nothing new to record
-      b.cancel_requested = true;
-      IGNITE_RETURN_IF_ERROR(
-          save(db_, b, "cancel requested: the build stops at its next stage boundary", now));
-      break;
-    case BuildState::kSucceeded:
-      if (b.kind == BuildKind::kDraft) {
-        return failed_precondition("draft build " + b.id + " already ended as SUCCEEDED");
-      }
-      return failed_precondition("build " + b.id + " already published as v" +
-                                 std::to_string(b.version));
-    case BuildState::kFailed:
-    case BuildState::kCancelled:
-      return failed_precondition("build " + b.id + " already ended as " + state_text(b.state));
-  }
+  IGNITE_ASSIGN_OR_RETURN(std::optional<std::string> text, rules::request_cancel(b, now));
+  if (!text) return b;  // asked before; nothing new to record
+  IGNITE_RETURN_IF_ERROR(save(db_, b, *text, now));
   IGNITE_RETURN_IF_ERROR(tx.commit());
   return b;
 }
 
 Result<BuildRecord> SqliteBuildQueue::raise_priority(std::string_view id, std::string_view why) {
-  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_RETURN_IF_ERROR(rules::validate_id(id));
   IGNITE_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin_immediate(db_));
   const std::int64_t now = now_ms();
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(db_, id));
-  if (b.state != BuildState::kQueued || b.priority == BuildPriority::kPublish) return b;
-  b.priority = BuildPriority::kPublish;
-  IGNITE_RETURN_IF_ERROR(save(db_, b, "priority raised to publish: " + std::string(why), now));
+  std::optional<std::string> text = rules::raise_priority(b, why);
+  if (!text) return b;
+  IGNITE_RETURN_IF_ERROR(save(db_, b, *text, now));
   IGNITE_RETURN_IF_ERROR(tx.commit());
   return b;
 }
 
 Result<BuildRecord> SqliteBuildQueue::get(std::string_view id) {
-  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_RETURN_IF_ERROR(rules::validate_id(id));
   return load(db_, id);
 }
 
 Result<BuildPage> SqliteBuildQueue::list(const BuildFilter& filter) {
-  if (filter.page_size < 0) return invalid_argument("page_size must not be negative");
-  const int size =
-      filter.page_size == 0 ? kDefaultPageSize : std::min(filter.page_size, kMaxPageSize);
+  IGNITE_ASSIGN_OR_RETURN(const int size, rules::page_size(filter));
   std::optional<std::int64_t> before;
   if (!filter.page_token.empty()) {
-    IGNITE_ASSIGN_OR_RETURN(before, parse_page_token(filter.page_token));
+    IGNITE_ASSIGN_OR_RETURN(before, rules::parse_page_token(filter.page_token));
   }
   // Fixed fragments, values bound: the filters only choose which fragments are there.
   std::string sql = "SELECT " + std::string(kColumns) + ", seq FROM builds WHERE 1 = 1";
@@ -858,7 +555,7 @@ Result<BuildPage> SqliteBuildQueue::list(const BuildFilter& filter) {
 
 Result<std::vector<BuildEvent>> SqliteBuildQueue::events(std::string_view id,
                                                          std::int64_t after_sequence) {
-  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_RETURN_IF_ERROR(rules::validate_id(id));
   if (after_sequence < 0) return invalid_argument("after_sequence must not be negative");
   IGNITE_RETURN_IF_ERROR(load(db_, id).status());  // NOT_FOUND rather than no events
   IGNITE_ASSIGN_OR_RETURN(Statement q,
@@ -879,113 +576,78 @@ Result<std::vector<BuildEvent>> SqliteBuildQueue::events(std::string_view id,
 Result<Database*> SqliteBuildQueue::check_store_tx(StoreTx& store_tx, std::string_view id,
                                                    const BuildOutcome& outcome,
                                                    const std::string& ctx) {
-  IGNITE_RETURN_IF_ERROR(validate_id(id));
+  IGNITE_RETURN_IF_ERROR(rules::validate_id(id));
   auto sqlite = store_tx.sqlite();
   if (!sqlite.ok()) return sqlite.status().with_context(ctx);
   Database& db = **sqlite;
   // Outside the version's transaction the check would be a race, not a fence.
-  if (sqlite3_get_autocommit(db.handle()) != 0) {
-    return failed_precondition(ctx + " must run inside the transaction that records its version " +
-                               "(VersionStore::commit_version's publish), and none is open");
-  }
+  if (sqlite3_get_autocommit(db.handle()) != 0) return rules::no_transaction_open(ctx);
   const char* tx_file = sqlite3_db_filename(db.handle(), "main");
   const char* queue_file = sqlite3_db_filename(db_.handle(), "main");
   if (tx_file == nullptr || queue_file == nullptr || std::string_view(tx_file) != queue_file) {
     return failed_precondition(ctx + ": the version store's database " + db.path() +
                                " is not the queue's " + db_.path());
   }
-  if (outcome.version < 1) return invalid_argument(ctx + ": version numbers start at 1");
-  if (Status s = Digest::parse(outcome.manifest_digest).status(); !s.ok()) {
-    return s.with_context(ctx + ": manifest digest");
-  }
-  IGNITE_RETURN_IF_ERROR(check_attestation_digests(outcome, ctx));
+  IGNITE_RETURN_IF_ERROR(rules::check_version_outcome(outcome, ctx));
   return &db;
 }
 
 Result<BuildRecord> SqliteBuildQueue::load_fenced_in(Database& store_tx, std::string_view id,
                                                      std::int64_t epoch, std::int64_t now) {
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(store_tx, id));
-  IGNITE_RETURN_IF_ERROR(check_lease(b, epoch));
-  if (b.kind == BuildKind::kDraft) {
-    return failed_precondition("the commit of build " + b.id +
-                               ": a draft build takes no version (succeed_draft)");
-  }
-  // Nothing is written on a refusal: the caller's transaction rolls back whatever we wrote, and
-  // the worker records the outcome (fail, mark_cancelled) after it.
-  if (past_deadline(b, now)) {
-    return Status(Code::kDeadlineExceeded,
-                  "build " + b.id + " passed its deadline before its commit (" +
-                      duration_text(b.deadline_ms - b.submitted_at_ms) + " from submission)");
-  }
-  if (b.cancel_requested) {
-    return Status(Code::kCancelled, "build " + b.id + " was cancelled before its commit");
-  }
+  IGNITE_RETURN_IF_ERROR(rules::check_commit(b, epoch, now));
   return b;
 }
 
 Status SqliteBuildQueue::succeed_in_transaction(StoreTx& store_tx, std::string_view id,
                                                 std::int64_t epoch, const BuildOutcome& outcome) {
-  const std::string ctx = "the commit of build " + std::string(id);
+  const std::string ctx = rules::commit_context(id);
   IGNITE_ASSIGN_OR_RETURN(Database * db, check_store_tx(store_tx, id, outcome, ctx));
   const std::int64_t now = now_ms();
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load_fenced_in(*db, id, epoch, now));
-  return save_published(*db, b, outcome, now);
+  const std::string text = rules::publish(b, outcome, now);
+  return save(*db, b, text, now);
 }
 
 Status SqliteBuildQueue::publishing_in_transaction(StoreTx& store_tx, std::string_view id,
                                                    std::int64_t epoch,
                                                    const BuildOutcome& outcome) {
-  const std::string ctx = "the intent to publish build " + std::string(id);
+  const std::string ctx = rules::intent_context(id);
   IGNITE_ASSIGN_OR_RETURN(Database * db, check_store_tx(store_tx, id, outcome, ctx));
   const std::int64_t now = now_ms();
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load_fenced_in(*db, id, epoch, now));
-  b.stage = "tag";
-  return save(*db, b,
-              "publishing " + b.app.ref_name(outcome.version) + " (" + outcome.manifest_digest +
-                  "): its registry tag is next; the build can no longer be cancelled",
-              now);
+  const std::string text = rules::start_publishing(b, outcome);
+  return save(*db, b, text, now);
 }
 
 Status SqliteBuildQueue::succeed_published_in_transaction(StoreTx& store_tx, std::string_view id,
                                                           const BuildOutcome& outcome) {
-  const std::string ctx = "the commit of build " + std::string(id);
+  const std::string ctx = rules::commit_context(id);
   IGNITE_ASSIGN_OR_RETURN(Database * db, check_store_tx(store_tx, id, outcome, ctx));
   const std::int64_t now = now_ms();
   IGNITE_ASSIGN_OR_RETURN(BuildRecord b, load(*db, id));
   if (is_finished(b.state)) return ok_status();  // the version stands; the build cannot change
-  return save_published(*db, b, outcome, now);
+  const std::string text = rules::publish(b, outcome, now);
+  return save(*db, b, text, now);
 }
 
 Result<BuildRecord> SqliteBuildQueue::succeed_draft(std::string_view id, std::int64_t epoch,
                                                     const BuildOutcome& outcome) {
-  IGNITE_RETURN_IF_ERROR(validate_id(id));
-  const std::string ctx = "the end of draft build " + std::string(id);
-  if (outcome.version != 0) return invalid_argument(ctx + ": a draft build takes no version");
-  if (!outcome.sbom_digest.empty() || !outcome.provenance_digest.empty()) {
-    // They are a version's (VersionRecord), and a draft build records none.
-    return invalid_argument(ctx + ": a draft build takes no SBOM or provenance digest");
-  }
-  if (Status s = Digest::parse(outcome.manifest_digest).status(); !s.ok()) {
-    return s.with_context(ctx + ": manifest digest");
-  }
+  IGNITE_RETURN_IF_ERROR(rules::validate_id(id));
+  const std::string ctx = rules::draft_context(id);
+  IGNITE_RETURN_IF_ERROR(rules::check_draft_outcome(outcome, ctx));
   IGNITE_ASSIGN_OR_RETURN(Fenced f, begin_fenced(id, epoch));
   BuildRecord& b = f.build;
-  if (b.kind != BuildKind::kDraft) {
-    return failed_precondition(ctx + ": build " + b.id +
-                               " makes a version, and succeeds only with it");
-  }
-  if (past_deadline(b, f.now)) return fail_past_deadline(f);
+  IGNITE_RETURN_IF_ERROR(rules::check_draft_build(b, ctx));
+  if (rules::past_deadline(b, f.now)) return fail_past_deadline(f);
   if (b.cancel_requested) {
-    finish(b, BuildState::kCancelled, f.now);
-    IGNITE_RETURN_IF_ERROR(save(db_, b, "cancelled before its end", f.now));
+    const std::string text = rules::cancel_draft(b, f.now);
+    IGNITE_RETURN_IF_ERROR(save(db_, b, text, f.now));
     IGNITE_RETURN_IF_ERROR(f.tx.commit());
-    return Status(Code::kCancelled, "build " + b.id + " was cancelled before its end");
+    return rules::draft_cancelled_status(b);
   }
-  b.manifest_digest = outcome.manifest_digest;
-  b.lock_hash = outcome.lock_hash;
-  take_source_facts(b, outcome);
-  finish(b, BuildState::kSucceeded, f.now);
-  IGNITE_RETURN_IF_ERROR(save(db_, b, "draft built (" + b.manifest_digest + ")", f.now));
+  const std::string text = rules::succeed_draft(b, outcome, f.now);
+  IGNITE_RETURN_IF_ERROR(save(db_, b, text, f.now));
   IGNITE_RETURN_IF_ERROR(f.tx.commit());
   return b;
 }

@@ -1,7 +1,14 @@
 #include "builder/store/store_backend.h"
 
 #include "builder/net/url_redaction.h"
+#include <mutex>
+#include <optional>
+
 #include "builder/store/postgres/pg_app_catalog.h"
+#include "builder/store/postgres/pg_build_queue.h"
+#include "builder/store/postgres/pg_event_outbox.h"
+#include "builder/store/postgres/pg_queue_stats.h"
+#include "builder/store/postgres/pg_schema.h"
 #include "builder/store/postgres/pg_version_store.h"
 #include "builder/store/sqlite_app_catalog.h"
 #include "builder/store/sqlite_build_queue.h"
@@ -16,6 +23,66 @@ Result<std::unique_ptr<Interface>> boxed(Result<Impl> opened) {
   if (!opened.ok()) return opened.status();
   return std::unique_ptr<Interface>(std::make_unique<Impl>(std::move(opened).value()));
 }
+
+// Each figure reader keeps a connection of its own, made on first use and dropped after a failed
+// read, so a scrape after the database came back connects again.
+class SqliteFigures final : public StoreFigures {
+ public:
+  explicit SqliteFigures(std::string path) : path_(std::move(path)) {}
+  Result<QueueStats> queue() override {
+    return with_db([this](Database& db) { return reader_.read(db); });
+  }
+  Result<OutboxStats> outbox() override {
+    return with_db([](Database& db) { return read_outbox_stats(db); });
+  }
+
+ private:
+  template <typename Read>
+  auto with_db(Read read) -> decltype(read(std::declval<Database&>())) {
+    std::lock_guard lock(mutex_);
+    if (!db_) {
+      auto opened = Database::open(path_, Database::Create::kNo);
+      if (!opened.ok()) return opened.status();
+      db_.emplace(std::move(*opened));
+    }
+    auto got = read(*db_);
+    if (!got.ok()) db_.reset();
+    return got;
+  }
+  std::string path_;
+  std::mutex mutex_;
+  std::optional<Database> db_;
+  QueueStatsReader reader_;  // keeps what it learnt of finished builds between scrapes
+};
+
+class PgFigures final : public StoreFigures {
+ public:
+  explicit PgFigures(std::string url) : url_(std::move(url)) {}
+  Result<QueueStats> queue() override {
+    return with_conn([](PgConnection& conn) { return read_queue_stats(conn); });
+  }
+  Result<OutboxStats> outbox() override {
+    return with_conn([](PgConnection& conn) { return read_outbox_stats(conn); });
+  }
+
+ private:
+  template <typename Read>
+  auto with_conn(Read read) -> decltype(read(std::declval<PgConnection&>())) {
+    std::lock_guard lock(mutex_);
+    if (!conn_) {
+      auto opened = PgConnection::open(url_);
+      if (!opened.ok()) return opened.status();
+      if (Status schema = ensure_pg_schema(*opened); !schema.ok()) return schema;
+      conn_.emplace(std::move(*opened));
+    }
+    auto got = read(*conn_);
+    if (!got.ok()) conn_.reset();
+    return got;
+  }
+  std::string url_;
+  std::mutex mutex_;
+  std::optional<PgConnection> conn_;
+};
 
 }  // namespace
 
@@ -46,7 +113,7 @@ Result<std::unique_ptr<VersionStore>> StoreBackend::open_versions(
 }
 
 Result<std::unique_ptr<BuildQueue>> StoreBackend::open_queue(QueueOptions options) const {
-  if (is_postgres()) return unimplemented("MERGE-PENDING: the PostgreSQL queue");
+  if (is_postgres()) return boxed<BuildQueue>(PgBuildQueue::open(postgres_url_, std::move(options)));
   return boxed<BuildQueue>(SqliteBuildQueue::open(sqlite_path(), std::move(options)));
 }
 
@@ -56,9 +123,16 @@ Result<std::unique_ptr<AppCatalog>> StoreBackend::open_catalog(
   return boxed<AppCatalog>(SqliteAppCatalog::open(sqlite_path(), std::move(now_ms)));
 }
 
+std::unique_ptr<StoreFigures> StoreBackend::open_figures() const {
+  if (is_postgres()) return std::make_unique<PgFigures>(postgres_url_);
+  return std::make_unique<SqliteFigures>(sqlite_path());
+}
+
 Result<std::unique_ptr<EventOutbox>> StoreBackend::open_outbox(
     std::function<std::int64_t()> now_ms) const {
-  if (is_postgres()) return unimplemented("MERGE-PENDING: the PostgreSQL outbox");
+  if (is_postgres()) {
+    return boxed<EventOutbox>(PgEventOutbox::open(postgres_url_, std::move(now_ms)));
+  }
   return boxed<EventOutbox>(SqliteEventOutbox::open(sqlite_path(), std::move(now_ms)));
 }
 

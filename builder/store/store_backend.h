@@ -28,6 +28,16 @@ namespace ignite::store {
 // Whether `database` names a PostgreSQL database (postgres:// or postgresql://).
 bool is_postgres_url(std::string_view database);
 
+// The queue's and the outbox's figures for monitoring (serve's /metrics, queue_stats.h), read on
+// one connection of its own with plain SELECTs: a scrape takes no write lock and never holds up a
+// worker. Thread-safe: reads take turns.
+class StoreFigures {
+ public:
+  virtual ~StoreFigures() = default;
+  virtual Result<QueueStats> queue() = 0;
+  virtual Result<OutboxStats> outbox() = 0;
+};
+
 class StoreBackend {
  public:
   // The embedded store in `dir` (SQLite in DIR/ignite.db). Implicit on purpose: a directory alone
@@ -59,6 +69,8 @@ class StoreBackend {
       std::function<std::int64_t()> now_ms = nullptr) const;
   Result<std::unique_ptr<EventOutbox>> open_outbox(
       std::function<std::int64_t()> now_ms = nullptr) const;
+  // Connects when first read, and again after a failed read (the database restarted).
+  std::unique_ptr<StoreFigures> open_figures() const;
 
  private:
   StoreBackend(std::string dir, std::string postgres_url)

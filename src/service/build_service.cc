@@ -46,7 +46,7 @@ Result<std::vector<store::VersionRecord>> versions_of(const store::StoreBackend&
   if (!caller.sees(app.org())) {
     return not_found("no versions of " + app.to_string() + " in the store");
   }
-  IGNITE_ASSIGN_OR_RETURN(store::VersionStore * versions, thread_versions(store));
+  IGNITE_ASSIGN_OR_RETURN(Borrowed<store::VersionStore> versions, borrow_versions(store));
   return versions->versions(app);
 }
 
@@ -192,7 +192,7 @@ grpc::Status BuildServiceImpl::submit_build(const auth::Caller& caller,
     return to_grpc(invalid_argument(
         "source_code is empty: give a file's or an archive's bytes, or git {url, ref, subdir}"));
   }
-  auto queue = thread_queue(store_);
+  auto queue = borrow_queue(store_);
   if (!queue.ok()) return to_grpc(queue.status());
   const store::BuildPriority priority = req.priority() == v1::BUILD_PRIORITY_PUBLISH
                                             ? store::BuildPriority::kPublish
@@ -215,7 +215,7 @@ grpc::Status BuildServiceImpl::submit_build(const auth::Caller& caller,
 
 grpc::Status BuildServiceImpl::get_build(const auth::Caller& caller, const v1::GetBuildRequest& req,
                                          v1::Build* out) {
-  auto queue = thread_queue(store_);
+  auto queue = borrow_queue(store_);
   if (!queue.ok()) return to_grpc(queue.status());
   auto b = visible_build(**queue, req.id(), caller);
   if (!b.ok()) return to_grpc(b.status());
@@ -242,7 +242,7 @@ grpc::Status BuildServiceImpl::list_builds(const auth::Caller& caller,
   }
   filter.page_size = static_cast<int>(std::min<std::uint32_t>(req.page_size(), 500));
   filter.page_token = req.page_token();
-  auto queue = thread_queue(store_);
+  auto queue = borrow_queue(store_);
   if (!queue.ok()) return to_grpc(queue.status());
   auto page = (*queue)->list(filter);
   if (!page.ok()) return to_grpc(page.status());
@@ -253,7 +253,7 @@ grpc::Status BuildServiceImpl::list_builds(const auth::Caller& caller,
 
 grpc::Status BuildServiceImpl::cancel_build(const auth::Caller& caller,
                                             const v1::CancelBuildRequest& req, v1::Build* out) {
-  auto queue = thread_queue(store_);
+  auto queue = borrow_queue(store_);
   if (!queue.ok()) return to_grpc(queue.status());
   // Seen first: another org's build is not cancelled, and answers as a missing one.
   if (auto seen = visible_build(**queue, req.id(), caller); !seen.ok()) {
@@ -268,7 +268,7 @@ grpc::Status BuildServiceImpl::cancel_build(const auth::Caller& caller,
 Status BuildServiceImpl::watch(const auth::Caller& caller, const v1::WatchBuildRequest& req,
                                const std::function<bool(const v1::BuildEvent&)>& write,
                                const std::function<bool()>& gone) {
-  IGNITE_ASSIGN_OR_RETURN(store::BuildQueue * queue, thread_queue(store_));
+  IGNITE_ASSIGN_OR_RETURN(Borrowed<store::BuildQueue> queue, borrow_queue(store_));
   std::int64_t after = static_cast<std::int64_t>(req.after_sequence());
   for (;;) {
     if (gone()) return Status(Code::kCancelled, "watch cancelled");
@@ -298,7 +298,7 @@ grpc::Status BuildServiceImpl::WatchBuild(grpc::ServerContext* context,
 
 grpc::Status BuildServiceImpl::get_build_log(const auth::Caller& caller,
                                              const v1::GetBuildLogRequest& req, v1::BuildLog* out) {
-  auto queue = thread_queue(store_);
+  auto queue = borrow_queue(store_);
   if (!queue.ok()) return to_grpc(queue.status());
   if (auto seen = visible_build(**queue, req.id(), caller); !seen.ok()) {
     return to_grpc(seen.status());

@@ -86,8 +86,8 @@ Result<v1::CreateAppResponse> Compute::create_app(const auth::Caller& caller,
                                                   const v1::CreateAppRequest& request) {
   IGNITE_ASSIGN_OR_RETURN(store::AppId app, app_of(request.org(), request.name()));
   IGNITE_RETURN_IF_ERROR(check_may_create(caller, app));
-  IGNITE_ASSIGN_OR_RETURN(store::AppCatalog * catalog_ptr, thread_catalog(store_));
-  store::AppCatalog& catalog = *catalog_ptr;
+  IGNITE_ASSIGN_OR_RETURN(Borrowed<store::AppCatalog> catalog_lease, borrow_catalog(store_));
+  store::AppCatalog& catalog = *catalog_lease;
   IGNITE_RETURN_IF_ERROR(
       catalog.create_app(store::AppProfile{app, request.resource_tier(), request.description()})
           .status());
@@ -100,8 +100,8 @@ Result<v1::SaveDraftResponse> Compute::save_draft(const auth::Caller& caller,
                                                   const v1::SaveDraftRequest& request) {
   IGNITE_ASSIGN_OR_RETURN(store::AppId app, app_of(request.org(), request.app()));
   if (!request.has_code()) return invalid_argument("code is required: {\"compile\": {...}}");
-  IGNITE_ASSIGN_OR_RETURN(store::AppCatalog * catalog_ptr, thread_catalog(store_));
-  store::AppCatalog& catalog = *catalog_ptr;
+  IGNITE_ASSIGN_OR_RETURN(Borrowed<store::AppCatalog> catalog_lease, borrow_catalog(store_));
+  store::AppCatalog& catalog = *catalog_lease;
   // What the draft build takes: the source's bytes and codeHash, or an image's reference (as
   // text, with no codeHash). Checked before anything is kept: a refused draft leaves nothing.
   std::string image_text, hash, image_digest;
@@ -134,8 +134,8 @@ Result<v1::SaveDraftResponse> Compute::save_draft(const auth::Caller& caller,
   }
   const std::string digest = Digest::of(bytes).to_string();
 
-  IGNITE_ASSIGN_OR_RETURN(store::BuildQueue * queue_ptr, thread_queue(store_));
-  store::BuildQueue& queue = *queue_ptr;
+  IGNITE_ASSIGN_OR_RETURN(Borrowed<store::BuildQueue> queue_lease, borrow_queue(store_));
+  store::BuildQueue& queue = *queue_lease;
   std::string build_id;
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::DraftRecord> previous, catalog.find_draft(app));
   if (previous) {
@@ -185,15 +185,15 @@ Result<v1::PublishDraftResponse> Compute::publish_draft(const auth::Caller& call
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
 
-  IGNITE_ASSIGN_OR_RETURN(store::AppCatalog * catalog_ptr, thread_catalog(store_));
-  store::AppCatalog& catalog = *catalog_ptr;
+  IGNITE_ASSIGN_OR_RETURN(Borrowed<store::AppCatalog> catalog_lease, borrow_catalog(store_));
+  store::AppCatalog& catalog = *catalog_lease;
   IGNITE_RETURN_IF_ERROR(require_app(catalog, app, caller));
   // The draft as it is now: a save that comes while this call waits does not change what it
   // publishes.
   IGNITE_ASSIGN_OR_RETURN(std::optional<store::DraftRecord> draft, catalog.find_draft(app));
   if (!draft) return failed_precondition("no draft saved for app " + app.to_string());
-  IGNITE_ASSIGN_OR_RETURN(store::BuildQueue * queue_ptr, thread_queue(store_));
-  store::BuildQueue& queue = *queue_ptr;
+  IGNITE_ASSIGN_OR_RETURN(Borrowed<store::BuildQueue> queue_lease, borrow_queue(store_));
+  store::BuildQueue& queue = *queue_lease;
 
   const auto waited = [&](const std::string& id,
                           std::string_view what) -> Result<store::BuildRecord> {

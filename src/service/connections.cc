@@ -1,41 +1,67 @@
 #include "src/service/connections.h"
 
 #include <map>
-#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace ignite::service {
 namespace {
 
-// Opens on first use, keeps what opened; a failed open is tried again on the next request.
-// Keyed by the store's directory and database, so two stores on one thread never share one.
-template <typename T, typename Open>
-Result<T*> cached(std::map<std::string, std::unique_ptr<T>>& cache,
-                  const store::StoreBackend& store, Open open) {
+// The idle connections of one kind to one store.
+template <typename T>
+struct Pool {
+  std::mutex mutex;
+  std::vector<std::unique_ptr<T>> idle;
+};
+
+// The process's pool of `T` for `store` (two stores in one process never share one).
+template <typename T>
+std::shared_ptr<Pool<T>> pool_for(const store::StoreBackend& store) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<Pool<T>>> pools;
   const std::string key = store.dir() + "\n" + store.postgres_url();
-  auto found = cache.find(key);
-  if (found != cache.end()) return found->second.get();
-  IGNITE_ASSIGN_OR_RETURN(std::unique_ptr<T> opened, open());
-  auto [it, inserted] = cache.emplace(key, std::move(opened));
-  (void)inserted;
-  return it->second.get();
+  std::lock_guard lock(mutex);
+  auto& pool = pools[key];
+  if (!pool) pool = std::make_shared<Pool<T>>();
+  return pool;
+}
+
+// An idle connection when there is one, else a new one (`open`); a failed open is tried again
+// on the next request.
+template <typename T, typename Open>
+Result<Borrowed<T>> borrow(const store::StoreBackend& store, Open open) {
+  std::shared_ptr<Pool<T>> pool = pool_for<T>(store);
+  std::unique_ptr<T> object;
+  {
+    std::lock_guard lock(pool->mutex);
+    if (!pool->idle.empty()) {
+      object = std::move(pool->idle.back());
+      pool->idle.pop_back();
+    }
+  }
+  if (!object) {
+    IGNITE_ASSIGN_OR_RETURN(object, open());
+  }
+  return Borrowed<T>(std::move(object), [pool](std::unique_ptr<T> back) {
+    std::lock_guard lock(pool->mutex);
+    if (static_cast<int>(pool->idle.size()) < kIdleConnections) pool->idle.push_back(std::move(back));
+  });
 }
 
 }  // namespace
 
-Result<store::BuildQueue*> thread_queue(const store::StoreBackend& store) {
-  thread_local std::map<std::string, std::unique_ptr<store::BuildQueue>> queues;
-  return cached(queues, store, [&] { return store.open_queue(); });
+Result<Borrowed<store::BuildQueue>> borrow_queue(const store::StoreBackend& store) {
+  return borrow<store::BuildQueue>(store, [&] { return store.open_queue(); });
 }
 
-Result<store::VersionStore*> thread_versions(const store::StoreBackend& store) {
-  thread_local std::map<std::string, std::unique_ptr<store::VersionStore>> stores;
-  return cached(stores, store, [&] { return store.open_versions(store::Database::Create::kNo); });
+Result<Borrowed<store::AppCatalog>> borrow_catalog(const store::StoreBackend& store) {
+  return borrow<store::AppCatalog>(store, [&] { return store.open_catalog(); });
 }
 
-Result<store::AppCatalog*> thread_catalog(const store::StoreBackend& store) {
-  thread_local std::map<std::string, std::unique_ptr<store::AppCatalog>> catalogs;
-  return cached(catalogs, store, [&] { return store.open_catalog(); });
+Result<Borrowed<store::VersionStore>> borrow_versions(const store::StoreBackend& store) {
+  return borrow<store::VersionStore>(
+      store, [&] { return store.open_versions(store::Database::Create::kNo); });
 }
 
 }  // namespace ignite::service

@@ -1,9 +1,14 @@
-// Each request thread's own connections to a store's database, opened on the thread's first
-// request and kept for the next ones: a connection (SQLite's or PostgreSQL's) serves one thread
-// at a time, and opening one (the WAL switch, the schema checks, a TCP handshake) costs more than
-// most requests do. The threads are the servers' own (httplib's pool, gRPC's), so the connections
-// last as long as the server.
+// The server's connections to its store's database, shared by the request threads: a request
+// borrows one for as long as it needs it and gives it back, and idle ones are kept (up to
+// kIdleConnections of each kind) for the next requests, since opening one (the WAL switch, the
+// schema checks, a TCP handshake to PostgreSQL) costs more than most requests do. A request that
+// finds none idle opens one, so a request never waits for another's; only the idle ones are
+// bounded, which bounds what a quiet server holds open on a shared PostgreSQL (docs/deploy.md).
 #pragma once
+
+#include <functional>
+#include <memory>
+#include <utility>
 
 #include "builder/store/app_catalog.h"
 #include "builder/store/build_queue.h"
@@ -13,12 +18,33 @@
 
 namespace ignite::service {
 
-// This thread's connection to the store's queue.
-Result<store::BuildQueue*> thread_queue(const store::StoreBackend& store);
-// This thread's connection to the store's versions (opened with Database::Create::kNo: a
-// SQLite store no build has used yet has no versions to read).
-Result<store::VersionStore*> thread_versions(const store::StoreBackend& store);
-// This thread's connection to the store's app catalog.
-Result<store::AppCatalog*> thread_catalog(const store::StoreBackend& store);
+inline constexpr int kIdleConnections = 4;
+
+// A connection borrowed from the server's pool; given back when this goes.
+template <typename T>
+class Borrowed {
+ public:
+  Borrowed(std::unique_ptr<T> object, std::function<void(std::unique_ptr<T>)> give_back)
+      : object_(std::move(object)), give_back_(std::move(give_back)) {}
+  ~Borrowed() {
+    if (object_) give_back_(std::move(object_));
+  }
+  Borrowed(Borrowed&&) noexcept = default;
+  Borrowed& operator=(Borrowed&&) = delete;
+  Borrowed(const Borrowed&) = delete;
+  Borrowed& operator=(const Borrowed&) = delete;
+
+  T* operator->() const { return object_.get(); }
+  T& operator*() const { return *object_; }
+
+ private:
+  std::unique_ptr<T> object_;
+  std::function<void(std::unique_ptr<T>)> give_back_;
+};
+
+Result<Borrowed<store::BuildQueue>> borrow_queue(const store::StoreBackend& store);
+Result<Borrowed<store::AppCatalog>> borrow_catalog(const store::StoreBackend& store);
+// Opened with Database::Create::kNo: a SQLite store no build has used yet has no versions.
+Result<Borrowed<store::VersionStore>> borrow_versions(const store::StoreBackend& store);
 
 }  // namespace ignite::service

@@ -4,10 +4,8 @@
 #include <memory>
 
 #include "builder/store/queue_stats.h"
-#include "builder/store/sqlite_event_outbox.h"
 #include "builder/util/builder_version.h"
 #include "builder/util/wall_clock.h"
-#include "src/service/connections.h"
 
 namespace ignite::service {
 namespace {
@@ -65,27 +63,17 @@ void register_build_info(metrics::Registry& registry) {
 }
 
 metrics::Registry::CollectorHandle add_queue_collector(metrics::Registry& registry,
-                                                       store::StoreBackend store) {
+                                                       const store::StoreBackend& store) {
   // Shared by the scrapes, whichever thread serves them: it remembers the finished builds.
-  auto reader = std::make_shared<store::QueueStatsReader>();
-  return registry.add_collector([reader, store = std::move(store)](metrics::MetricWriter& out) {
-    if (store.is_postgres()) {
-      out.comment("MERGE-PENDING");
-      return;
-    }
-    thread_local std::optional<store::Database> db;
-    if (!db) {
-      auto opened = store::Database::open(store.sqlite_path());
-      if (opened.ok()) db.emplace(std::move(*opened));
-    }
-    Result<store::QueueStats> stats = db ? reader->read(*db)
-                                         : Result<store::QueueStats>(internal_error("no database"));
+  std::shared_ptr<store::StoreFigures> figures = store.open_figures();
+  return registry.add_collector([figures](metrics::MetricWriter& out) {
+    Result<store::QueueStats> stats = figures->queue();
     if (!stats.ok()) {
       out.comment("the queue's figures are missing: " + stats.status().to_string());
       return;
     }
     write_queue_stats(out, *stats);
-    auto outbox = store::read_outbox_stats(*db);
+    auto outbox = figures->outbox();
     if (!outbox.ok()) {
       out.comment("the event outbox's figures are missing: " + outbox.status().to_string());
       return;

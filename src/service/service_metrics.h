@@ -28,6 +28,6 @@ void register_build_info(metrics::Registry& registry);
 // Adds the queue's figures of `store` to `registry`'s page, until the handle
 // goes. When the database cannot be read, the page says why in a comment and leaves them out.
 [[nodiscard]] metrics::Registry::CollectorHandle add_queue_collector(metrics::Registry& registry,
-                                                                     store::StoreBackend store);
+                                                                     const store::StoreBackend& store);
 
 }  // namespace ignite::service

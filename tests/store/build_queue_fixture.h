@@ -1,17 +1,29 @@
-// What the build queue's tests share: a temporary store, a fake clock (nothing ever sleeps; time
-// moves only when a test says so), and the fenced commit as a worker will make it.
+// What the build queue's tests share: a store of the test's own (a SQLite file in a temporary
+// directory, or a fresh database on the test program's PostgreSQL), a fake clock (nothing ever
+// sleeps; time moves only when a test says so), and the fenced commit as a worker will make it.
+//
+// BuildQueueTest is one suite over both backends, as version_store_test.cc is: its SQLite
+// instance runs in store_test, its PostgreSQL one in store_pg_test (compiled with
+// IGNITE_BUILD_QUEUE_BACKEND_POSTGRES; skipped without PostgreSQL, failed instead under CI), and
+// both must answer alike, errors and messages included. SqliteBuildQueueTest is for what only
+// SQLite has (its schema versions and upgrades, its database handle).
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "builder/store/postgres/pg_build_queue.h"
+#include "builder/store/postgres/pg_connection.h"
+#include "builder/store/postgres/pg_version_store.h"
 #include "builder/store/sqlite_build_queue.h"
 #include "builder/store/sqlite_version_store.h"
+#include "tests/testing/postgres_server.h"
 #include "tests/testing/temp_dir.h"
 
 namespace ignite::store {
@@ -64,8 +76,27 @@ inline std::string queue_schema_version(Database& db) {
   return v.ok() && v->has_value() ? **v : std::string("(none)");
 }
 
-class BuildQueueTest : public ::testing::Test {
+enum class QueueBackend { kSqlite, kPostgres };
+
+inline std::string queue_backend_name(const ::testing::TestParamInfo<QueueBackend>& info) {
+  return info.param == QueueBackend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+// The helpers of both fixtures below; `backend()` says which store they open.
+class BuildQueueFixture : public ::testing::Test {
  protected:
+  virtual QueueBackend backend() const = 0;
+
+  void SetUp() override {
+    if (backend() == QueueBackend::kPostgres) {
+      IGNITE_REQUIRE_POSTGRES();
+      ASSERT_TRUE(ignite::testing::shared_postgres().ready())
+          << ignite::testing::shared_postgres().log_tail();
+      url_ = ignite::testing::shared_postgres().create_database();  // this test's own
+      ASSERT_FALSE(url_.empty());
+    }
+  }
+
   std::string db_path() const { return dir_ / "ignite.db"; }
 
   QueueOptions options(int max_running_per_org = 2) {
@@ -75,16 +106,81 @@ class BuildQueueTest : public ::testing::Test {
     return o;
   }
 
-  SqliteBuildQueue open_queue(int max_running_per_org = 2) {
-    auto q = SqliteBuildQueue::open(db_path(), options(max_running_per_org));
+  // A queue of this test's store on a connection of its own (as another process's).
+  Result<std::unique_ptr<BuildQueue>> try_open_queue(QueueOptions o) {
+    if (backend() == QueueBackend::kSqlite) {
+      IGNITE_ASSIGN_OR_RETURN(SqliteBuildQueue q, SqliteBuildQueue::open(db_path(), std::move(o)));
+      return std::unique_ptr<BuildQueue>(std::make_unique<SqliteBuildQueue>(std::move(q)));
+    }
+    IGNITE_ASSIGN_OR_RETURN(PgBuildQueue q, PgBuildQueue::open(url_, std::move(o)));
+    return std::unique_ptr<BuildQueue>(std::make_unique<PgBuildQueue>(std::move(q)));
+  }
+  std::unique_ptr<BuildQueue> open_queue(QueueOptions o) {
+    auto q = try_open_queue(std::move(o));
     if (!q.ok()) ADD_FAILURE() << q.status().to_string();
-    return std::move(q).value();
+    return q.ok() ? std::move(q).value() : nullptr;
+  }
+  std::unique_ptr<BuildQueue> open_queue(int max_running_per_org = 2) {
+    return open_queue(options(max_running_per_org));
   }
 
-  SqliteVersionStore open_versions() {
-    auto v = SqliteVersionStore::open(db_path());
+  // The version store of the same store, on a connection of its own.
+  std::unique_ptr<VersionStore> open_versions() {
+    if (backend() == QueueBackend::kSqlite) {
+      auto v = SqliteVersionStore::open(db_path());
+      if (!v.ok()) ADD_FAILURE() << v.status().to_string();
+      return v.ok() ? std::make_unique<SqliteVersionStore>(std::move(v).value()) : nullptr;
+    }
+    auto v = PgVersionStore::open(url_);
     if (!v.ok()) ADD_FAILURE() << v.status().to_string();
-    return std::move(v).value();
+    return v.ok() ? std::make_unique<PgVersionStore>(std::move(v).value()) : nullptr;
+  }
+
+  // Runs `sql` on the store's database past the queue (what a hand-written statement does).
+  Status raw(const std::string& sql) {
+    if (backend() == QueueBackend::kSqlite) {
+      auto db = Database::open(db_path());
+      if (!db.ok()) return db.status();
+      return db->exec(sql);
+    }
+    auto conn = PgConnection::open(url_);
+    if (!conn.ok()) return conn.status();
+    return conn->exec("a raw statement", sql).status();
+  }
+  // The first column of the first row of `sql`, an integer, read past the queue; -1 (and a
+  // test failure) when the query fails.
+  std::int64_t raw_count(const std::string& sql) {
+    if (backend() == QueueBackend::kSqlite) {
+      auto db = Database::open(db_path());
+      if (!db.ok()) {
+        ADD_FAILURE() << db.status().to_string();
+        return -1;
+      }
+      auto q = db->prepare(sql);
+      if (!q.ok()) {
+        ADD_FAILURE() << q.status().to_string();
+        return -1;
+      }
+      auto row = q->step();
+      if (!row.ok() || !*row) {
+        ADD_FAILURE() << sql << ": no row";
+        return -1;
+      }
+      return q->column_int(0);
+    }
+    auto conn = PgConnection::open(url_);
+    if (!conn.ok()) {
+      ADD_FAILURE() << conn.status().to_string();
+      return -1;
+    }
+    auto r = conn->exec("a raw query", sql);
+    if (!r.ok()) {
+      ADD_FAILURE() << r.status().to_string();
+      return -1;
+    }
+    auto n = r->integer(0, 0);
+    if (!n.ok()) ADD_FAILURE() << n.status().to_string();
+    return n.ok() ? *n : -1;
   }
 
   void advance(milliseconds d) { now_ += d.count(); }
@@ -127,6 +223,41 @@ class BuildQueueTest : public ::testing::Test {
     });
   }
 
+  std::vector<BuildEvent> events_of(BuildQueue& q, const std::string& id) {
+    auto e = q.events(id, 0);
+    if (!e.ok()) ADD_FAILURE() << e.status().to_string();
+    return e.ok() ? *e : std::vector<BuildEvent>{};
+  }
+
+  testing::TempDir dir_;
+  std::string url_;                       // PostgreSQL: this test's database
+  std::int64_t now_ = 1'700'000'000'000;  // fixed: tests never depend on the machine's clock
+};
+
+// The suite over both backends (instantiated in build_queue_test.cc).
+class BuildQueueTest : public BuildQueueFixture,
+                       public ::testing::WithParamInterface<QueueBackend> {
+ protected:
+  QueueBackend backend() const override { return GetParam(); }
+};
+
+// What only the SQLite queue has: its file, its schema versions and their upgrades.
+class SqliteBuildQueueTest : public BuildQueueFixture {
+ protected:
+  QueueBackend backend() const override { return QueueBackend::kSqlite; }
+
+  SqliteBuildQueue open_sqlite_queue(int max_running_per_org = 2) {
+    auto q = SqliteBuildQueue::open(db_path(), options(max_running_per_org));
+    if (!q.ok()) ADD_FAILURE() << q.status().to_string();
+    return std::move(q).value();
+  }
+
+  SqliteVersionStore open_sqlite_versions() {
+    auto v = SqliteVersionStore::open(db_path());
+    if (!v.ok()) ADD_FAILURE() << v.status().to_string();
+    return std::move(v).value();
+  }
+
   // `table`'s columns in a queue made new (beside the test's own database).
   std::vector<std::string> new_queue_columns(std::string_view table) {
     auto q = SqliteBuildQueue::open(dir_ / "new.db", options());
@@ -136,15 +267,6 @@ class BuildQueueTest : public ::testing::Test {
     }
     return table_columns(q->database(), table);
   }
-
-  std::vector<BuildEvent> events_of(BuildQueue& q, const std::string& id) {
-    auto e = q.events(id, 0);
-    if (!e.ok()) ADD_FAILURE() << e.status().to_string();
-    return e.ok() ? *e : std::vector<BuildEvent>{};
-  }
-
-  testing::TempDir dir_;
-  std::int64_t now_ = 1'700'000'000'000;  // fixed: tests never depend on the machine's clock
 };
 
 // Whether `s` is an error with `code` whose message contains `part`, saying what it was if not.

@@ -167,7 +167,7 @@ PostgresServer::Start PostgresServer::start(int port) {
       std::vector<std::string>{bin_ + "/postgres", "-D", data_, "-k", sockets_, "-p",
                                std::to_string(port), "-c", "listen_addresses=127.0.0.1", "-c",
                                "fsync=off", "-c", "shared_buffers=16MB", "-c",
-                               "max_connections=50"},
+                               "max_connections=100"},
       log_, kPostgresInstallHint, run_as_);
   bool exited = false;
   // Ready when the server itself says so in its postmaster.pid (its pid first, "ready" eighth):

@@ -90,7 +90,8 @@ TEST_F(PgSchemaTest, MadeOnceAndThenOnlyRead) {
 }
 
 // Every table and column of the SQLite store (its three table sets, each at its current
-// version), in the same order, and nothing else but schema_version.
+// version), in the same order, and nothing else but schema_version and sources (the drafts'
+// bytes, which the SQLite store keeps as files: workers/source_store.h).
 TEST_F(PgSchemaTest, HoldsEveryTableAndColumnOfTheSqliteStore) {
   ASSERT_TRUE(ensure_pg_schema(c()).ok());
   ignite::testing::TempDir dir;
@@ -116,6 +117,8 @@ TEST_F(PgSchemaTest, HoldsEveryTableAndColumnOfTheSqliteStore) {
   for (const auto& row : r->rows()) pg_tables[*row[0]].push_back(*row[1]);
   EXPECT_EQ(pg_tables["schema_version"], (std::vector<std::string>{"id", "version"}));
   pg_tables.erase("schema_version");
+  EXPECT_EQ(pg_tables["sources"], (std::vector<std::string>{"digest", "bytes", "kept_at_ms"}));
+  pg_tables.erase("sources");
   EXPECT_EQ(pg_tables, sqlite_tables);
 }
 
