@@ -289,13 +289,13 @@ Status RegistryPublication::upload_copy(FunctionStore& store, registry::OpenedIm
                               m.bytes);
 }
 
-// The tag guard (docs/registry.md): a vN tag naming another digest is never moved. The blobs and
-// the manifest went up in upload(), so only the tag travels here, inside the store's lock.
 Result<std::vector<oci::Referrer>> RegistryPublication::push_referrer_artifacts(
     const oci::OciLayout& layout, const oci::Descriptor& manifest) {
   IGNITE_ASSIGN_OR_RETURN(std::vector<oci::Referrer> referrers,
                           oci::referrers_in_layout(layout, repository(), manifest.digest));
   for (const oci::Referrer& r : referrers) {
+    // Once per publication: upload() sends them, and tag() (under the lock) need not again.
+    if (referrers_pushed_.count(r.manifest.digest.to_string())) continue;
     IGNITE_ASSIGN_OR_RETURN(std::string bytes, layout.read_blob(r.manifest.digest));
     auto artifact = oci::parse_artifact_manifest(bytes);
     if (!artifact.ok()) {
@@ -310,6 +310,7 @@ Result<std::vector<oci::Referrer>> RegistryPublication::push_referrer_artifacts(
     }
     IGNITE_RETURN_IF_ERROR(client_.put_manifest(repository(), r.manifest.digest.to_string(),
                                                 oci::kMediaTypeManifest, bytes));
+    referrers_pushed_.insert(r.manifest.digest.to_string());
   }
   return referrers;
 }
@@ -342,6 +343,8 @@ Status RegistryPublication::push_referrers(const oci::OciLayout& layout,
   return ok_status();
 }
 
+// The tag guard (docs/registry.md): a vN tag naming another digest is never moved. The blobs, the
+// manifest and the attestations went up in upload(), so only tags travel here, inside the lock.
 Status RegistryPublication::tag(const oci::OciLayout& layout, const oci::Descriptor& manifest,
                                 std::int64_t number) {
   // The attestations first: a version tag in the registry always has them.

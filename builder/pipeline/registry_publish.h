@@ -127,6 +127,8 @@ class RegistryPublication {
   // What check_tags saw: the store's latest number, and whether its tag is in the repository.
   std::int64_t latest_ = 0;
   bool latest_tagged_ = false;
+  // The attestation manifests this publication has pushed (by digest), sent once.
+  std::set<std::string> referrers_pushed_;
 };
 
 }  // namespace ignite::pipeline

@@ -19,7 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "builder/store/postgres/pg_build_queue.h"
 #include "dodil/ignite/builder/v1/build.pb.h"
+#include "tests/events/event_receiver.h"
 #include "tests/pipeline/pipeline_testing.h"
 #include "tests/registry/registry_servers.h"
 #include "tests/service/api_testing.h"
@@ -170,11 +172,17 @@ TEST_F(SharedStoreTest, ThreeWorkersOnTwoNodesBuild200VersionsOfTenAppsOnce) {
   constexpr int kApps = 10;
   constexpr int kPerApp = 20;
   // Each node answers the API (no workers of its own) and runs worker processes: two on a, one
-  // on b.
+  // on b. Both servers deliver events to the control plane's receiver: one at a time holds the
+  // delivery lease.
+  const std::string secret = "shared-store-secret";
+  ignite::testing::EventReceiver receiver(secret);
+  sh("printf %s " + shell_quote(secret) + " > " + shell_quote(dir_.path() + "/secret"));
+  const std::string events = " --events-url " + receiver.url() + " --events-secret-file " +
+                             shell_quote(dir_.path() + "/secret");
   ServeProcess api_a(dir_.path(), "serve-a", "SOURCE_DATE_EPOCH=0",
-                     node_flags("node-a") + " --workers 0");
+                     node_flags("node-a") + " --workers 0" + events);
   ServeProcess api_b(dir_.path(), "serve-b", "SOURCE_DATE_EPOCH=0",
-                     node_flags("node-b") + " --workers 0");
+                     node_flags("node-b") + " --workers 0" + events);
   ASSERT_TRUE(api_a.listening()) << api_a.log();
   ASSERT_TRUE(api_b.listening()) << api_b.log();
   auto a1 = start_worker("node-a", "a1");
@@ -207,6 +215,33 @@ TEST_F(SharedStoreTest, ThreeWorkersOnTwoNodesBuild200VersionsOfTenAppsOnce) {
       EXPECT_EQ(parsed<bv1::Build>(got.body).state(), bv1::BUILD_STATE_SUCCEEDED);
     }
   }
+  // Every event of every build reached the receiver once, in order, from whichever server held
+  // the delivery lease.
+  auto queue = store::PgBuildQueue::open(url_);
+  ASSERT_TRUE(queue.ok()) << queue.status().to_string();
+  std::map<std::string, std::size_t> recorded;
+  for (const auto& id : ids) {
+    auto e = queue->events(id, 0);
+    ASSERT_TRUE(e.ok()) << e.status().to_string();
+    recorded[id] = e->size();
+  }
+  const auto all_received = [&] {
+    const auto got = receiver.builds();
+    for (const auto& [id, n] : recorded) {
+      if (!got.count(id) || got.at(id).size() != n) return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(wait_until(std::chrono::minutes(2), all_received))
+      << receiver.taken() << " events taken";
+  EXPECT_TRUE(receiver.out_of_order().empty());
+  EXPECT_EQ(receiver.bad_signatures(), 0u);
+  // Either node's /metrics reads the shared queue.
+  auto metrics = api_b.get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("ignite_builds{"), std::string::npos) << metrics.body;
+  EXPECT_EQ(metrics.body.find("are missing"), std::string::npos) << metrics.body;
+
   // The nodes keep no records: no database file, and a's directory can go without loss.
   EXPECT_EQ(sh("ls " + shell_quote(node_dir("node-a")) + "/ignite.db " +
                shell_quote(node_dir("node-b")) + "/ignite.db 2>/dev/null || true"),

@@ -89,10 +89,10 @@ class PgConnection {
 
   // Runs `body` in a transaction at `isolation`: BEGIN, body, COMMIT; ROLLBACK when the body (or
   // the COMMIT) fails. When the server aborted it for a serialization failure or a deadlock
-  // (40001, 40P01), runs it again, up to kMaxTransactionAttempts in all, so `body` must start
-  // from scratch each time (reset what it fills). A lost connection is not retried: whether the
-  // COMMIT happened is not known. Called inside another transaction, `body` just runs as part
-  // of that one (whose caller retries it whole).
+  // (40001, 40P01), runs it again after a short random pause, up to kMaxTransactionAttempts in
+  // all, so `body` must start from scratch each time (reset what it fills). A lost connection is
+  // not retried: whether the COMMIT happened is not known. Called inside another transaction,
+  // `body` just runs as part of that one (whose caller retries it whole).
   static constexpr int kMaxTransactionAttempts = 5;
   Status transaction(std::string_view name, const std::function<Status()>& body,
                      PgIsolation isolation = PgIsolation::kReadCommitted);
