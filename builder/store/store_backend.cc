@@ -40,18 +40,20 @@ class SqliteFigures final : public StoreFigures {
   template <typename Read>
   auto with_db(Read read) -> decltype(read(std::declval<Database&>())) {
     std::lock_guard lock(mutex_);
-    if (!db_) {
-      auto opened = Database::open(path_, Database::Create::kNo);
+    if (!queue_) {
+      // Through the queue, which makes (or upgrades) its tables: a server reads its figures
+      // before anything was ever queued.
+      auto opened = SqliteBuildQueue::open(path_);
       if (!opened.ok()) return opened.status();
-      db_.emplace(std::move(*opened));
+      queue_.emplace(std::move(*opened));
     }
-    auto got = read(*db_);
-    if (!got.ok()) db_.reset();
+    auto got = read(queue_->database());
+    if (!got.ok()) queue_.reset();
     return got;
   }
   std::string path_;
   std::mutex mutex_;
-  std::optional<Database> db_;
+  std::optional<SqliteBuildQueue> queue_;
   QueueStatsReader reader_;  // keeps what it learnt of finished builds between scrapes
 };
 
