@@ -7,8 +7,25 @@
 #include "builder/util/digest.h"
 #include "builder/util/duration_text.h"
 #include "builder/util/quote.h"
+#include "builder/util/wall_clock.h"
 
 namespace ignite::store::queue_rules {
+
+Status check_queue_options(const QueueOptions& options) {
+  if (options.max_running_per_org < 1) {
+    return invalid_argument("max_running_per_org must be at least 1, not " +
+                            std::to_string(options.max_running_per_org));
+  }
+  return ok_status();
+}
+
+std::int64_t queue_now_ms(const QueueOptions& options) {
+  return options.now_ms ? options.now_ms() : unix_now_ms();
+}
+
+std::chrono::milliseconds queue_backoff(const QueueOptions& options, int failed_attempts) {
+  return options.backoff ? options.backoff(failed_attempts) : default_backoff(failed_attempts);
+}
 namespace {
 
 constexpr int kDefaultPageSize = 50;

@@ -26,6 +26,13 @@ inline constexpr std::string_view kBuildColumns =
     "provenance_digest";
 inline constexpr int kBuildColumnCount = 30;
 
+// What a queue is opened with: INVALID_ARGUMENT for a per-org cap below 1.
+Status check_queue_options(const QueueOptions& options);
+// The queue's clock (options.now_ms, else the system clock) and its wait before a retry
+// (options.backoff, else default_backoff).
+std::int64_t queue_now_ms(const QueueOptions& options);
+std::chrono::milliseconds queue_backoff(const QueueOptions& options, int failed_attempts);
+
 // The API's numbers (build.proto), so the column reads the same there and here.
 std::int64_t priority_value(BuildPriority p);
 

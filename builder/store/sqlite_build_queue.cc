@@ -287,22 +287,16 @@ Status ensure_queue_schema(Database& db, const std::string& path) {
 
 Result<SqliteBuildQueue> SqliteBuildQueue::open(const std::string& path, QueueOptions options,
                                                 Database::Create create) {
-  if (options.max_running_per_org < 1) {
-    return invalid_argument("max_running_per_org must be at least 1, not " +
-                            std::to_string(options.max_running_per_org));
-  }
+  IGNITE_RETURN_IF_ERROR(rules::check_queue_options(options));
   IGNITE_ASSIGN_OR_RETURN(Database db, Database::open(path, create));
   IGNITE_RETURN_IF_ERROR(ensure_queue_schema(db, path));
   return SqliteBuildQueue(std::move(db), std::move(options));
 }
 
-std::int64_t SqliteBuildQueue::now_ms() const {
-  if (options_.now_ms) return options_.now_ms();
-  return unix_now_ms();
-}
+std::int64_t SqliteBuildQueue::now_ms() const { return rules::queue_now_ms(options_); }
 
 std::chrono::milliseconds SqliteBuildQueue::backoff(int failed_attempts) const {
-  return options_.backoff ? options_.backoff(failed_attempts) : default_backoff(failed_attempts);
+  return rules::queue_backoff(options_, failed_attempts);
 }
 
 Result<BuildRecord> SqliteBuildQueue::submit(const AppId& app, std::string_view source_digest,

@@ -46,11 +46,7 @@ constexpr auto kRunBound = std::chrono::minutes(8);
 class SharedStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    IGNITE_REQUIRE_POSTGRES();
-    ASSERT_TRUE(ignite::testing::shared_postgres().ready())
-        << ignite::testing::shared_postgres().log_tail();
-    url_ = ignite::testing::shared_postgres().create_database();
-    ASSERT_FALSE(url_.empty());
+    IGNITE_TAKE_POSTGRES_DATABASE(url_);
     registry_ = std::make_unique<registry::testing::RegistryServer>(registry::testing::RegistryConfig{});
     base_ = ignite::testing::make_synthetic_base(dir_.path() + "/base");
   }

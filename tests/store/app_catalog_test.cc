@@ -24,11 +24,7 @@ class AppCatalogTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     if (GetParam() == Backend::kPostgres) {
-      IGNITE_REQUIRE_POSTGRES();
-      ASSERT_TRUE(ignite::testing::shared_postgres().ready())
-          << ignite::testing::shared_postgres().log_tail();
-      url_ = ignite::testing::shared_postgres().create_database();  // this test's own
-      ASSERT_FALSE(url_.empty());
+      IGNITE_TAKE_POSTGRES_DATABASE(url_);
     }
   }
   // The catalog of this test's store, opened again on each call (as another process would).

@@ -89,11 +89,7 @@ class BuildQueueFixture : public ::testing::Test {
 
   void SetUp() override {
     if (backend() == QueueBackend::kPostgres) {
-      IGNITE_REQUIRE_POSTGRES();
-      ASSERT_TRUE(ignite::testing::shared_postgres().ready())
-          << ignite::testing::shared_postgres().log_tail();
-      url_ = ignite::testing::shared_postgres().create_database();  // this test's own
-      ASSERT_FALSE(url_.empty());
+      IGNITE_TAKE_POSTGRES_DATABASE(url_);
     }
   }
 

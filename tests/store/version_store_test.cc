@@ -47,11 +47,7 @@ class VersionStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     if (GetParam() == Backend::kPostgres) {
-      IGNITE_REQUIRE_POSTGRES();
-      ASSERT_TRUE(ignite::testing::shared_postgres().ready())
-          << ignite::testing::shared_postgres().log_tail();
-      url_ = ignite::testing::shared_postgres().create_database();  // this test's own
-      ASSERT_FALSE(url_.empty());
+      IGNITE_TAKE_POSTGRES_DATABASE(url_);
     }
   }
   // A store of this test's database on a connection of its own (as another process's).

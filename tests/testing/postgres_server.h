@@ -39,6 +39,17 @@ std::string postgres_unavailable_reason();
     }                                                                                 \
   } while (false)
 
+// In a test (or its fixture's SetUp): IGNITE_REQUIRE_POSTGRES(), then `url` set to a new
+// database of the program's shared server, made for this test alone; a failure fails the test.
+#define IGNITE_TAKE_POSTGRES_DATABASE(url)                                                    \
+  do {                                                                                        \
+    IGNITE_REQUIRE_POSTGRES();                                                                \
+    ASSERT_TRUE(::ignite::testing::shared_postgres().ready())                                 \
+        << ::ignite::testing::shared_postgres().log_tail();                                   \
+    (url) = ::ignite::testing::shared_postgres().create_database();                           \
+    ASSERT_FALSE((url).empty());                                                              \
+  } while (false)
+
 class PostgresServer {
  public:
   // initdb, then starts the server on a free loopback port (again on another port when another

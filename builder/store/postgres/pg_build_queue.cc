@@ -162,22 +162,16 @@ Status save_fenced(PgConnection& conn, const BuildRecord& b, std::int64_t epoch,
 }  // namespace
 
 Result<PgBuildQueue> PgBuildQueue::open(std::string_view url, QueueOptions options) {
-  if (options.max_running_per_org < 1) {
-    return invalid_argument("max_running_per_org must be at least 1, not " +
-                            std::to_string(options.max_running_per_org));
-  }
+  IGNITE_RETURN_IF_ERROR(rules::check_queue_options(options));
   IGNITE_ASSIGN_OR_RETURN(PgConnection conn, PgConnection::open(url));
   IGNITE_RETURN_IF_ERROR(ensure_pg_schema(conn));
   return PgBuildQueue(std::move(conn), std::move(options));
 }
 
-std::int64_t PgBuildQueue::now_ms() const {
-  if (options_.now_ms) return options_.now_ms();
-  return unix_now_ms();
-}
+std::int64_t PgBuildQueue::now_ms() const { return rules::queue_now_ms(options_); }
 
 std::chrono::milliseconds PgBuildQueue::backoff(int failed_attempts) const {
-  return options_.backoff ? options_.backoff(failed_attempts) : default_backoff(failed_attempts);
+  return rules::queue_backoff(options_, failed_attempts);
 }
 
 Result<BuildRecord> PgBuildQueue::submit(const AppId& app, std::string_view source_digest,

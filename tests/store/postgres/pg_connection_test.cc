@@ -25,10 +25,7 @@ bool has(const Status& s, Code code, std::string_view text) {
 class PgConnectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    IGNITE_REQUIRE_POSTGRES();
-    ASSERT_TRUE(shared_postgres().ready()) << shared_postgres().log_tail();
-    url_ = shared_postgres().create_database();
-    ASSERT_FALSE(url_.empty());
+    IGNITE_TAKE_POSTGRES_DATABASE(url_);
   }
   PgConnection connect() {
     auto c = PgConnection::open(url_);

@@ -23,11 +23,7 @@ using std::chrono::seconds;
 class PgEventOutboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    IGNITE_REQUIRE_POSTGRES();
-    ASSERT_TRUE(ignite::testing::shared_postgres().ready())
-        << ignite::testing::shared_postgres().log_tail();
-    url_ = ignite::testing::shared_postgres().create_database();
-    ASSERT_FALSE(url_.empty());
+    IGNITE_TAKE_POSTGRES_DATABASE(url_);
   }
   // A server's outbox: a connection of its own, on the test's clock (or the database's when
   // `clock` is false).

@@ -23,11 +23,7 @@ std::int64_t count_of(const QueueStats& stats, BuildState state) {
 class PgQueueStatsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    IGNITE_REQUIRE_POSTGRES();
-    ASSERT_TRUE(ignite::testing::shared_postgres().ready())
-        << ignite::testing::shared_postgres().log_tail();
-    url_ = ignite::testing::shared_postgres().create_database();
-    ASSERT_FALSE(url_.empty());
+    IGNITE_TAKE_POSTGRES_DATABASE(url_);
     auto c = PgConnection::open(url_);
     ASSERT_TRUE(c.ok()) << c.status().to_string();
     conn_.emplace(std::move(c).value());

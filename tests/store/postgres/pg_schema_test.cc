@@ -28,10 +28,7 @@ bool has(const Status& s, Code code, std::string_view text) {
 class PgSchemaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    IGNITE_REQUIRE_POSTGRES();
-    ASSERT_TRUE(shared_postgres().ready()) << shared_postgres().log_tail();
-    url_ = shared_postgres().create_database();
-    ASSERT_FALSE(url_.empty());
+    IGNITE_TAKE_POSTGRES_DATABASE(url_);
     auto c = PgConnection::open(url_);
     ASSERT_TRUE(c.ok()) << c.status().to_string();
     conn_.emplace(std::move(c).value());

@@ -17,11 +17,7 @@ namespace {
 class PgSourceStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    IGNITE_REQUIRE_POSTGRES();
-    ASSERT_TRUE(ignite::testing::shared_postgres().ready())
-        << ignite::testing::shared_postgres().log_tail();
-    url_ = ignite::testing::shared_postgres().create_database();
-    ASSERT_FALSE(url_.empty());
+    IGNITE_TAKE_POSTGRES_DATABASE(url_);
   }
   StoreBackend node(const std::string& name) {
     auto b = StoreBackend::make(dir_ / name, url_);

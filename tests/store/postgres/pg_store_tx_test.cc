@@ -15,11 +15,7 @@ namespace {
 class PgStoreTxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    IGNITE_REQUIRE_POSTGRES();
-    ASSERT_TRUE(ignite::testing::shared_postgres().ready())
-        << ignite::testing::shared_postgres().log_tail();
-    url_ = ignite::testing::shared_postgres().create_database();
-    ASSERT_FALSE(url_.empty());
+    IGNITE_TAKE_POSTGRES_DATABASE(url_);
   }
   std::string url_;
 };
