@@ -48,6 +48,15 @@ bool listens_on(pid_t pid, int port) {
         timeout >> inode;
     if (local == address && state == "0A") inodes.insert("socket:[" + inode + "]");  // LISTEN
   }
+  // A socket this process holds too is not the child's: between fork and exec the child still
+  // has every descriptor of ours, a test's own listener on the port included.
+  std::error_code self_ec;
+  for (auto it = fs::directory_iterator("/proc/self/fd", self_ec);
+       !self_ec && it != fs::end(it); it.increment(self_ec)) {
+    std::error_code link_ec;
+    const fs::path target = fs::read_symlink(it->path(), link_ec);
+    if (!link_ec) inodes.erase(target.string());
+  }
   if (inodes.empty()) return false;
   std::error_code ec;
   for (auto it = fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
