@@ -107,6 +107,11 @@ def app_name(prefix, j):
     return f"{prefix}{j:03d}"
 
 
+def org_name(j, orgs):
+    """App j's org: ORG itself with one org, else ORG00, ORG01, ... round-robin."""
+    return ORG if orgs <= 1 else f"{ORG}{j % orgs:02d}"
+
+
 def parse_ts(s):
     """RFC 3339 as the proto3 JSON mapping writes it ("2023-11-14T22:13:20.123Z") -> epoch s."""
     if not s:
@@ -188,11 +193,11 @@ def run_threads(n_threads, target):
     return errors
 
 
-def create_apps(url, apps, prefix, threads, timeout):
+def create_apps(url, apps, prefix, threads, timeout, orgs=1):
     names = [app_name(prefix, j) for j in range(apps)]
     q = queue.Queue()
-    for n in names:
-        q.put(n)
+    for j, n in enumerate(names):
+        q.put((org_name(j, orgs), n))
     failures = []
 
     def work(_):
@@ -200,12 +205,12 @@ def create_apps(url, apps, prefix, threads, timeout):
         try:
             while True:
                 try:
-                    n = q.get_nowait()
+                    org, n = q.get_nowait()
                 except queue.Empty:
                     return
-                st, body = c.call("POST", f"/v1/ignite/app/{ORG}", {"name": n, "resourceTier": "small"})
+                st, body = c.call("POST", f"/v1/ignite/app/{org}", {"name": n, "resourceTier": "small"})
                 if st != 200:
-                    failures.append(f"POST /v1/ignite/app/{ORG} name={n}: HTTP {st} {body}")
+                    failures.append(f"POST /v1/ignite/app/{org} name={n}: HTTP {st} {body}")
         finally:
             c.close()
 
@@ -296,16 +301,16 @@ def server_times(builds):
 
 
 def cmd_submit(a):
-    result = {"mode": "submit", "builds": a.builds, "apps": a.apps, "threads": a.threads,
-              "workers": a.workers, "label": a.label}
+    result = {"mode": "submit", "builds": a.builds, "apps": a.apps, "orgs": a.orgs,
+              "threads": a.threads, "workers": a.workers, "label": a.label}
     problems = []
     if not a.no_create:
-        names, fails = create_apps(a.url, a.apps, a.prefix, a.threads, a.timeout)
+        names, fails = create_apps(a.url, a.apps, a.prefix, a.threads, a.timeout, a.orgs)
         problems += fails
-    names = [app_name(a.prefix, j) for j in range(a.apps)]
+    app_ids = [f"{org_name(j, a.orgs)}/{app_name(a.prefix, j)}" for j in range(a.apps)]
     items = []
     for i in range(a.builds):
-        items.append((i, f"{ORG}/{names[i % a.apps]}", b64(handler_source(a.seed + i))))
+        items.append((i, app_ids[i % a.apps], b64(handler_source(a.seed + i))))
     q = queue.Queue()
     for it in items:
         q.put(it)
@@ -690,8 +695,9 @@ def cmd_table(a):
 
     if sub:
         n = sub[0]["builds"]
-        print(f"\n(a) submit: {n} POST /v1/builds, distinct one-line changes over {sub[0]['apps']} apps, "
-              f"{sub[0]['threads']} client threads (keep-alive)")
+        orgs = sub[0].get("orgs", 1)
+        print(f"\n(a) submit: {n} POST /v1/builds, distinct one-line changes over {sub[0]['apps']} apps"
+              f"{f' in {orgs} orgs' if orgs > 1 else ''}, {sub[0]['threads']} client threads (keep-alive)")
         hdr = (f"  {'':28}{'builds/s':>9}{'(client)':>9}{'submit p50':>11}{'p99':>8}{'submit/s':>9}"
                f"{'sub->ok p50':>12}{'p99':>8}{'run p50':>8}{'lost':>6}{'peak RSS':>10}{'srv CPU':>9}{'cli CPU':>8}")
         print(hdr)
@@ -815,6 +821,9 @@ def main():
         common(s)
         if name == "submit":
             s.add_argument("--builds", type=int, default=1000)
+            s.add_argument("--orgs", type=int, default=1,
+                           help="spread the apps over this many orgs (each org runs at most 2 "
+                                "builds at once: the queue's per-org cap)")
             s.add_argument("--wait-timeout", type=float, default=300.0,
                            help="how long to wait for the queue to drain after the last submit, s")
             s.add_argument("--poll", type=float, default=0.1, help="poll interval while waiting, s")

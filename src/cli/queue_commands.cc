@@ -27,6 +27,7 @@
 #include "src/cli/remote_submit.h"
 #include "src/cli/report.h"
 #include "src/cli/store_option.h"
+#include "src/cli/unavailable_wait.h"
 #include "src/cli/worker_flags.h"
 #include "workers/store_queue.h"
 #include "workers/worker.h"
@@ -62,7 +63,10 @@ const std::string kWorkerUsage =
         "  version, under a lease renewed every lease/6; several workers (processes) may share a\n"
         "  store. Stops after the current build on SIGINT or SIGTERM (a second one stops at "
         "once).\n"
-        "  --until-idle  exit when no build is ready to claim (default: wait for more)\n"
+        "  An unreachable store (the database restarting or not up yet) is waited for, 1 s\n"
+        "  doubling to 30 s, with a line on stderr each time.\n"
+        "  --until-idle  exit when no build is ready to claim (default: wait for more); a store\n"
+        "                unreachable at start is then an error, not waited for\n"
         "  --lease       seconds a claim lasts without a renewal (default 60)\n"
         "  --id          this worker's name in the queue (default HOST:PID)\n"
         "  --base, package sources, --allow-bad-record, --no-compile,\n"
@@ -235,34 +239,34 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
   const workers::WorkerOptions options = worker_options(
       args, repeated, *backend, args.value_or("--id", ""), *lease, *registry, std::move(*attest));
 
-  auto store = pipeline::FunctionStore::open(*backend, pipeline::OpenStore::kCreateIfMissing);
+  // The store unreachable (PostgreSQL restarting or not up yet, SQLite busy past its timeout)
+  // is waited out, between builds and, unless this is a one-shot run (--until-idle, which says
+  // so at once), at start: every connection is made again on its next call, and a build this
+  // worker held goes on, or goes back to the queue when its lease ran out meanwhile. Anything
+  // else stops the worker.
+  const StopSignals stop;
+  UnavailableWait unreachable("worker", io.err);
+  const auto opened = [&](auto open) {
+    return args.has("--until-idle") ? open() : unreachable.until_answered(open, stop);
+  };
+  auto store = opened(
+      [&] { return pipeline::FunctionStore::open(*backend, pipeline::OpenStore::kCreateIfMissing); });
   if (!store.ok()) return report_error(io, store.status());
-  auto queue = workers::open_store_queue(*backend);
+  auto queue = opened([&] { return workers::open_store_queue(*backend); });
   if (!queue.ok()) return report_error(io, queue.status());
   const workers::SourceStore source_store(*backend);
   ProgressChoice choice(args, io.err);
 
-  const StopSignals stop;
   int built = 0, failed = 0;
   Status stopped_by;
-  // The store unreachable (PostgreSQL restarting, SQLite busy past its timeout) is waited out:
-  // every connection is made again on its next call, and a build this worker held goes on, or
-  // goes back to the queue when its lease ran out meanwhile. Anything else stops the worker.
-  auto pause = std::chrono::seconds(1);
   while (!stop.requested()) {
     auto turn = workers::run_one_build(*store, **queue, source_store, options, choice.progress());
     choice.progress().done();
     if (!turn.ok() && turn.status().code() == Code::kUnavailable) {
-      io.err << "ignite-builder: worker: " << turn.status().message() << "; trying again in "
-             << pause.count() << " s\n";
-      for (auto waited = std::chrono::milliseconds(0); waited < pause && !stop.requested();
-           waited += std::chrono::milliseconds(100)) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      pause = std::min(pause * 2, std::chrono::seconds(30));
-      continue;
+      if (unreachable.wait_after(turn.status(), stop)) continue;
+      break;  // asked to stop while waiting
     }
-    pause = std::chrono::seconds(1);
+    unreachable.reset();
     if (!turn.ok()) {
       stopped_by = turn.status();
       break;

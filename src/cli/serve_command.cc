@@ -19,6 +19,7 @@
 #include "src/cli/report.h"
 #include "src/cli/serve_auth.h"
 #include "src/cli/store_option.h"
+#include "src/cli/unavailable_wait.h"
 #include "src/cli/worker_flags.h"
 #include "src/service/build_service.h"
 #include "src/service/build_waiter.h"
@@ -47,7 +48,8 @@ const std::string kServeUsage =
         "  dodil.ignite.builder.v1.BuildService over gRPC, and both over HTTP/JSON (proto/,\n"
         "  docs/api.md), on the store, with N worker threads building what is queued (other\n"
         "  `worker` processes may share the store). Stops on SIGINT or SIGTERM after the\n"
-        "  builds in progress.\n"
+        "  builds in progress. A store unreachable at start (the database not up yet) is waited\n"
+        "  for, 1 s doubling to 30 s, with a line on stderr each time.\n"
         "  --listen   gRPC's address (default 127.0.0.1:0: a free port, printed on stderr)\n"
         "  --http     HTTP/JSON's address (default 127.0.0.1:0: a free port, printed on stderr);\n"
         "             GET /metrics there: the service's figures for Prometheus (docs/metrics.md)\n"
@@ -107,7 +109,13 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
                        "no disk",
                        kServeUsage);
   }
-  auto store = pipeline::FunctionStore::open(*backend, pipeline::OpenStore::kCreateIfMissing);
+  // The store unreachable at start (PostgreSQL not up yet, as when a whole site starts at once)
+  // is waited out, as a worker does; a stop asked for meanwhile ends the wait, and serve.
+  const StopSignals stop;
+  UnavailableWait unreachable("serve", io.err);
+  auto store = unreachable.until_answered(
+      [&] { return pipeline::FunctionStore::open(*backend, pipeline::OpenStore::kCreateIfMissing); },
+      stop);
   if (!store.ok()) return report_error(io, store.status());
   // The process's figures, served on /metrics (docs/metrics.md).
   metrics::Registry& metrics = metrics::default_registry();
@@ -136,13 +144,15 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   const std::string http_host = http_listen.substr(0, colon);
 
   // The catalog's tables are made now, so the first request never waits for the write lock.
-  if (auto catalog = backend->open_catalog(); !catalog.ok()) {
+  if (auto catalog = unreachable.until_answered([&] { return backend->open_catalog(); }, stop);
+      !catalog.ok()) {
     return report_error(io, catalog.status());
   }
   // Events are delivered from before the first request: the outbox is on before any build.
   std::unique_ptr<events::EventDelivery> delivery;
   if (*event_options) {
-    auto started = events::EventDelivery::start(*backend, **event_options);
+    auto started = unreachable.until_answered(
+        [&] { return events::EventDelivery::start(*backend, **event_options); }, stop);
     if (!started.ok()) return report_error(io, started.status());
     delivery = std::move(*started);
   }
@@ -201,10 +211,7 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   io.err << "ignite-builder: " << auth->mode << "\n";
   io.err.flush();
 
-  {
-    const StopSignals stop;
-    while (!stop.requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  while (!stop.requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   io.err << "ignite-builder: stopping (builds in progress finish first)\n";
   waiter.shutdown();  // a PublishDraft waiting for its build answers now
   http.stop();

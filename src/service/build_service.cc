@@ -113,6 +113,10 @@ void WorkerPool::run(int index) {
       if (stop_) return;
       seen = wakeups_;
     }
+    // A store that could not be opened (the database unreachable) is opened again each turn; an
+    // error of a turn is waited out as idleness is.
+    if (!store.ok()) store = pipeline::FunctionStore::open(store_, pipeline::OpenStore::kCreateIfMissing);
+    if (!queue.ok()) queue = workers::open_store_queue(store_);
     bool idle = true;
     if (store.ok() && queue.ok()) {
       const auto started = std::chrono::steady_clock::now();

@@ -8,7 +8,8 @@
 // - A node SIGKILLed mid-build (IGNITE_FAULT=kill-after:<stage>) loses nothing: the other node
 //   takes the build over when its lease ends, completing a publication the dead node left half
 //   done from the registry, since its image is not in the other node's cache.
-// - PostgreSQL restarted mid-run loses nothing: workers wait for it and go on.
+// - PostgreSQL restarted mid-run loses nothing: workers wait for it and go on. Started before
+//   it, serve and workers wait for it too (a one-shot `worker --until-idle` does not).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -17,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "builder/store/postgres/pg_build_queue.h"
@@ -343,6 +345,59 @@ TEST_F(SharedStoreTest, PostgresRestartedMidRunLosesNothing) {
   expect_every_version_once(kBuilds, url);
   EXPECT_TRUE(a->running()) << worker_log("pg-a");
   EXPECT_TRUE(b->running()) << worker_log("pg-b");
+}
+
+TEST_F(SharedStoreTest, ServeAndWorkersStartedBeforePostgresWaitForIt) {
+  // A site starting at once may start its builders before its database: they wait for it.
+  ignite::testing::PostgresServer pg;
+  ASSERT_TRUE(pg.ready()) << pg.log_tail();
+  url_ = pg.create_database();  // this test's own server: node_flags and start_worker use it
+  ASSERT_FALSE(url_.empty());
+  pg.stop();
+  auto worker = start_worker("node-a", "early");
+  // ServeProcess returns once serve listens, which it does only once the database answers.
+  std::unique_ptr<ServeProcess> api;
+  std::thread starting([&] {
+    api = std::make_unique<ServeProcess>(dir_.path(), "serve-early", "SOURCE_DATE_EPOCH=0",
+                                         node_flags("node-b") + " --workers 0");
+  });
+  // Long enough for the worker and serve to meet the closed port more than once. The server is
+  // started again on this thread: its parent-death signal follows the thread that started it.
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  pg.start_again();
+  starting.join();
+  ASSERT_TRUE(api->listening()) << api->log();
+  EXPECT_NE(api->log().find("ignite-builder: serve: "), std::string::npos) << api->log();
+  EXPECT_NE(api->log().find("; trying again in 1 s"), std::string::npos) << api->log();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) {
+    auto r = api->post("/v1/builds",
+                      submit_json("acme-corp/early", ignite::testing::echo_handler(
+                                                         "early " + std::to_string(i))));
+    ASSERT_EQ(r.status, 200) << r.body;
+    ids.push_back(parsed<bv1::Build>(r.body).id());
+  }
+  ASSERT_TRUE(wait_for_builds(ids.size(), url_, {worker.get()})) << worker_log("early");
+  expect_every_version_once(ids.size(), url_);
+  EXPECT_NE(worker_log("early").find("ignite-builder: worker: "), std::string::npos)
+      << worker_log("early");
+  EXPECT_NE(worker_log("early").find("; trying again in 2 s"), std::string::npos)
+      << worker_log("early");
+}
+
+TEST_F(SharedStoreTest, AOneShotWorkerDoesNotWaitForAnUnreachableDatabase) {
+  // `worker --until-idle` is a one-shot drain (a script, a CI job): it says so and exits.
+  ignite::testing::PostgresServer pg;
+  ASSERT_TRUE(pg.ready()) << pg.log_tail();
+  url_ = pg.create_database();
+  ASSERT_FALSE(url_.empty());
+  pg.stop();
+  std::string out;
+  const int rc = ignite::testing::run_command(
+      std::string(IGNITE_BINARY) + " worker --until-idle " + node_flags("node-a") + " 2>&1", &out);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("connecting to postgres://"), std::string::npos) << out;
+  EXPECT_EQ(out.find("trying again"), std::string::npos) << out;
 }
 
 }  // namespace
