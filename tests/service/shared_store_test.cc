@@ -381,7 +381,7 @@ TEST_F(SharedStoreTest, ServeAndWorkersStartedBeforePostgresWaitForIt) {
   expect_every_version_once(ids.size(), url_);
   EXPECT_NE(worker_log("early").find("ignite-builder: worker: "), std::string::npos)
       << worker_log("early");
-  EXPECT_NE(worker_log("early").find("; trying again in 2 s"), std::string::npos)
+  EXPECT_NE(worker_log("early").find("; trying again in 1 s"), std::string::npos)
       << worker_log("early");
 }
 
