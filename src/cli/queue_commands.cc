@@ -249,8 +249,9 @@ int run_worker(const std::vector<std::string>& argv_in, Io io) {
   const auto opened = [&](auto open) {
     return args.has("--until-idle") ? open() : unreachable.until_answered(open, stop);
   };
-  auto store = opened(
-      [&] { return pipeline::FunctionStore::open(*backend, pipeline::OpenStore::kCreateIfMissing); });
+  auto store = opened([&] {
+    return pipeline::FunctionStore::open(*backend, pipeline::OpenStore::kCreateIfMissing);
+  });
   if (!store.ok()) return report_error(io, store.status());
   auto queue = opened([&] { return workers::open_store_queue(*backend); });
   if (!queue.ok()) return report_error(io, queue.status());

@@ -114,7 +114,9 @@ int run_serve(const std::vector<std::string>& argv_in, Io io) {
   const StopSignals stop;
   UnavailableWait unreachable("serve", io.err);
   auto store = unreachable.until_answered(
-      [&] { return pipeline::FunctionStore::open(*backend, pipeline::OpenStore::kCreateIfMissing); },
+      [&] {
+        return pipeline::FunctionStore::open(*backend, pipeline::OpenStore::kCreateIfMissing);
+      },
       stop);
   if (!store.ok()) return report_error(io, store.status());
   // The process's figures, served on /metrics (docs/metrics.md).

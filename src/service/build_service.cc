@@ -99,8 +99,10 @@ void WorkerPool::notify() {
 void WorkerPool::run(int index) {
   workers::WorkerOptions options = options_;
   options.worker_id += ":" + std::to_string(index);
-  auto store = pipeline::FunctionStore::open(store_, pipeline::OpenStore::kCreateIfMissing);
-  auto queue = workers::open_store_queue(store_);
+  // Opened on the first turn, and again on each later one while opening fails (the database
+  // unreachable); an error of a turn is waited out as idleness is.
+  Result<pipeline::FunctionStore> store = unavailable("the store is not opened yet");
+  Result<std::unique_ptr<store::BuildQueue>> queue = unavailable("the queue is not opened yet");
   const workers::SourceStore sources(store_);
   pipeline::NullProgress quiet;
   std::optional<workers::StageTimer> timer;
@@ -113,9 +115,9 @@ void WorkerPool::run(int index) {
       if (stop_) return;
       seen = wakeups_;
     }
-    // A store that could not be opened (the database unreachable) is opened again each turn; an
-    // error of a turn is waited out as idleness is.
-    if (!store.ok()) store = pipeline::FunctionStore::open(store_, pipeline::OpenStore::kCreateIfMissing);
+    if (!store.ok()) {
+      store = pipeline::FunctionStore::open(store_, pipeline::OpenStore::kCreateIfMissing);
+    }
     if (!queue.ok()) queue = workers::open_store_queue(store_);
     bool idle = true;
     if (store.ok() && queue.ok()) {

@@ -372,8 +372,8 @@ TEST_F(SharedStoreTest, ServeAndWorkersStartedBeforePostgresWaitForIt) {
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) {
     auto r = api->post("/v1/builds",
-                      submit_json("acme-corp/early", ignite::testing::echo_handler(
-                                                         "early " + std::to_string(i))));
+                       submit_json("acme-corp/early",
+                                   ignite::testing::echo_handler("early " + std::to_string(i))));
     ASSERT_EQ(r.status, 200) << r.body;
     ids.push_back(parsed<bv1::Build>(r.body).id());
   }
