@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ostream>
 #include <string>
+#include <utility>
 
 #include "builder/util/status.h"
 #include "src/cli/worker_flags.h"
